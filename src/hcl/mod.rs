@@ -1,0 +1,2 @@
+//! Loading and evaluating Terraform configuration.
+pub mod functions;
