@@ -1,1 +1,8 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = infra_lint::cli::Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let code = infra_lint::cli::run(cli, &mut stdout);
+    std::process::exit(code);
+}

@@ -1,2 +1,9 @@
 //! Loading and evaluating Terraform configuration.
+pub mod config;
+pub mod eval;
+pub mod evaluate;
 pub mod functions;
+pub mod refs;
+pub mod types;
+
+pub use evaluate::{load, LoadOptions, Loaded};

@@ -270,7 +270,9 @@ impl Value {
                     .unwrap_or(J::String(text))
             }
             Value::String(s) => J::String(s.clone()),
-            Value::List(v) | Value::Set(v) => J::Array(v.iter().map(Value::to_display_json).collect()),
+            Value::List(v) | Value::Set(v) => {
+                J::Array(v.iter().map(Value::to_display_json).collect())
+            }
             Value::Map(m) => J::Object(
                 m.iter()
                     .map(|(k, v)| (k.clone(), v.to_display_json()))

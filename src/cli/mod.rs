@@ -1,0 +1,90 @@
+//! Subcommands. Each `run` writes to `out` and returns an exit code, so tests can drive them
+//! in-process; only `main` turns the code into the process status.
+pub mod check;
+pub mod rules;
+pub mod show;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes (documented in README.md).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_INPUT: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "infra-lint",
+    version,
+    about = "Policy and drift linter for Terraform on AWS"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a Terraform root module and report findings.
+    Check(check::CheckArgs),
+    /// Print the evaluated model: what infra-lint sees.
+    Show(show::ShowArgs),
+    /// List every rule.
+    Rules(rules::RulesArgs),
+    /// Print one rule's documentation page.
+    Rule(rules::RuleArgs),
+}
+
+/// Options shared by commands that load configuration.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// A variables file, as `terraform -var-file` (repeatable; later wins).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// A variable value, as `terraform -var` (repeatable; later wins).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
+    }
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> crate::hcl::LoadOptions {
+        crate::hcl::LoadOptions {
+            var_files: self.var_files.clone(),
+            vars: self.vars.clone(),
+            env_vars: Vec::new(),
+        }
+        .with_process_env()
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
+    let r = match cli.command {
+        Command::Check(a) => check::run(&a, out),
+        Command::Show(a) => show::run(&a, out),
+        Command::Rules(a) => rules::run_list(&a, out),
+        Command::Rule(a) => rules::run_one(&a, out),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("infra-lint: {e}");
+            EXIT_INPUT
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! `infra-lint show`: the evaluated model as JSON, secrets masked.
+use super::{Format, LoadArgs, EXIT_INPUT, EXIT_OK};
+use crate::model::Model;
+use crate::source::SourceMap;
+use serde_json::{json, Value as J};
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Output format (only json for now).
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+}
+
+pub fn model_json(model: &Model, sources: &SourceMap) -> J {
+    let loc = |s: &Option<crate::source::Span>| match s {
+        Some(s) => serde_json::to_value(sources.locate(s)).unwrap_or(J::Null),
+        None => J::Null,
+    };
+    let resources: Vec<J> = model
+        .resources
+        .iter()
+        .map(|r| {
+            json!({
+                "address": r.address,
+                "mode": r.mode,
+                "type": r.rtype,
+                "name": r.name,
+                "module": r.module,
+                "index": r.key,
+                "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
+                "references": r.references,
+                "location": loc(&r.span),
+            })
+        })
+        .collect();
+    let named = |items: &[crate::model::Named]| -> Vec<J> {
+        items
+            .iter()
+            .map(|n| json!({"module": n.module, "name": n.name, "value": n.value.to_display_json(), "location": loc(&n.span)}))
+            .collect()
+    };
+    json!({
+        "version": 1,
+        "resources": resources,
+        "variables": model.variables.iter().map(|v| json!({
+            "module": v.module, "name": v.name, "value": v.value.to_display_json(),
+            "sensitive": v.sensitive, "location": loc(&v.span)})).collect::<Vec<_>>(),
+        "locals": named(&model.locals),
+        "outputs": named(&model.outputs),
+        "providers": model.providers.iter().map(|p| json!({
+            "module": p.module, "name": p.name, "alias": p.alias,
+            "attributes": p.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+        "backend": model.backend.as_ref().map(|b| json!({
+            "type": b.kind,
+            "attributes": b.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
+            "location": loc(&Some(b.span.clone())),
+        })),
+        "modules": model.modules.iter().map(|m| json!({
+            "address": m.address, "source": m.source, "dir": m.dir})).collect::<Vec<_>>(),
+        "not_evaluated": model.not_evaluated.iter().map(|n| json!({
+            "subject": n.subject, "reason": n.reason, "location": loc(&n.span)})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
+    if args.format != Format::Json {
+        return Err("show supports --format json only".into());
+    }
+    if !args.load.dir.is_dir() {
+        return Err(format!("{} is not a directory", args.load.dir.display()));
+    }
+    let loaded = crate::hcl::load(&args.load.dir, &args.load.options());
+    let mut doc = model_json(&loaded.model, &loaded.sources);
+    doc["errors"] = J::Array(
+        loaded
+            .errors
+            .iter()
+            .map(|e| {
+                json!({"message": e.message, "location": e.span.as_ref().map(|s| serde_json::to_value(loaded.sources.locate(s)).unwrap_or(J::Null))})
+            })
+            .collect(),
+    );
+    let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    s.push('\n');
+    out.write_all(s.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(if loaded.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    })
+}

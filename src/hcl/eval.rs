@@ -1,0 +1,824 @@
+//! Expression evaluation over the hcl-edit tree, with Terraform's semantics: Unknown and
+//! Sensitive flow through every operation, references to resources stay Unknown.
+use crate::hcl::functions::{self, FnCtx};
+use crate::model::{Cause, Number, Value};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::Span as _;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// An evaluation error, located by the byte range of the failing expression in its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalError {
+    pub message: String,
+    pub range: Option<Range<usize>>,
+}
+
+impl EvalError {
+    fn at(expr: &Expression, message: impl Into<String>) -> EvalError {
+        EvalError {
+            message: message.into(),
+            range: expr.span(),
+        }
+    }
+    pub fn plain(message: impl Into<String>) -> EvalError {
+        EvalError {
+            message: message.into(),
+            range: None,
+        }
+    }
+}
+
+type R = Result<Value, EvalError>;
+
+/// What the evaluator asks of the configuration around an expression.
+pub trait Env {
+    /// Terraform's working directory (for `file()`, `abspath()`...).
+    fn cwd(&self) -> &Path;
+    /// Resolves a traversal rooted at `root` (`var`, `local`, `module`, `each`, a resource
+    /// type...). `names` holds, per following operator, its static attribute/key name if it has
+    /// one. Returns the value and how many operators were consumed, or None if `root` is not a
+    /// known name here.
+    fn resolve(
+        &self,
+        root: &str,
+        names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>>;
+    /// Records something that could not be evaluated (an unsupported function...).
+    fn note(&self, _message: String, _range: Option<Range<usize>>) {}
+}
+
+/// Evaluation context: the environment plus the local names that `for` expressions,
+/// templates and `dynamic` blocks introduce.
+pub struct Ctx<'e> {
+    pub env: &'e dyn Env,
+    scopes: Vec<BTreeMap<String, Value>>,
+}
+
+impl<'e> Ctx<'e> {
+    pub fn new(env: &'e dyn Env) -> Ctx<'e> {
+        Ctx {
+            env,
+            scopes: Vec::new(),
+        }
+    }
+    pub fn with_scope(env: &'e dyn Env, scope: BTreeMap<String, Value>) -> Ctx<'e> {
+        Ctx {
+            env,
+            scopes: vec![scope],
+        }
+    }
+    fn lookup_local(&self, name: &str) -> Option<&Value> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    pub fn eval(&mut self, expr: &Expression) -> R {
+        match expr {
+            Expression::Null(_) => Ok(Value::Null),
+            Expression::Bool(b) => Ok(Value::Bool(*b.value())),
+            Expression::Number(n) => {
+                let text = n
+                    .as_repr()
+                    .map(|r| (**r).to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| n.value().to_string());
+                Number::parse(&text)
+                    .map(Value::Number)
+                    .ok_or_else(|| EvalError::at(expr, format!("invalid number {text}")))
+            }
+            Expression::String(s) => Ok(Value::String(s.value().clone())),
+            Expression::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for e in a.iter() {
+                    out.push(self.eval(e)?);
+                }
+                Ok(Value::List(out))
+            }
+            Expression::Object(o) => {
+                let mut out = BTreeMap::new();
+                let mut marked = false;
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(id) => Value::String(id.as_str().to_string()),
+                        ObjectKey::Expression(e) => self.eval(e)?,
+                    };
+                    let (key, sens) = key.unmark();
+                    marked |= sens;
+                    let key = match key {
+                        Value::Unknown(u) => return Ok(Value::Unknown(u)),
+                        Value::Null => {
+                            return Err(EvalError::at(v.expr(), "object key must not be null"))
+                        }
+                        k => k.to_tf_string().map_err(|m| EvalError::at(v.expr(), m))?,
+                    };
+                    let val = self.eval(v.expr())?;
+                    out.insert(key, val);
+                }
+                Ok(Value::Map(out).mark_if(marked))
+            }
+            Expression::StringTemplate(t) => self.template(t),
+            Expression::HeredocTemplate(h) => self.template(&h.template),
+            Expression::Parenthesis(p) => self.eval(p.inner()),
+            Expression::Variable(v) => self.traversal(expr, v.as_str(), &[]),
+            Expression::Traversal(t) => match &t.expr {
+                Expression::Variable(v) => self.traversal(expr, v.as_str(), &t.operators),
+                inner => {
+                    let base = self.eval(inner)?;
+                    self.apply_ops(expr, base, &t.operators)
+                }
+            },
+            Expression::Conditional(c) => {
+                let cond = self.eval(&c.cond_expr)?;
+                let (cond, sens) = cond.unmark();
+                match cond {
+                    Value::Unknown(u) => Ok(Value::Unknown(u)),
+                    Value::Null => Err(EvalError::at(
+                        &c.cond_expr,
+                        "the condition value is null: conditions must be true or false",
+                    )),
+                    v => {
+                        let b = v.to_tf_bool().map_err(|m| EvalError::at(&c.cond_expr, m))?;
+                        let r = if b {
+                            self.eval(&c.true_expr)?
+                        } else {
+                            self.eval(&c.false_expr)?
+                        };
+                        Ok(r.mark_if(sens))
+                    }
+                }
+            }
+            Expression::FuncCall(f) => self.call(expr, f),
+            Expression::UnaryOp(u) => {
+                let v = self.eval(&u.expr)?;
+                let (v, sens) = v.unmark();
+                if let Value::Unknown(u) = v {
+                    return Ok(Value::Unknown(u));
+                }
+                let r = match u.operator.value() {
+                    UnaryOperator::Neg => {
+                        Value::Number(v.to_tf_number().map_err(|m| EvalError::at(expr, m))?.neg())
+                    }
+                    UnaryOperator::Not => {
+                        Value::Bool(!v.to_tf_bool().map_err(|m| EvalError::at(expr, m))?)
+                    }
+                };
+                Ok(r.mark_if(sens))
+            }
+            Expression::BinaryOp(b) => {
+                let op = *b.operator.value();
+                let l = self.eval(&b.lhs_expr)?;
+                let r = self.eval(&b.rhs_expr)?;
+                binary(op, l, r).map_err(|m| EvalError::at(expr, m))
+            }
+            Expression::ForExpr(f) => self.for_expr(expr, f),
+        }
+    }
+
+    fn template(&mut self, t: &Template) -> R {
+        // A template that is exactly one interpolation yields the value itself, unconverted.
+        if let Some(Element::Interpolation(i)) = t.as_single_element() {
+            return self.eval(&i.expr);
+        }
+        let mut out = String::new();
+        let mut marked = false;
+        match self.render(t, &mut out, &mut marked)? {
+            Some(u) => Ok(u),
+            None => Ok(Value::String(out).mark_if(marked)),
+        }
+    }
+
+    /// Appends the rendered template to `out`; returns Some(unknown) if any part is unknown.
+    fn render(
+        &mut self,
+        t: &Template,
+        out: &mut String,
+        marked: &mut bool,
+    ) -> Result<Option<Value>, EvalError> {
+        let elems: Vec<&Element> = t.iter().collect();
+        for (i, el) in elems.iter().enumerate() {
+            match el {
+                Element::Literal(s) => {
+                    let mut text: &str = s.value();
+                    if i > 0 && strips_after(elems[i - 1]) {
+                        text = text.trim_start();
+                    }
+                    if i + 1 < elems.len() && strips_before(elems[i + 1]) {
+                        text = text.trim_end();
+                    }
+                    out.push_str(text);
+                }
+                Element::Interpolation(interp) => {
+                    let v = self.eval(&interp.expr)?;
+                    let (v, sens) = v.unmark();
+                    *marked |= sens;
+                    match v {
+                        Value::Unknown(u) => return Ok(Some(Value::Unknown(u))),
+                        Value::Null => return Err(EvalError::at(
+                            &interp.expr,
+                            "invalid template interpolation value: the expression result is null",
+                        )),
+                        v => out.push_str(&v.to_tf_string().map_err(|m| {
+                            EvalError::at(
+                                &interp.expr,
+                                format!("invalid template interpolation value: {m}"),
+                            )
+                        })?),
+                    }
+                }
+                Element::Directive(d) => match d.as_ref() {
+                    Directive::If(ifd) => {
+                        let c = self.eval(&ifd.if_expr.cond_expr)?;
+                        let (c, sens) = c.unmark();
+                        *marked |= sens;
+                        let b = match c {
+                            Value::Unknown(u) => return Ok(Some(Value::Unknown(u))),
+                            c => c
+                                .to_tf_bool()
+                                .map_err(|m| EvalError::at(&ifd.if_expr.cond_expr, m))?,
+                        };
+                        let mut part = String::new();
+                        let r = if b {
+                            self.render(&ifd.if_expr.template, &mut part, marked)?
+                        } else if let Some(e) = &ifd.else_expr {
+                            self.render(&e.template, &mut part, marked)?
+                        } else {
+                            None
+                        };
+                        if r.is_some() {
+                            return Ok(r);
+                        }
+                        out.push_str(&part);
+                    }
+                    Directive::For(fd) => {
+                        let coll = self.eval(&fd.for_expr.collection_expr)?;
+                        let (coll, sens) = coll.unmark();
+                        *marked |= sens;
+                        let pairs = match iterate(coll) {
+                            Ok(Some(p)) => p,
+                            Ok(None) => {
+                                return Ok(Some(Value::unknown(Cause::Other(
+                                    "template for-loop over an unknown collection".into(),
+                                ))))
+                            }
+                            Err(m) => return Err(EvalError::at(&fd.for_expr.collection_expr, m)),
+                        };
+                        for (k, v) in pairs {
+                            let mut scope = BTreeMap::new();
+                            if let Some(kv) = &fd.for_expr.key_var {
+                                scope.insert(kv.as_str().to_string(), k);
+                            }
+                            scope.insert(fd.for_expr.value_var.as_str().to_string(), v);
+                            self.scopes.push(scope);
+                            let r = self.render(&fd.for_expr.template, out, marked);
+                            self.scopes.pop();
+                            if let Some(u) = r? {
+                                return Ok(Some(u));
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        Ok(None)
+    }
+
+    fn traversal(
+        &mut self,
+        whole: &Expression,
+        root: &str,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> R {
+        if let Some(v) = self.lookup_local(root) {
+            let v = v.clone();
+            return self.apply_ops(whole, v, ops);
+        }
+        let names: Vec<Option<String>> = ops.iter().map(|o| static_name(o.value())).collect();
+        match self.env.resolve(root, &names) {
+            Some(Ok((v, consumed))) => self.apply_ops(whole, v, &ops[consumed.min(ops.len())..]),
+            Some(Err(m)) => Err(EvalError::at(whole, m)),
+            None => Err(EvalError::at(
+                whole,
+                format!("unknown variable: there is no variable named {root:?}"),
+            )),
+        }
+    }
+
+    fn apply_ops(
+        &mut self,
+        whole: &Expression,
+        mut cur: Value,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> R {
+        let mut i = 0;
+        while i < ops.len() {
+            if let Value::Unknown(_) = cur {
+                return Ok(cur);
+            }
+            match ops[i].value() {
+                TraversalOperator::GetAttr(name) => {
+                    cur = get_attr(cur, name.as_str()).map_err(|m| EvalError::at(whole, m))?;
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    cur = index(cur, Value::Number(Number::from_i64(*n.value() as i64)))
+                        .map_err(|m| EvalError::at(whole, m))?;
+                }
+                TraversalOperator::Index(e) => {
+                    let key = self.eval(e)?;
+                    cur = index(cur, key).map_err(|m| EvalError::at(whole, m))?;
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let full = matches!(ops[i].value(), TraversalOperator::FullSplat(_));
+                    // A legacy `.*` splat takes only the attribute accesses that follow it.
+                    let end = if full {
+                        ops.len()
+                    } else {
+                        i + 1
+                            + ops[i + 1..]
+                                .iter()
+                                .take_while(|o| matches!(o.value(), TraversalOperator::GetAttr(_)))
+                                .count()
+                    };
+                    let rest = &ops[i + 1..end];
+                    let (base, sens) = cur.unmark();
+                    let items = match base {
+                        Value::Null => Vec::new(),
+                        Value::List(v) | Value::Set(v) => v,
+                        Value::Unknown(u) => return Ok(Value::Unknown(u)),
+                        other => {
+                            // A splat on a single value makes it a one-element tuple.
+                            let v = self.apply_ops(whole, other, rest)?;
+                            cur = Value::List(vec![v]).mark_if(sens);
+                            i = end;
+                            continue;
+                        }
+                    };
+                    let mut out = Vec::with_capacity(items.len());
+                    for it in items {
+                        out.push(self.apply_ops(whole, it, rest)?);
+                    }
+                    cur = Value::List(out).mark_if(sens);
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        Ok(cur)
+    }
+
+    fn call(&mut self, whole: &Expression, f: &hcl_edit::expr::FuncCall) -> R {
+        let name = f.name.name.as_str();
+        if f.name.is_namespaced() {
+            let full = f
+                .name
+                .namespace
+                .iter()
+                .map(|n| n.as_str())
+                .chain([name])
+                .collect::<Vec<_>>()
+                .join("::");
+            self.env.note(
+                format!("provider function {full} is not evaluated"),
+                whole.span(),
+            );
+            return Ok(Value::unknown(Cause::Function(full)));
+        }
+        match name {
+            "try" => {
+                let mut last = None;
+                for arg in f.args.iter() {
+                    match self.eval(arg) {
+                        Ok(v) if !v.is_wholly_known() => {
+                            return Ok(v.first_unknown().cloned().map(Value::Unknown).unwrap_or(v))
+                        }
+                        Ok(v) => return Ok(v),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                return Err(last.unwrap_or_else(|| {
+                    EvalError::at(whole, "try: at least one argument is required")
+                }));
+            }
+            "can" => {
+                let [arg] = f.args.iter().collect::<Vec<_>>()[..] else {
+                    return Err(EvalError::at(
+                        whole,
+                        "can: exactly one argument is required",
+                    ));
+                };
+                return match self.eval(arg) {
+                    Ok(v) if !v.is_wholly_known() => Ok(Value::Unknown(
+                        v.first_unknown().cloned().expect("unknown inside"),
+                    )),
+                    Ok(_) => Ok(Value::Bool(true)),
+                    Err(_) => Ok(Value::Bool(false)),
+                };
+            }
+            _ => {}
+        }
+        let mut args = Vec::with_capacity(f.args.len());
+        for a in f.args.iter() {
+            args.push(self.eval(a)?);
+        }
+        if f.args.expand_final() {
+            match args.pop() {
+                Some(last) => {
+                    let (last, sens) = last.unmark();
+                    match last {
+                        Value::List(v) | Value::Set(v) => {
+                            args.extend(v.into_iter().map(|x| x.mark_if(sens)))
+                        }
+                        Value::Unknown(u) => return Ok(Value::Unknown(u)),
+                        _ => return Err(EvalError::at(
+                            whole,
+                            "the final argument to expand with ... must be a list, set or tuple",
+                        )),
+                    }
+                }
+                None => return Err(EvalError::at(whole, "nothing to expand with ...")),
+            }
+        }
+        let env = self.env;
+        let render = |text: &str, vars: &BTreeMap<String, Value>| -> Result<Value, String> {
+            render_template(env, text, vars)
+        };
+        let fctx = FnCtx {
+            cwd: env.cwd(),
+            render_template: &render,
+        };
+        match functions::call(name, args, &fctx) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(m)) => Err(EvalError::at(whole, format!("{name}: {m}"))),
+            None => {
+                self.env
+                    .note(format!("function {name} is not supported"), whole.span());
+                Ok(Value::unknown(Cause::Function(name.to_string())))
+            }
+        }
+    }
+
+    fn for_expr(&mut self, whole: &Expression, f: &ForExpr) -> R {
+        let coll = self.eval(&f.intro.collection_expr)?;
+        let (coll, sens) = coll.unmark();
+        let pairs = match iterate(coll).map_err(|m| EvalError::at(&f.intro.collection_expr, m))? {
+            Some(p) => p,
+            None => {
+                return Ok(Value::unknown(Cause::Other(
+                    "for expression over an unknown collection".into(),
+                )))
+            }
+        };
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let val_var = f.intro.value_var.as_str().to_string();
+        let mut list = Vec::new();
+        let mut map: BTreeMap<String, Value> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut unknown = None;
+        for (k, v) in pairs {
+            let mut scope = BTreeMap::new();
+            if let Some(kv) = &key_var {
+                scope.insert(kv.clone(), k);
+            }
+            scope.insert(val_var.clone(), v);
+            self.scopes.push(scope);
+            let r = self.for_item(whole, f, &mut list, &mut map, &mut groups);
+            self.scopes.pop();
+            if let Some(u) = r? {
+                unknown.get_or_insert(u);
+            }
+        }
+        if let Some(u) = unknown {
+            return Ok(u);
+        }
+        let out = if f.key_expr.is_some() {
+            if f.grouping {
+                Value::Map(
+                    groups
+                        .into_iter()
+                        .map(|(k, v)| (k, Value::List(v)))
+                        .collect(),
+                )
+            } else {
+                Value::Map(map)
+            }
+        } else {
+            Value::List(list)
+        };
+        Ok(out.mark_if(sens))
+    }
+
+    fn for_item(
+        &mut self,
+        whole: &Expression,
+        f: &ForExpr,
+        list: &mut Vec<Value>,
+        map: &mut BTreeMap<String, Value>,
+        groups: &mut BTreeMap<String, Vec<Value>>,
+    ) -> Result<Option<Value>, EvalError> {
+        if let Some(c) = &f.cond {
+            let cv = self.eval(&c.expr)?;
+            match cv.unmark().0 {
+                Value::Unknown(u) => return Ok(Some(Value::Unknown(u))),
+                v => {
+                    if !v.to_tf_bool().map_err(|m| EvalError::at(&c.expr, m))? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        let value = self.eval(&f.value_expr)?;
+        match &f.key_expr {
+            None => list.push(value),
+            Some(ke) => {
+                let k = self.eval(ke)?;
+                let k = match k.unmark().0 {
+                    Value::Unknown(u) => return Ok(Some(Value::Unknown(u))),
+                    k => k.to_tf_string().map_err(|m| EvalError::at(ke, m))?,
+                };
+                if f.grouping {
+                    groups.entry(k).or_default().push(value);
+                } else if map.contains_key(&k) {
+                    return Err(EvalError::at(
+                        whole,
+                        format!("duplicate object key {k:?} in for expression; use ... to group"),
+                    ));
+                } else {
+                    map.insert(k, value);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn strips_before(el: &Element) -> bool {
+    match el {
+        Element::Interpolation(i) => i.strip.strip_start(),
+        Element::Directive(d) => match d.as_ref() {
+            Directive::If(x) => x.if_expr.strip.strip_start(),
+            Directive::For(x) => x.for_expr.strip.strip_start(),
+        },
+        Element::Literal(_) => false,
+    }
+}
+
+fn strips_after(el: &Element) -> bool {
+    match el {
+        Element::Interpolation(i) => i.strip.strip_end(),
+        Element::Directive(d) => match d.as_ref() {
+            Directive::If(x) => x.endif_expr.strip.strip_end(),
+            Directive::For(x) => x.endfor_expr.strip.strip_end(),
+        },
+        Element::Literal(_) => false,
+    }
+}
+
+fn static_name(op: &TraversalOperator) -> Option<String> {
+    match op {
+        TraversalOperator::GetAttr(n) => Some(n.as_str().to_string()),
+        TraversalOperator::Index(Expression::String(s)) => Some(s.value().clone()),
+        _ => None,
+    }
+}
+
+/// The (key, value) pairs a `for` iterates: index/element for lists, key/value for maps,
+/// element/element for sets. None when the collection is unknown.
+pub fn iterate(coll: Value) -> Result<Option<Vec<(Value, Value)>>, String> {
+    match coll {
+        Value::List(v) => Ok(Some(
+            v.into_iter()
+                .enumerate()
+                .map(|(i, x)| (Value::int(i as i64), x))
+                .collect(),
+        )),
+        Value::Set(v) => Ok(Some(v.into_iter().map(|x| (x.clone(), x)).collect())),
+        Value::Map(m) => Ok(Some(
+            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        )),
+        Value::Unknown(_) => Ok(None),
+        Value::Null => Err("cannot iterate over a null value".into()),
+        v => Err(format!("a {} value cannot be iterated", v.type_name())),
+    }
+}
+
+pub fn get_attr(v: Value, name: &str) -> Result<Value, String> {
+    let (v, sens) = v.unmark();
+    match v {
+        Value::Map(mut m) => m.remove(name).map(|x| x.mark_if(sens)).ok_or_else(|| {
+            format!("unsupported attribute: this object does not have an attribute named {name:?}")
+        }),
+        Value::Unknown(u) => Ok(Value::Unknown(u)),
+        Value::Null => Err(format!(
+            "attempt to get attribute {name:?} from a null value"
+        )),
+        other => Err(format!(
+            "unsupported attribute: can't access attribute {name:?} on a {} value",
+            other.type_name()
+        )),
+    }
+}
+
+pub fn index(v: Value, key: Value) -> Result<Value, String> {
+    let (v, sens) = v.unmark();
+    let (key, ksens) = key.unmark();
+    if let Value::Unknown(u) = key {
+        return Ok(Value::Unknown(u));
+    }
+    let r = match v {
+        Value::List(mut items) => {
+            let n = key
+                .to_tf_number()
+                .map_err(|_| "the index must be a number".to_string())?;
+            let i = n
+                .to_i64()
+                .filter(|&i| i >= 0 && (i as usize) < items.len())
+                .ok_or_else(|| {
+                    format!(
+                        "invalid index: the given index {} is out of range",
+                        n.format()
+                    )
+                })?;
+            items.swap_remove(i as usize)
+        }
+        Value::Map(mut m) => {
+            let k = key.to_tf_string()?;
+            m.remove(&k)
+                .ok_or_else(|| format!("invalid index: the given key {k:?} does not exist"))?
+        }
+        Value::Unknown(u) => Value::Unknown(u),
+        Value::Null => return Err("cannot index a null value".into()),
+        Value::Set(_) => {
+            return Err(
+                "elements of a set are identified only by their value and cannot be indexed".into(),
+            )
+        }
+        other => return Err(format!("cannot index a {} value", other.type_name())),
+    };
+    Ok(r.mark_if(sens || ksens))
+}
+
+/// Terraform's binary operators with automatic conversion, Unknown and Sensitive propagation.
+pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
+    use BinaryOperator as B;
+    let (l, ls) = l.unmark();
+    let (r, rs) = r.unmark();
+    let sens = ls || rs;
+    // `false && x` and `true || x` are decided whatever x is.
+    match (op, &l, &r) {
+        (B::And, Value::Bool(false), _) | (B::And, _, Value::Bool(false)) => {
+            return Ok(Value::Bool(false).mark_if(sens))
+        }
+        (B::Or, Value::Bool(true), _) | (B::Or, _, Value::Bool(true)) => {
+            return Ok(Value::Bool(true).mark_if(sens))
+        }
+        _ => {}
+    }
+    if let Value::Unknown(u) = &l {
+        return Ok(Value::Unknown(u.clone()));
+    }
+    if let Value::Unknown(u) = &r {
+        return Ok(Value::Unknown(u.clone()));
+    }
+    let v = match op {
+        B::Eq | B::NotEq => {
+            if !l.is_wholly_known() || !r.is_wholly_known() {
+                let u = l
+                    .first_unknown()
+                    .or(r.first_unknown())
+                    .cloned()
+                    .expect("unknown");
+                return Ok(Value::Unknown(u));
+            }
+            let eq = values_equal(&l, &r);
+            Value::Bool(if op == B::Eq { eq } else { !eq })
+        }
+        B::And | B::Or => {
+            let a = l.to_tf_bool()?;
+            let b = r.to_tf_bool()?;
+            Value::Bool(if op == B::And { a && b } else { a || b })
+        }
+        _ => {
+            let a = l
+                .to_tf_number()
+                .map_err(|m| format!("unsuitable value for left operand: {m}"))?;
+            let b = r
+                .to_tf_number()
+                .map_err(|m| format!("unsuitable value for right operand: {m}"))?;
+            match op {
+                B::Plus => Value::Number(a.add(&b)),
+                B::Minus => Value::Number(a.sub(&b)),
+                B::Mul => Value::Number(a.mul(&b)),
+                B::Div => Value::Number(a.div(&b).ok_or("divide by zero")?),
+                B::Mod => Value::Number(a.rem(&b).ok_or("modulo by zero")?),
+                B::Less => Value::Bool(a < b),
+                B::LessEq => Value::Bool(a <= b),
+                B::Greater => Value::Bool(a > b),
+                B::GreaterEq => Value::Bool(a >= b),
+                _ => unreachable!("handled above"),
+            }
+        }
+    };
+    Ok(v.mark_if(sens))
+}
+
+/// Terraform equality: same type and same value (`1 == "1"` is false).
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a.peel(), b.peel()) {
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// Renders a template string (`templatefile`) with only `vars` in scope.
+pub fn render_template(
+    env: &dyn Env,
+    text: &str,
+    vars: &BTreeMap<String, Value>,
+) -> Result<Value, String> {
+    let t = hcl_edit::parser::parse_template(text).map_err(|e| {
+        format!(
+            "template parse error at line {}, column {}: {}",
+            e.location().line(),
+            e.location().column(),
+            e.message().lines().next().unwrap_or("")
+        )
+    })?;
+    let iso = TemplateEnv { cwd: env.cwd() };
+    let mut cx = Ctx::with_scope(&iso, vars.clone());
+    let mut out = String::new();
+    let mut marked = false;
+    match cx.render(&t, &mut out, &mut marked) {
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => Ok(Value::String(out).mark_if(marked)),
+        Err(e) => Err(e.message),
+    }
+}
+
+/// A template file sees only its own variables and the functions.
+struct TemplateEnv<'a> {
+    cwd: &'a Path,
+}
+
+impl Env for TemplateEnv<'_> {
+    fn cwd(&self) -> &Path {
+        self.cwd
+    }
+    fn resolve(
+        &self,
+        _root: &str,
+        _names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>> {
+        None
+    }
+}
+
+/// An environment with no configuration around it: for evaluating standalone expressions
+/// (the conformance table, `terraform console`-style checks).
+pub struct StandaloneEnv<'a> {
+    pub cwd: &'a Path,
+}
+
+impl Env for StandaloneEnv<'_> {
+    fn cwd(&self) -> &Path {
+        self.cwd
+    }
+    fn resolve(
+        &self,
+        root: &str,
+        names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>> {
+        match (root, names.first().and_then(|n| n.as_deref())) {
+            ("path", Some("module" | "root")) => Some(Ok((Value::string("."), 1))),
+            ("path", Some("cwd")) => Some(Ok((Value::string(self.cwd.to_string_lossy()), 1))),
+            ("terraform", Some("workspace")) => Some(Ok((Value::string("default"), 1))),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluates one expression with no configuration around it.
+pub fn eval_standalone(src: &str, cwd: &Path) -> Result<Value, String> {
+    let expr = hcl_edit::parser::parse_expr(src).map_err(|e| e.message().to_string())?;
+    let env = StandaloneEnv { cwd };
+    Ctx::new(&env).eval(&expr).map_err(|e| e.message)
+}
+
+/// Evaluates a parsed constant expression (tfvars values, `optional()` defaults).
+pub fn eval_standalone_expr(expr: &Expression) -> Result<Value, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let env = StandaloneEnv { cwd: &cwd };
+    Ctx::new(&env).eval(expr).map_err(|e| e.message)
+}

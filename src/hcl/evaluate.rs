@@ -1,0 +1,1606 @@
+//! Evaluates a root module and everything it calls into the model: module instances,
+//! variables, locals, outputs and resource instances, lazily and in dependency order.
+use crate::diag::{InputError, NotEvaluated};
+use crate::hcl::config::{self, AttrCfg, BlockCfg};
+use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
+use crate::hcl::refs::{is_builtin_root, root_refs};
+use crate::hcl::types::{self, Type};
+use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
+use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value};
+use crate::source::{display_path, FileId, SourceFile, SourceMap, Span};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What the user supplied besides the directory.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `--var-file` paths, in order.
+    pub var_files: Vec<PathBuf>,
+    /// `--var NAME=VALUE`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `TF_VAR_name` environment variables (name without the prefix).
+    pub env_vars: Vec<(String, String)>,
+}
+
+impl LoadOptions {
+    /// Reads `TF_VAR_*` from the process environment.
+    pub fn with_process_env(mut self) -> LoadOptions {
+        self.env_vars = std::env::vars()
+            .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_string(), v)))
+            .collect();
+        self
+    }
+}
+
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub model: Model,
+    pub errors: Vec<InputError>,
+}
+
+/// A value given to a root variable before conversion to its type.
+#[derive(Clone)]
+enum RawVar {
+    Value(Value, Option<Span>),
+    /// `--var`/`TF_VAR_`: a literal string for primitive types, HCL otherwise.
+    Text(String, String),
+}
+
+struct ModuleSrc {
+    dir: PathBuf,
+    /// `path.module`: the directory relative to the root, "." for the root.
+    rel: String,
+    blocks: Vec<BlockCfg>,
+}
+
+#[derive(Clone)]
+struct Val {
+    value: Value,
+    origin: Option<Origin>,
+}
+
+enum Slot<T> {
+    Busy,
+    Done(T),
+}
+
+#[derive(Clone)]
+enum Children {
+    Single(usize),
+    List(Vec<usize>),
+    Map(BTreeMap<String, usize>),
+    Unknown(Value),
+    Unavailable(String),
+}
+
+struct ParentLink {
+    inst: usize,
+    call: BlockCfg,
+    each: Option<(Value, Value)>,
+    count: Option<Value>,
+}
+
+struct Instance {
+    addr: String,
+    src: usize,
+    parent: Option<ParentLink>,
+    /// Directories of this instance and its ancestors, for cycle detection.
+    chain: Vec<PathBuf>,
+    vars: RefCell<HashMap<String, Slot<Val>>>,
+    locals: RefCell<HashMap<String, Slot<Val>>>,
+    outputs: RefCell<HashMap<String, Slot<Val>>>,
+    children: RefCell<HashMap<String, Children>>,
+}
+
+struct Evaluator {
+    root: PathBuf,
+    sources: RefCell<SourceMap>,
+    mods: RefCell<Vec<Rc<ModuleSrc>>>,
+    mod_by_dir: RefCell<HashMap<PathBuf, usize>>,
+    insts: RefCell<Vec<Rc<Instance>>>,
+    errors: RefCell<Vec<InputError>>,
+    notes: RefCell<Vec<NotEvaluated>>,
+    root_vars: HashMap<String, RawVar>,
+    modules_json: Option<HashMap<String, PathBuf>>,
+    calls: RefCell<Vec<ModuleCall>>,
+}
+
+/// Loads and evaluates the root module in `root`.
+pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let ev = Evaluator {
+        root: root.clone(),
+        sources: RefCell::new(SourceMap::default()),
+        mods: RefCell::new(Vec::new()),
+        mod_by_dir: RefCell::new(HashMap::new()),
+        insts: RefCell::new(Vec::new()),
+        errors: RefCell::new(Vec::new()),
+        notes: RefCell::new(Vec::new()),
+        root_vars: HashMap::new(),
+        modules_json: read_modules_json(&root),
+        calls: RefCell::new(Vec::new()),
+    };
+    let mut ev = ev;
+    match ev.load_module(&root) {
+        Ok(src) => {
+            ev.root_vars = ev.collect_root_vars(&root, opts);
+            ev.insts.borrow_mut().push(Rc::new(Instance {
+                addr: String::new(),
+                src,
+                parent: None,
+                chain: vec![root.clone()],
+                vars: Default::default(),
+                locals: Default::default(),
+                outputs: Default::default(),
+                children: Default::default(),
+            }));
+            ev.check_unknown_root_vars(opts);
+        }
+        Err(e) => ev.errors.borrow_mut().push(e),
+    }
+    let model = ev.build_model();
+    let mut errors = ev.errors.into_inner();
+    errors.dedup();
+    Loaded {
+        sources: ev.sources.into_inner(),
+        model,
+        errors,
+    }
+}
+
+fn read_modules_json(root: &Path) -> Option<HashMap<String, PathBuf>> {
+    let text = std::fs::read_to_string(root.join(".terraform/modules/modules.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let mut out = HashMap::new();
+    for m in json.get("Modules")?.as_array()? {
+        let key = m.get("Key")?.as_str()?.to_string();
+        let dir = m.get("Dir")?.as_str()?;
+        out.insert(key, root.join(dir));
+    }
+    Some(out)
+}
+
+impl Evaluator {
+    fn error(&self, message: impl Into<String>, span: Option<Span>) {
+        self.errors
+            .borrow_mut()
+            .push(InputError::new(message, span));
+    }
+
+    fn note(&self, subject: impl Into<String>, reason: impl Into<String>, span: Option<Span>) {
+        let ne = NotEvaluated {
+            code: None,
+            subject: subject.into(),
+            reason: reason.into(),
+            span,
+        };
+        let mut notes = self.notes.borrow_mut();
+        if !notes.contains(&ne) {
+            notes.push(ne);
+        }
+    }
+
+    fn display(&self, p: &Path) -> String {
+        display_path(&self.root, p)
+    }
+
+    /// Reads and parses a module directory once; later calls reuse it.
+    fn load_module(&self, dir: &Path) -> Result<usize, InputError> {
+        if let Some(&i) = self.mod_by_dir.borrow().get(dir) {
+            return Ok(i);
+        }
+        let (primary, overrides) = config::module_files(dir).map_err(|e| {
+            InputError::new(
+                format!("cannot read module directory {}: {e}", self.display(dir)),
+                None,
+            )
+        })?;
+        let mut blocks = Vec::new();
+        let mut over_blocks = Vec::new();
+        for (is_override, path) in primary
+            .iter()
+            .map(|p| (false, p))
+            .chain(overrides.iter().map(|p| (true, p)))
+        {
+            if let Some(file_blocks) = self.parse_file(path) {
+                if is_override {
+                    over_blocks.push(file_blocks);
+                } else {
+                    blocks.extend(file_blocks);
+                }
+            }
+        }
+        for ob in over_blocks {
+            for unmatched in config::merge_override(&mut blocks, ob) {
+                self.error(
+                    format!("override file declares {unmatched}, which no primary file declares"),
+                    None,
+                );
+            }
+        }
+        let rel = self.display(dir);
+        let src = ModuleSrc {
+            dir: dir.to_path_buf(),
+            rel,
+            blocks,
+        };
+        let mut mods = self.mods.borrow_mut();
+        mods.push(Rc::new(src));
+        let i = mods.len() - 1;
+        self.mod_by_dir.borrow_mut().insert(dir.to_path_buf(), i);
+        Ok(i)
+    }
+
+    fn parse_file(&self, path: &Path) -> Option<Vec<BlockCfg>> {
+        let display = self.display(path);
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error(format!("cannot read {display}: {e}"), None);
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let off = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = self.sources.borrow_mut().add(SourceFile::new(
+                    display.clone(),
+                    path.to_path_buf(),
+                    lossy,
+                ));
+                self.error(
+                    format!("{display} is not valid UTF-8 (invalid byte at offset {off})"),
+                    Some(Span::new(id, off..off)),
+                );
+                return None;
+            }
+        };
+        let id = self
+            .sources
+            .borrow_mut()
+            .add(SourceFile::new(display, path.to_path_buf(), text));
+        let parsed = {
+            let mut sources = self.sources.borrow_mut();
+            if path.to_string_lossy().ends_with(".json") {
+                config::parse_json(&mut sources, id)
+            } else {
+                config::parse_native(&mut sources, id)
+            }
+        };
+        match parsed {
+            Ok(f) => Some(f.blocks),
+            Err(e) => {
+                self.errors.borrow_mut().push(e);
+                None
+            }
+        }
+    }
+
+    fn inst(&self, i: usize) -> Rc<Instance> {
+        self.insts.borrow()[i].clone()
+    }
+    fn src_of(&self, i: usize) -> Rc<ModuleSrc> {
+        let s = self.inst(i).src;
+        self.mods.borrow()[s].clone()
+    }
+
+    // ---- root variable values -------------------------------------------------------------
+
+    fn collect_root_vars(&self, root: &Path, opts: &LoadOptions) -> HashMap<String, RawVar> {
+        let mut out = HashMap::new();
+        for (k, v) in &opts.env_vars {
+            out.insert(k.clone(), RawVar::Text(v.clone(), format!("TF_VAR_{k}")));
+        }
+        let mut files: Vec<PathBuf> = Vec::new();
+        for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+            let p = root.join(name);
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+        let mut autos: Vec<PathBuf> = std::fs::read_dir(root)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        autos.sort();
+        files.extend(autos);
+        for f in files {
+            self.read_tfvars(&f, &mut out);
+        }
+        // -var-file and -var apply in the order given; the CLI keeps them apart, so files
+        // first, then -var (both after the automatic files).
+        for f in &opts.var_files {
+            let p = if f.is_absolute() {
+                f.clone()
+            } else {
+                std::env::current_dir().unwrap_or_default().join(f)
+            };
+            if !p.is_file() {
+                self.error(
+                    format!("cannot read variable file {}: no such file", f.display()),
+                    None,
+                );
+                continue;
+            }
+            self.read_tfvars(&p, &mut out);
+        }
+        for (k, v) in &opts.vars {
+            out.insert(k.clone(), RawVar::Text(v.clone(), format!("--var {k}")));
+        }
+        out
+    }
+
+    fn read_tfvars(&self, path: &Path, out: &mut HashMap<String, RawVar>) {
+        let display = self.display(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(format!("cannot read {display}: {e}"), None);
+                return;
+            }
+        };
+        let id = self.sources.borrow_mut().add(SourceFile::new(
+            display.clone(),
+            path.to_path_buf(),
+            text.clone(),
+        ));
+        if display.ends_with(".json") {
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(serde_json::Value::Object(m)) => {
+                    for (k, v) in m {
+                        out.insert(
+                            k,
+                            RawVar::Value(json_to_value(&v), Some(Span::file_start(id))),
+                        );
+                    }
+                }
+                Ok(_) => self.error(
+                    format!("{display}: a variables file must hold a JSON object"),
+                    Some(Span::file_start(id)),
+                ),
+                Err(e) => self.error(
+                    format!("{display}: invalid JSON: {e}"),
+                    Some(Span::file_start(id)),
+                ),
+            }
+            return;
+        }
+        let body = match hcl_edit::parser::parse_body(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                let off = e.location().offset();
+                self.error(
+                    format!("syntax error: {}", e.message().lines().next().unwrap_or("")),
+                    Some(Span::new(id, off..off)),
+                );
+                return;
+            }
+        };
+        use hcl_edit::Span as _;
+        for st in body.iter() {
+            match st {
+                hcl_edit::structure::Structure::Attribute(a) => {
+                    let span = a.value.span().map(|r| Span::new(id, r));
+                    let env = ConstEnv { cwd: &self.root };
+                    match Ctx::new(&env).eval(&a.value) {
+                        Ok(v) => {
+                            out.insert(a.key.as_str().to_string(), RawVar::Value(v, span));
+                        }
+                        Err(e) => self.error(
+                            format!(
+                                "invalid value for variable {:?}: {}",
+                                a.key.as_str(),
+                                e.message
+                            ),
+                            e.range.map(|r| Span::new(id, r)).or(span),
+                        ),
+                    }
+                }
+                hcl_edit::structure::Structure::Block(b) => self.error(
+                    "blocks are not allowed in a variables file",
+                    b.ident.span().map(|r| Span::new(id, r)),
+                ),
+            }
+        }
+    }
+
+    fn check_unknown_root_vars(&self, _opts: &LoadOptions) {
+        let src = self.src_of(0);
+        let declared: Vec<&str> = src
+            .blocks
+            .iter()
+            .filter(|b| b.kind == "variable")
+            .filter_map(|b| b.labels.first().map(String::as_str))
+            .collect();
+        let mut names: Vec<(&String, &RawVar)> = self.root_vars.iter().collect();
+        names.sort_by_key(|(k, _)| k.as_str());
+        for (name, raw) in names {
+            if declared.contains(&name.as_str()) {
+                continue;
+            }
+            match raw {
+                // Terraform only warns for undeclared values in files and ignores TF_VAR_.
+                RawVar::Text(_, how) if how.starts_with("--var") => self.error(
+                    format!("value for undeclared variable {name:?} (--var): declare it with a variable block"),
+                    None,
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    // ---- variables, locals, outputs -------------------------------------------------------
+
+    fn var(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let i = self.inst(inst);
+        match i.vars.borrow().get(name) {
+            Some(Slot::Done(v)) => return Ok(v.clone()),
+            Some(Slot::Busy) => return Err(format!("var.{name} depends on itself")),
+            None => {}
+        }
+        let src = self.src_of(inst);
+        let Some(block) = src
+            .blocks
+            .iter()
+            .find(|b| b.kind == "variable" && b.labels.first().map(String::as_str) == Some(name))
+        else {
+            return Err(format!("reference to undeclared input variable {name:?}"));
+        };
+        i.vars.borrow_mut().insert(name.to_string(), Slot::Busy);
+        let v = self.compute_var(inst, &i, block, name);
+        i.vars
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    fn compute_var(&self, inst: usize, i: &Instance, block: &BlockCfg, name: &str) -> Val {
+        let ty = block.attr("type").map(|a| types::parse_type(&a.expr));
+        let ty = match ty {
+            Some(Ok(t)) => t,
+            Some(Err(m)) => {
+                let a = block.attr("type").expect("type attr");
+                self.error(format!("variable {name:?}: {m}"), Some(a.expr_span()));
+                Type::Any
+            }
+            None => Type::Any,
+        };
+        let sensitive = block
+            .attr("sensitive")
+            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let nullable = block
+            .attr("nullable")
+            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        let default = block.attr("default");
+        // The given value and where it was written.
+        let given: Option<(Result<Value, String>, Option<Origin>)> = match &i.parent {
+            None => self.root_vars.get(name).map(|raw| match raw {
+                RawVar::Value(v, span) => (
+                    Ok(v.clone()),
+                    span.clone().map(|s| Origin {
+                        span: s,
+                        via: vec![],
+                    }),
+                ),
+                RawVar::Text(text, _) => {
+                    if ty.is_primitive() || ty == Type::Any && !looks_structured(text) {
+                        (Ok(Value::String(text.clone())), None)
+                    } else {
+                        let parsed = hcl_edit::parser::parse_expr(text)
+                            .map_err(|e| e.message().lines().next().unwrap_or("").to_string())
+                            .and_then(|e| {
+                                Ctx::new(&ConstEnv { cwd: &self.root })
+                                    .eval(&e)
+                                    .map_err(|e| e.message)
+                            });
+                        (parsed, None)
+                    }
+                }
+            }),
+            Some(link) => link.call.attr(name).map(|a| {
+                let scope = Scope {
+                    ev: self,
+                    inst: link.inst,
+                    each: link.each.clone(),
+                    count: link.count.clone(),
+                };
+                let v = scope.eval_attr(a);
+                (Ok(v.value), v.origin)
+            }),
+        };
+        let (value, origin) = match given {
+            Some((Ok(v), o)) if !(v.is_null() && nullable && default.is_some()) || !nullable => {
+                (v, o)
+            }
+            Some((Ok(_), _)) | None => match default {
+                Some(d) => {
+                    let env = ConstEnv { cwd: &self.root };
+                    match Ctx::new(&env).eval(&d.expr) {
+                        Ok(v) => (
+                            v,
+                            Some(Origin {
+                                span: d.expr_span(),
+                                via: vec![],
+                            }),
+                        ),
+                        Err(e) => {
+                            self.error(
+                                format!("variable {name:?}: invalid default value: {}", e.message),
+                                Some(d.expr_span()),
+                            );
+                            (Value::unknown(Cause::Variable(name.to_string())), None)
+                        }
+                    }
+                }
+                None => {
+                    if i.parent.is_some() {
+                        self.note(
+                            format!("{}var.{name}", prefix(&i.addr)),
+                            "the module call does not set this required variable",
+                            Some(block.header.clone()),
+                        );
+                    }
+                    (Value::unknown(Cause::Variable(name.to_string())), None)
+                }
+            },
+            Some((Err(m), o)) => {
+                self.error(
+                    format!("invalid value for variable {name:?}: {m}"),
+                    o.as_ref().map(|o| o.span.clone()),
+                );
+                (Value::unknown(Cause::Variable(name.to_string())), o)
+            }
+        };
+        let value = match types::convert(value, &ty) {
+            Ok(v) => v,
+            Err(m) => {
+                let at = origin
+                    .as_ref()
+                    .map(|o| o.span.clone())
+                    .or(Some(block.header.clone()));
+                self.error(format!("invalid value for variable {name:?}: {m}"), at);
+                Value::unknown(Cause::Other(format!("var.{name} has an invalid value")))
+            }
+        };
+        let _ = inst;
+        Val {
+            value: value.mark_if(sensitive),
+            origin,
+        }
+    }
+
+    fn local(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let i = self.inst(inst);
+        match i.locals.borrow().get(name) {
+            Some(Slot::Done(v)) => return Ok(v.clone()),
+            Some(Slot::Busy) => return Err(format!("local.{name} is part of a dependency cycle")),
+            None => {}
+        }
+        let src = self.src_of(inst);
+        let Some(attr) = src
+            .blocks
+            .iter()
+            .filter(|b| b.kind == "locals")
+            .find_map(|b| b.attr(name))
+        else {
+            return Err(format!("reference to undeclared local value {name:?}"));
+        };
+        i.locals.borrow_mut().insert(name.to_string(), Slot::Busy);
+        let scope = Scope {
+            ev: self,
+            inst,
+            each: None,
+            count: None,
+        };
+        let v = scope.eval_attr(attr);
+        i.locals
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    fn output(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let i = self.inst(inst);
+        match i.outputs.borrow().get(name) {
+            Some(Slot::Done(v)) => return Ok(v.clone()),
+            Some(Slot::Busy) => return Err(format!("output {name:?} depends on itself")),
+            None => {}
+        }
+        let src = self.src_of(inst);
+        let Some(block) = src
+            .blocks
+            .iter()
+            .find(|b| b.kind == "output" && b.labels.first().map(String::as_str) == Some(name))
+        else {
+            return Err(format!(
+                "unsupported attribute: the module has no output named {name:?}"
+            ));
+        };
+        i.outputs.borrow_mut().insert(name.to_string(), Slot::Busy);
+        let scope = Scope {
+            ev: self,
+            inst,
+            each: None,
+            count: None,
+        };
+        let v = match block.attr("value") {
+            Some(a) => scope.eval_attr(a),
+            None => Val {
+                value: Value::Null,
+                origin: None,
+            },
+        };
+        i.outputs
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    fn all_outputs(&self, inst: usize) -> Value {
+        let src = self.src_of(inst);
+        let mut m = BTreeMap::new();
+        for b in src.blocks.iter().filter(|b| b.kind == "output") {
+            if let Some(n) = b.labels.first() {
+                let v = self
+                    .output(inst, n)
+                    .map(|v| v.value)
+                    .unwrap_or_else(|e| Value::unknown(Cause::Other(e)));
+                m.insert(n.clone(), v);
+            }
+        }
+        Value::Map(m)
+    }
+
+    // ---- module calls ---------------------------------------------------------------------
+
+    fn children(&self, inst: usize, call_name: &str) -> Result<Children, String> {
+        let i = self.inst(inst);
+        if let Some(c) = i.children.borrow().get(call_name) {
+            return Ok(c.clone());
+        }
+        let src = self.src_of(inst);
+        let Some(call) = src.blocks.iter().find(|b| {
+            b.kind == "module" && b.labels.first().map(String::as_str) == Some(call_name)
+        }) else {
+            return Err(format!("reference to undeclared module {call_name:?}"));
+        };
+        // Mark as unavailable while expanding so a self-reference cannot recurse forever.
+        i.children.borrow_mut().insert(
+            call_name.to_string(),
+            Children::Unknown(Value::unknown(Cause::Other(format!(
+                "module.{call_name} depends on itself"
+            )))),
+        );
+        let c = self.expand_call(inst, &i, &src, call);
+        i.children
+            .borrow_mut()
+            .insert(call_name.to_string(), c.clone());
+        Ok(c)
+    }
+
+    fn expand_call(&self, inst: usize, i: &Instance, src: &ModuleSrc, call: &BlockCfg) -> Children {
+        let name = call.labels.first().cloned().unwrap_or_default();
+        let base_addr = format!("{}module.{name}", prefix(&i.addr));
+        let source_attr = call.attr("source");
+        let source = source_attr
+            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
+            .and_then(|v| v.as_str().map(str::to_string));
+        let Some(source) = source else {
+            self.error(
+                format!(
+                    "module {name:?}: the source argument is required and must be a literal string"
+                ),
+                Some(call.header.clone()),
+            );
+            return Children::Unavailable("module source missing".into());
+        };
+        let source_span = source_attr.map(|a| a.expr_span());
+        let dir = if source.starts_with("./") || source.starts_with("../") {
+            let d = src.dir.join(&source);
+            match d.canonicalize() {
+                Ok(d) if d.is_dir() => Some(d),
+                _ => {
+                    self.error(
+                        format!("module {name:?}: source directory {source:?} does not exist"),
+                        source_span.clone(),
+                    );
+                    return Children::Unavailable("module directory missing".into());
+                }
+            }
+        } else {
+            let key = module_key(&base_addr);
+            self.modules_json
+                .as_ref()
+                .and_then(|m| m.get(&key))
+                .and_then(|d| d.canonicalize().ok())
+                .filter(|d| d.is_dir())
+        };
+        let Some(dir) = dir else {
+            self.note(
+                base_addr.clone(),
+                format!("module source not available locally ({source})"),
+                source_span.clone(),
+            );
+            self.calls.borrow_mut().push(ModuleCall {
+                address: base_addr,
+                source,
+                dir: None,
+                span: call.header.clone(),
+            });
+            return Children::Unavailable("module source not available locally".into());
+        };
+        if i.chain.contains(&dir) {
+            self.error(
+                format!(
+                    "module {name:?} calls {}, which is already being loaded: module cycle",
+                    self.display(&dir)
+                ),
+                source_span,
+            );
+            return Children::Unavailable("module cycle".into());
+        }
+        let child_src = match self.load_module(&dir) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error(e.message, source_span);
+                return Children::Unavailable("module directory unreadable".into());
+            }
+        };
+        let scope = Scope {
+            ev: self,
+            inst,
+            each: None,
+            count: None,
+        };
+        let keys = scope.expansion(call);
+        let mut chain = i.chain.clone();
+        chain.push(dir.clone());
+        let mk = |key_text: Option<String>,
+                  each: Option<(Value, Value)>,
+                  count: Option<Value>|
+         -> usize {
+            let addr = format!("{base_addr}{}", key_text.unwrap_or_default());
+            self.calls.borrow_mut().push(ModuleCall {
+                address: addr.clone(),
+                source: source.clone(),
+                dir: Some(self.display(&dir)),
+                span: call.header.clone(),
+            });
+            let mut insts = self.insts.borrow_mut();
+            insts.push(Rc::new(Instance {
+                addr,
+                src: child_src,
+                parent: Some(ParentLink {
+                    inst,
+                    call: call.clone(),
+                    each,
+                    count,
+                }),
+                chain: chain.clone(),
+                vars: Default::default(),
+                locals: Default::default(),
+                outputs: Default::default(),
+                children: Default::default(),
+            }));
+            insts.len() - 1
+        };
+        let children = match keys {
+            Expansion::Single => Children::Single(mk(None, None, None)),
+            Expansion::Count(n) => Children::List(
+                (0..n)
+                    .map(|k| mk(Some(format!("[{k}]")), None, Some(Value::int(k as i64))))
+                    .collect(),
+            ),
+            Expansion::ForEach(items) => Children::Map(
+                items
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let id = mk(
+                            Some(format!("[{}]", quote(&k))),
+                            Some((Value::String(k.clone()), v)),
+                            None,
+                        );
+                        (k, id)
+                    })
+                    .collect(),
+            ),
+            Expansion::Unknown(u) => {
+                self.note(
+                    base_addr.clone(),
+                    "count/for_each is not known: its resources are checked as one instance",
+                    Some(call.header.clone()),
+                );
+                let id = mk(None, Some((u.clone(), u.clone())), Some(u.clone()));
+                let _ = id;
+                Children::Unknown(u)
+            }
+            Expansion::Error => {
+                Children::Unavailable("count/for_each could not be evaluated".into())
+            }
+        };
+        // Arguments that are not variables of the module are an error in Terraform.
+        let child = self.mods.borrow()[child_src].clone();
+        for a in &call.attrs {
+            if matches!(
+                a.name.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            ) {
+                continue;
+            }
+            let declared = child
+                .blocks
+                .iter()
+                .any(|b| b.kind == "variable" && b.labels.first() == Some(&a.name));
+            if !declared {
+                self.error(
+                    format!("module {name:?}: unsupported argument {:?}: the module declares no such variable", a.name),
+                    Some(a.span.clone()),
+                );
+            }
+        }
+        children
+    }
+
+    fn module_value(
+        &self,
+        inst: usize,
+        call: &str,
+        names: &[Option<String>],
+    ) -> Result<(Value, usize), String> {
+        let c = self.children(inst, call)?;
+        let out_name = names.get(1).cloned().flatten();
+        Ok(match c {
+            Children::Single(ch) => match out_name {
+                Some(o) => (self.output(ch, &o)?.value, 2),
+                None => (self.all_outputs(ch), 1),
+            },
+            Children::List(v) => (
+                Value::List(v.iter().map(|&c| self.all_outputs(c)).collect()),
+                1,
+            ),
+            Children::Map(m) => (
+                Value::Map(
+                    m.iter()
+                        .map(|(k, &c)| (k.clone(), self.all_outputs(c)))
+                        .collect(),
+                ),
+                1,
+            ),
+            Children::Unknown(u) => (u, names.len()),
+            Children::Unavailable(why) => (
+                Value::unknown(Cause::Reference(format!("module.{call} ({why})"))),
+                names.len(),
+            ),
+        })
+    }
+
+    // ---- the model ------------------------------------------------------------------------
+
+    fn build_model(&self) -> Model {
+        let mut model = Model::default();
+        if self.insts.borrow().is_empty() {
+            return model;
+        }
+        let mut idx = 0;
+        while idx < self.insts.borrow().len() {
+            let inst = self.inst(idx);
+            let src = self.src_of(idx);
+            // Expand every module call first so their instances join the worklist.
+            for b in src.blocks.iter().filter(|b| b.kind == "module") {
+                if let Some(n) = b.labels.first() {
+                    let _ = self.children(idx, n);
+                }
+            }
+            self.collect(idx, &inst, &src, &mut model);
+            idx += 1;
+        }
+        model.modules = self.calls.borrow().clone();
+        model.not_evaluated = self.notes.borrow().clone();
+        model
+    }
+
+    fn collect(&self, idx: usize, inst: &Instance, src: &ModuleSrc, model: &mut Model) {
+        let scope = Scope {
+            ev: self,
+            inst: idx,
+            each: None,
+            count: None,
+        };
+        for b in &src.blocks {
+            match b.kind.as_str() {
+                "variable" => {
+                    if let Some(n) = b.labels.first() {
+                        if let Ok(v) = self.var(idx, n) {
+                            model.variables.push(Variable {
+                                module: inst.addr.clone(),
+                                name: n.clone(),
+                                sensitive: v.value.is_sensitive(),
+                                value: v.value,
+                                span: Some(b.header.clone()),
+                            });
+                        }
+                    }
+                }
+                "locals" => {
+                    for a in &b.attrs {
+                        if let Ok(v) = self.local(idx, &a.name) {
+                            model.locals.push(Named {
+                                module: inst.addr.clone(),
+                                name: a.name.clone(),
+                                value: v.value,
+                                span: Some(a.span.clone()),
+                            });
+                        }
+                    }
+                }
+                "output" => {
+                    if let Some(n) = b.labels.first() {
+                        if let Ok(v) = self.output(idx, n) {
+                            let sensitive = b
+                                .attr("sensitive")
+                                .and_then(|a| {
+                                    Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok()
+                                })
+                                .and_then(|v| v.as_bool())
+                                .unwrap_or(false);
+                            model.outputs.push(Named {
+                                module: inst.addr.clone(),
+                                name: n.clone(),
+                                value: v.value.mark_if(sensitive),
+                                span: Some(b.header.clone()),
+                            });
+                        }
+                    }
+                }
+                "provider" => {
+                    let (attrs, _) = scope.eval_body(b, "", &mut Vec::new());
+                    model.providers.push(Provider {
+                        module: inst.addr.clone(),
+                        name: b.labels.first().cloned().unwrap_or_default(),
+                        alias: attrs
+                            .get("alias")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string),
+                        attributes: attrs,
+                        span: b.header.clone(),
+                    });
+                }
+                "terraform" if inst.parent.is_none() => {
+                    for bb in b.blocks_of("backend") {
+                        let (attrs, _) = scope.eval_body(bb, "", &mut Vec::new());
+                        model.backend = Some(Backend {
+                            kind: bb.labels.first().cloned().unwrap_or_default(),
+                            attributes: attrs,
+                            span: bb.header.clone(),
+                        });
+                    }
+                }
+                "resource" | "data" => self.collect_resource(idx, inst, b, model),
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_resource(&self, idx: usize, inst: &Instance, b: &BlockCfg, model: &mut Model) {
+        let (Some(rtype), Some(name)) = (b.labels.first(), b.labels.get(1)) else {
+            self.error(
+                format!("a {} block needs a type and a name label", b.kind),
+                Some(b.header.clone()),
+            );
+            return;
+        };
+        let mode = if b.kind == "data" {
+            Mode::Data
+        } else {
+            Mode::Managed
+        };
+        let base = format!(
+            "{}{}{rtype}.{name}",
+            prefix(&inst.addr),
+            if mode == Mode::Data { "data." } else { "" }
+        );
+        let scope = Scope {
+            ev: self,
+            inst: idx,
+            each: None,
+            count: None,
+        };
+        let keys = scope.expansion(b);
+        let mut make = |key: Option<String>, each: Option<(Value, Value)>, count: Option<Value>| {
+            let s = Scope {
+                ev: self,
+                inst: idx,
+                each,
+                count,
+            };
+            let mut refs = Vec::new();
+            let mut origins = BTreeMap::new();
+            let attrs = s.eval_resource_body(b, &mut origins, &mut refs);
+            model.resources.push(Resource {
+                address: format!("{base}{}", key.clone().unwrap_or_default()),
+                mode,
+                rtype: rtype.clone(),
+                name: name.clone(),
+                module: inst.addr.clone(),
+                key,
+                attributes: attrs,
+                origins,
+                references: refs,
+                span: Some(b.header.clone()),
+            });
+        };
+        match keys {
+            Expansion::Single => make(None, None, None),
+            Expansion::Count(n) => {
+                for k in 0..n {
+                    make(Some(format!("[{k}]")), None, Some(Value::int(k as i64)));
+                }
+            }
+            Expansion::ForEach(items) => {
+                for (k, v) in items {
+                    make(
+                        Some(format!("[{}]", quote(&k))),
+                        Some((Value::String(k), v)),
+                        None,
+                    );
+                }
+            }
+            Expansion::Unknown(u) => {
+                self.note(
+                    base.clone(),
+                    format!(
+                        "count/for_each is not known ({}): checked as one instance",
+                        unknown_reason(&u)
+                    ),
+                    Some(b.header.clone()),
+                );
+                make(None, Some((u.clone(), u.clone())), Some(u));
+            }
+            Expansion::Error => {}
+        }
+    }
+}
+
+fn unknown_reason(v: &Value) -> String {
+    v.first_unknown()
+        .map(|u| u.cause().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn looks_structured(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('[') || t.starts_with('{')
+}
+
+fn prefix(addr: &str) -> String {
+    if addr.is_empty() {
+        String::new()
+    } else {
+        format!("{addr}.")
+    }
+}
+
+fn quote(k: &str) -> String {
+    serde_json::to_string(k).unwrap_or_else(|_| format!("\"{k}\""))
+}
+
+/// modules.json key of a module call: `module.a.module.b` → `a.b` (instance keys dropped).
+fn module_key(addr: &str) -> String {
+    crate::model::resource::strip_keys(addr)
+        .split('.')
+        .filter(|s| *s != "module")
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+pub fn json_to_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => crate::model::Number::parse(&n.to_string())
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(json_to_value).collect()),
+        serde_json::Value::Object(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+enum Expansion {
+    Single,
+    Count(usize),
+    ForEach(Vec<(String, Value)>),
+    Unknown(Value),
+    Error,
+}
+
+/// Evaluation scope of one module instance (plus `each`/`count` of the block being expanded).
+struct Scope<'a> {
+    ev: &'a Evaluator,
+    inst: usize,
+    each: Option<(Value, Value)>,
+    count: Option<Value>,
+}
+
+impl Scope<'_> {
+    fn file_span(&self, file: FileId, e: &EvalError, fallback: Span) -> Span {
+        e.range
+            .clone()
+            .map(|r| Span::new(file, r))
+            .unwrap_or(fallback)
+    }
+
+    /// Evaluates an attribute; an error is recorded (located) and the value becomes Unknown.
+    fn eval_attr(&self, a: &AttrCfg) -> Val {
+        let value = match Ctx::new(self).eval(&a.expr) {
+            Ok(v) => v,
+            Err(e) => {
+                self.ev.error(
+                    e.message.clone(),
+                    Some(self.file_span(a.file, &e, a.expr_span())),
+                );
+                Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
+            }
+        };
+        Val {
+            value,
+            origin: Some(Origin {
+                span: a.expr_span(),
+                via: self.provenance(&a.expr),
+            }),
+        }
+    }
+
+    /// Where the variables and locals an expression reads got their values.
+    fn provenance(&self, expr: &hcl_edit::expr::Expression) -> Vec<Span> {
+        let mut out: Vec<Span> = Vec::new();
+        for r in root_refs(expr) {
+            let name = match r.names.first() {
+                Some(n) => n,
+                None => continue,
+            };
+            let origin = match r.root.as_str() {
+                "var" => self.ev.var(self.inst, name).ok().and_then(|v| v.origin),
+                "local" => self.ev.local(self.inst, name).ok().and_then(|v| v.origin),
+                _ => None,
+            };
+            if let Some(o) = origin {
+                for s in std::iter::once(o.span).chain(o.via) {
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out.truncate(8);
+        out
+    }
+
+    fn expansion(&self, b: &BlockCfg) -> Expansion {
+        if let Some(c) = b.attr("count") {
+            let v = self.eval_attr(c).value;
+            let (v, _) = v.unmark();
+            return match v {
+                Value::Unknown(_) => Expansion::Unknown(v),
+                Value::Number(n) => match n.to_i64() {
+                    Some(k) if k >= 0 => Expansion::Count(k as usize),
+                    _ => {
+                        self.ev.error(
+                            format!(
+                                "invalid count: must be a whole number ≥ 0, got {}",
+                                n.format()
+                            ),
+                            Some(c.expr_span()),
+                        );
+                        Expansion::Error
+                    }
+                },
+                other => match other.to_tf_number().ok().and_then(|n| n.to_i64()) {
+                    Some(k) if k >= 0 => Expansion::Count(k as usize),
+                    _ => {
+                        self.ev.error(
+                            format!(
+                                "invalid count: a whole number is required, got {}",
+                                other.type_name()
+                            ),
+                            Some(c.expr_span()),
+                        );
+                        Expansion::Error
+                    }
+                },
+            };
+        }
+        if let Some(f) = b.attr("for_each") {
+            let v = self.eval_attr(f).value;
+            if !v.is_wholly_known() && !matches!(v.peel(), Value::Map(_)) {
+                return Expansion::Unknown(Value::Unknown(
+                    v.first_unknown().cloned().expect("unknown"),
+                ));
+            }
+            let (v, _) = v.unmark();
+            return match v {
+                Value::Map(m) => Expansion::ForEach(m.into_iter().collect()),
+                Value::Set(items) | Value::List(items) => {
+                    let mut out = Vec::new();
+                    for it in items {
+                        match it.to_tf_string() {
+                            Ok(s) => out.push((s.clone(), Value::String(s))),
+                            Err(_) => {
+                                self.ev.error(
+                                    "invalid for_each: a set of strings or a map is required",
+                                    Some(f.expr_span()),
+                                );
+                                return Expansion::Error;
+                            }
+                        }
+                    }
+                    out.sort_by(|a, b| a.0.cmp(&b.0));
+                    out.dedup_by(|a, b| a.0 == b.0);
+                    Expansion::ForEach(out)
+                }
+                Value::Null => {
+                    self.ev
+                        .error("invalid for_each: the value is null", Some(f.expr_span()));
+                    Expansion::Error
+                }
+                other => {
+                    self.ev.error(
+                        format!(
+                            "invalid for_each: a map or set of strings is required, got {}",
+                            other.type_name()
+                        ),
+                        Some(f.expr_span()),
+                    );
+                    Expansion::Error
+                }
+            };
+        }
+        Expansion::Single
+    }
+
+    fn eval_resource_body(
+        &self,
+        b: &BlockCfg,
+        origins: &mut BTreeMap<String, Origin>,
+        refs: &mut Vec<Reference>,
+    ) -> BTreeMap<String, Value> {
+        let mut collected = Vec::new();
+        let (attrs, body_origins) = self.eval_body(b, "", &mut collected);
+        origins.extend(body_origins);
+        let module = prefix(&self.ev.inst(self.inst).addr);
+        let module = crate::model::resource::strip_keys(&module);
+        for (from, expr) in collected {
+            for r in root_refs(&expr) {
+                let target = match r.root.as_str() {
+                    "data" if r.names.len() >= 2 => Some((
+                        format!("{module}data.{}.{}", r.names[0], r.names[1]),
+                        r.names[2..].to_vec(),
+                    )),
+                    "module" if !r.names.is_empty() => Some((
+                        format!("{module}module.{}", r.names[0]),
+                        r.names[1..].to_vec(),
+                    )),
+                    root if !is_builtin_root(root) && !r.names.is_empty() => Some((
+                        format!("{module}{root}.{}", r.names[0]),
+                        r.names[1..].to_vec(),
+                    )),
+                    _ => None,
+                };
+                if let Some((target, attribute)) = target {
+                    let rf = Reference {
+                        from: from.clone(),
+                        target,
+                        attribute,
+                    };
+                    if !refs.contains(&rf) {
+                        refs.push(rf);
+                    }
+                }
+            }
+        }
+        attrs
+    }
+
+    /// Evaluates a block body to a map: attributes, and nested blocks as lists of maps
+    /// (`dynamic` blocks expanded). Records each attribute's origin under its path and
+    /// collects (path, expression) pairs for reference extraction.
+    fn eval_body(
+        &self,
+        b: &BlockCfg,
+        path: &str,
+        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
+    ) -> (BTreeMap<String, Value>, BTreeMap<String, Origin>) {
+        let mut out = BTreeMap::new();
+        let mut origins = BTreeMap::new();
+        let top = path.is_empty();
+        for a in &b.attrs {
+            if top
+                && matches!(
+                    a.name.as_str(),
+                    "count" | "for_each" | "provider" | "depends_on"
+                )
+            {
+                continue;
+            }
+            let p = join_path(path, &a.name);
+            let v = self.eval_attr(a);
+            if let Some(o) = v.origin {
+                origins.insert(p.clone(), o);
+            }
+            exprs.push((p, a.expr.clone()));
+            out.insert(a.name.clone(), v.value);
+        }
+        let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for nb in &b.blocks {
+            if top && matches!(nb.kind.as_str(), "lifecycle" | "provisioner" | "connection") {
+                continue;
+            }
+            if nb.kind == "dynamic" {
+                self.eval_dynamic(nb, path, &mut lists, &mut origins, exprs);
+                continue;
+            }
+            let list = lists.entry(nb.kind.clone()).or_default();
+            let p = format!("{}[{}]", join_path(path, &nb.kind), list.len());
+            let (m, o) = self.eval_body(nb, &p, exprs);
+            origins.extend(o);
+            list.push(Value::Map(m));
+        }
+        for (k, v) in lists {
+            out.insert(k, Value::List(v));
+        }
+        (out, origins)
+    }
+
+    fn eval_dynamic(
+        &self,
+        d: &BlockCfg,
+        path: &str,
+        lists: &mut BTreeMap<String, Vec<Value>>,
+        origins: &mut BTreeMap<String, Origin>,
+        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
+    ) {
+        let Some(kind) = d.labels.first().cloned() else {
+            self.ev
+                .error("a dynamic block needs a label", Some(d.header.clone()));
+            return;
+        };
+        let Some(content) = d.blocks_of("content").next() else {
+            self.ev.error(
+                "a dynamic block needs a content block",
+                Some(d.header.clone()),
+            );
+            return;
+        };
+        let iterator = d
+            .attr("iterator")
+            .and_then(|a| match &a.expr {
+                hcl_edit::expr::Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| kind.clone());
+        let Some(fe) = d.attr("for_each") else {
+            self.ev
+                .error("a dynamic block needs for_each", Some(d.header.clone()));
+            return;
+        };
+        let coll = self.eval_attr(fe).value;
+        let (coll, _) = coll.unmark();
+        let pairs = match iterate(coll) {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                self.ev.note(
+                    format!("dynamic \"{kind}\""),
+                    "for_each is not known: the generated blocks are not evaluated",
+                    Some(d.header.clone()),
+                );
+                return;
+            }
+            Err(m) => {
+                self.ev
+                    .error(format!("dynamic \"{kind}\": {m}"), Some(fe.expr_span()));
+                return;
+            }
+        };
+        for (k, v) in pairs {
+            let mut it = BTreeMap::new();
+            it.insert("key".to_string(), k);
+            it.insert("value".to_string(), v);
+            let inner = DynScope {
+                outer: self,
+                name: iterator.clone(),
+                value: Value::Map(it),
+            };
+            let list = lists.entry(kind.clone()).or_default();
+            let p = format!("{}[{}]", join_path(path, &kind), list.len());
+            let (m, o) = inner.eval_body(content, &p, exprs);
+            origins.extend(o);
+            list.push(Value::Map(m));
+        }
+    }
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// A scope with one extra name (a `dynamic` block's iterator).
+struct DynScope<'a, 'b> {
+    outer: &'a Scope<'b>,
+    name: String,
+    value: Value,
+}
+
+impl DynScope<'_, '_> {
+    fn eval_body(
+        &self,
+        b: &BlockCfg,
+        path: &str,
+        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
+    ) -> (BTreeMap<String, Value>, BTreeMap<String, Origin>) {
+        let mut out = BTreeMap::new();
+        let mut origins = BTreeMap::new();
+        for a in &b.attrs {
+            let p = join_path(path, &a.name);
+            let mut scope = BTreeMap::new();
+            scope.insert(self.name.clone(), self.value.clone());
+            let v = match Ctx::with_scope(self.outer, scope).eval(&a.expr) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.outer.ev.error(
+                        e.message.clone(),
+                        Some(self.outer.file_span(a.file, &e, a.expr_span())),
+                    );
+                    Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
+                }
+            };
+            origins.insert(
+                p.clone(),
+                Origin {
+                    span: a.expr_span(),
+                    via: self.outer.provenance(&a.expr),
+                },
+            );
+            exprs.push((p, a.expr.clone()));
+            out.insert(a.name.clone(), v);
+        }
+        let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for nb in &b.blocks {
+            let list = lists.entry(nb.kind.clone()).or_default();
+            let p = format!("{}[{}]", join_path(path, &nb.kind), list.len());
+            let (m, o) = self.eval_body(nb, &p, exprs);
+            origins.extend(o);
+            list.push(Value::Map(m));
+        }
+        for (k, v) in lists {
+            out.insert(k, Value::List(v));
+        }
+        (out, origins)
+    }
+}
+
+impl Env for Scope<'_> {
+    fn cwd(&self) -> &Path {
+        &self.ev.root
+    }
+
+    fn resolve(
+        &self,
+        root: &str,
+        names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>> {
+        let first = names.first().cloned().flatten();
+        let r = match root {
+            "var" => first
+                .ok_or_else(|| "var must be followed by a variable name".to_string())
+                .and_then(|n| self.ev.var(self.inst, &n).map(|v| (v.value, 1))),
+            "local" => first
+                .ok_or_else(|| "local must be followed by a local name".to_string())
+                .and_then(|n| self.ev.local(self.inst, &n).map(|v| (v.value, 1))),
+            "module" => first
+                .ok_or_else(|| "module must be followed by a module name".to_string())
+                .and_then(|n| self.ev.module_value(self.inst, &n, names)),
+            "count" => match (&self.count, first.as_deref()) {
+                (Some(c), Some("index")) => Ok((c.clone(), 1)),
+                _ => Err("count.index can only be used in a block that sets count".into()),
+            },
+            "each" => match (&self.each, first.as_deref()) {
+                (Some((k, _)), Some("key")) => Ok((k.clone(), 1)),
+                (Some((_, v)), Some("value")) => Ok((v.clone(), 1)),
+                _ => Err(
+                    "each.key and each.value can only be used in a block that sets for_each".into(),
+                ),
+            },
+            "path" => {
+                let src = self.ev.src_of(self.inst);
+                match first.as_deref() {
+                    Some("module") => Ok((Value::String(src.rel.clone()), 1)),
+                    Some("root") => Ok((Value::string("."), 1)),
+                    Some("cwd") => Ok((
+                        Value::String(self.ev.root.to_string_lossy().into_owned()),
+                        1,
+                    )),
+                    _ => Err("path has only module, root and cwd".into()),
+                }
+            }
+            "terraform" => match first.as_deref() {
+                Some("workspace") => Ok((Value::string("default"), 1)),
+                _ => Err("terraform has only workspace".into()),
+            },
+            "self" => Ok((Value::unknown(Cause::Reference("self".into())), names.len())),
+            "data" => {
+                let addr: Vec<String> = names.iter().take(3).map_while(|n| n.clone()).collect();
+                Ok((
+                    Value::unknown(Cause::Reference(format!("data.{}", addr.join(".")))),
+                    names.len(),
+                ))
+            }
+            other => {
+                let src = self.ev.src_of(self.inst);
+                let declared = first.as_ref().is_some_and(|n| {
+                    src.blocks.iter().any(|b| {
+                        b.kind == "resource"
+                            && b.labels.first().map(String::as_str) == Some(other)
+                            && b.labels.get(1) == Some(n)
+                    })
+                });
+                if !declared {
+                    return None;
+                }
+                let addr: Vec<String> = names.iter().take(2).map_while(|n| n.clone()).collect();
+                Ok((
+                    Value::unknown(Cause::Reference(format!("{other}.{}", addr.join(".")))),
+                    names.len(),
+                ))
+            }
+        };
+        Some(r)
+    }
+
+    fn note(&self, message: String, range: Option<std::ops::Range<usize>>) {
+        let _ = range;
+        self.ev.note(message, "not evaluated", None);
+    }
+}
+
+/// Constants only: tfvars values, variable defaults, `sensitive = true`.
+struct ConstEnv<'a> {
+    cwd: &'a Path,
+}
+
+impl Env for ConstEnv<'_> {
+    fn cwd(&self) -> &Path {
+        self.cwd
+    }
+    fn resolve(
+        &self,
+        root: &str,
+        _names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>> {
+        Some(Err(format!(
+            "variables are not allowed here: {root} cannot be referenced in a constant value"
+        )))
+    }
+}

@@ -1,0 +1,179 @@
+//! Terminal output: a source excerpt per finding (miette), then a summary.
+use super::CheckResult;
+use crate::rules::Severity;
+use crate::source::{SourceMap, Span};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+
+#[derive(Debug)]
+struct Diag {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    help: Option<String>,
+    src: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Diag>,
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}
+
+fn source_of(sources: &SourceMap, span: &Span) -> NamedSource<String> {
+    let f = sources.get(span.file);
+    NamedSource::new(f.display.clone(), f.text.clone()).with_language("hcl")
+}
+
+fn label(sources: &SourceMap, span: &Span, text: Option<String>) -> LabeledSpan {
+    let r = sources.original_range(span);
+    LabeledSpan::new(text, r.start, r.end.saturating_sub(r.start))
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    }
+}
+
+pub fn render(r: &CheckResult, width: usize) -> String {
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(width)
+        .with_links(false);
+    let mut out = String::new();
+    let mut emit = |d: &Diag| {
+        let _ = handler.render_report(&mut out, d);
+        out.push('\n');
+    };
+    for e in &r.errors {
+        let d = Diag {
+            message: e.message.clone(),
+            code: Some("input-error".into()),
+            severity: miette::Severity::Error,
+            help: None,
+            src: e.span.as_ref().map(|s| source_of(&r.sources, s)),
+            labels: e
+                .span
+                .iter()
+                .map(|s| label(&r.sources, s, Some("here".into())))
+                .collect(),
+            related: vec![],
+        };
+        emit(&d);
+    }
+    for f in &r.findings {
+        let mut labels = Vec::new();
+        let mut related = Vec::new();
+        if let Some(s) = &f.span {
+            labels.push(label(&r.sources, s, Some(f.resource.clone())));
+        }
+        for rel in &f.related {
+            if f.span.as_ref().map(|s| s.file) == Some(rel.span.file) {
+                labels.push(label(&r.sources, &rel.span, Some(rel.message.clone())));
+            } else {
+                related.push(Diag {
+                    message: rel.message.clone(),
+                    code: None,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    src: Some(source_of(&r.sources, &rel.span)),
+                    labels: vec![label(&r.sources, &rel.span, Some(rel.message.clone()))],
+                    related: vec![],
+                });
+            }
+        }
+        let d = Diag {
+            message: f.message.clone(),
+            code: Some(format!("{} {}", f.code, f.name)),
+            severity: miette_severity(f.severity),
+            help: Some(f.fix_title.clone()),
+            src: f.span.as_ref().map(|s| source_of(&r.sources, s)),
+            labels,
+            related,
+        };
+        emit(&d);
+    }
+    if !r.not_evaluated.is_empty() {
+        out.push_str("not evaluated:\n");
+        for n in &r.not_evaluated {
+            let at = n
+                .span
+                .as_ref()
+                .map(|s| {
+                    let l = r.sources.locate(s);
+                    format!(" ({}:{}:{})", l.file, l.line, l.column)
+                })
+                .unwrap_or_default();
+            let code = n
+                .code
+                .as_deref()
+                .map(|c| format!("{c} "))
+                .unwrap_or_default();
+            out.push_str(&format!("  - {code}{}: {}{at}\n", n.subject, n.reason));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} finding{} ({} error{}, {} warning{}, {} note{}), {} input error{}, {} not evaluated; {} resources in {} files checked\n",
+        r.findings.len(),
+        plural(r.findings.len()),
+        r.count(Severity::Error),
+        plural(r.count(Severity::Error)),
+        r.count(Severity::Warning),
+        plural(r.count(Severity::Warning)),
+        r.count(Severity::Note),
+        plural(r.count(Severity::Note)),
+        r.errors.len(),
+        plural(r.errors.len()),
+        r.not_evaluated.len(),
+        r.resources,
+        r.files(),
+    ));
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

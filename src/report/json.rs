@@ -1,0 +1,70 @@
+//! `--format json`: one document, version 1 (the contract in README.md).
+use super::CheckResult;
+use crate::source::{SourceMap, Span};
+use serde_json::{json, Value as J};
+
+fn loc(sources: &SourceMap, span: &Option<Span>) -> J {
+    match span {
+        Some(s) => serde_json::to_value(sources.locate(s)).unwrap_or(J::Null),
+        None => J::Null,
+    }
+}
+
+pub fn render(r: &CheckResult) -> String {
+    let findings: Vec<J> = r
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "code": f.code,
+                "name": f.name,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "resource": f.resource,
+                "location": loc(&r.sources, &f.span),
+                "related": f.related.iter().map(|x| json!({
+                    "message": x.message,
+                    "location": loc(&r.sources, &Some(x.span.clone())),
+                })).collect::<Vec<_>>(),
+                "fix_title": f.fix_title,
+                "fix": J::Null,
+            })
+        })
+        .collect();
+    let errors: Vec<J> = r
+        .errors
+        .iter()
+        .map(|e| json!({ "message": e.message, "location": loc(&r.sources, &e.span) }))
+        .collect();
+    let ne: Vec<J> = r
+        .not_evaluated
+        .iter()
+        .map(|n| {
+            json!({
+                "code": n.code,
+                "subject": n.subject,
+                "reason": n.reason,
+                "location": loc(&r.sources, &n.span),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "version": 1,
+        "findings": findings,
+        "errors": errors,
+        "not_evaluated": ne,
+        "summary": {
+            "findings": r.findings.len(),
+            "errors": r.count(crate::rules::Severity::Error),
+            "warnings": r.count(crate::rules::Severity::Warning),
+            "notes": r.count(crate::rules::Severity::Note),
+            "input_errors": r.errors.len(),
+            "not_evaluated": r.not_evaluated.len(),
+            "files": r.files(),
+            "resources": r.resources,
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,41 @@
+//! Rendering a check's results. One file per format.
+pub mod human;
+pub mod json;
+
+use crate::diag::{InputError, NotEvaluated};
+use crate::rules::{Finding, Severity};
+use crate::source::SourceMap;
+
+/// Everything one `check` produced, ready to render.
+pub struct CheckResult {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    pub resources: usize,
+}
+
+impl CheckResult {
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == s).count()
+    }
+    pub fn files(&self) -> usize {
+        self.sources.files().count()
+    }
+    /// Sorts findings by file, position and code so output is stable.
+    pub fn sort(&mut self) {
+        let key = |f: &Finding| {
+            f.span
+                .as_ref()
+                .map(|s| (s.file, s.start))
+                .unwrap_or_default()
+        };
+        self.findings.sort_by(|a, b| {
+            key(a)
+                .cmp(&key(b))
+                .then(a.code.cmp(b.code))
+                .then(a.resource.cmp(&b.resource))
+        });
+        self.findings.dedup();
+    }
+}

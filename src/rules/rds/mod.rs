@@ -1,0 +1,2 @@
+//! Amazon RDS rules.
+pub mod rds_publicly_accessible;

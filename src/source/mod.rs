@@ -1,0 +1,185 @@
+//! Source files, byte spans and line/column lookup. Line and column are computed only when a
+//! location is rendered.
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start,
+            end: range.end,
+        }
+    }
+    /// The whole first line of a file: used when a construct has no finer position.
+    pub fn file_start(file: FileId) -> Span {
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+/// Line and column, both one-based; columns count characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+pub struct SourceFile {
+    /// Path as shown to users: relative to the checked directory where possible.
+    pub display: String,
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+    /// Text insertions made before parsing (see `hcl::parse`), as (position in the parsed
+    /// text, inserted length), ordered. Spans from the parser are mapped back through them.
+    insertions: Vec<(usize, usize)>,
+}
+
+impl SourceFile {
+    pub fn new(display: String, path: PathBuf, text: String) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            display,
+            path,
+            text,
+            line_starts,
+            insertions: Vec::new(),
+        }
+    }
+
+    pub fn set_insertions(&mut self, insertions: Vec<(usize, usize)>) {
+        self.insertions = insertions;
+    }
+
+    /// Maps a byte offset in the parsed text back to the original text.
+    pub fn original_offset(&self, parsed: usize) -> usize {
+        let mut shift = 0;
+        for &(at, len) in &self.insertions {
+            if at + len <= parsed {
+                shift += len;
+            } else if at <= parsed {
+                // Inside inserted text: clamp to where the insertion happened.
+                return at - shift;
+            } else {
+                break;
+            }
+        }
+        parsed - shift
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start)
+            + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The text of one line (one-based), without its newline.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|e| e - 1)
+            .unwrap_or(self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+}
+
+/// Every file infra-lint read in one run.
+#[derive(Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
+        &mut self.files[id.0 as usize]
+    }
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+    /// The span's byte range in the file's original text (spans are kept in parsed-text
+    /// offsets, which differ only where `hcl::config` had to insert text).
+    pub fn original_range(&self, span: &Span) -> Range<usize> {
+        let f = self.get(span.file);
+        f.original_offset(span.start)..f.original_offset(span.end)
+    }
+
+    /// Resolved, renderable location of a span.
+    pub fn locate(&self, span: &Span) -> Location {
+        let f = self.get(span.file);
+        let r = self.original_range(span);
+        let start = f.line_col(r.start);
+        let end = f.line_col(r.end);
+        Location {
+            file: f.display.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// A span resolved to file, line and column (one-based), as reports print it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// Renders `path` relative to `base` when it lies below it.
+pub fn display_path(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
