@@ -6,7 +6,7 @@ use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
 use crate::hcl::refs::{is_builtin_root, root_refs};
 use crate::hcl::types::{self, Type};
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
-use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value};
+use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
 use crate::source::{display_path, FileId, SourceFile, SourceMap, Span};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -59,6 +59,21 @@ struct ModuleSrc {
 struct Val {
     value: Value,
     origin: Option<Origin>,
+    /// The value is a variable's default (no value was given).
+    is_default: bool,
+}
+
+/// How a variable's or local's origin is described when it shows up as a secondary location.
+fn origin_label(kind: &str, name: &str, span_file: &str, is_default: bool, from_module: bool) -> String {
+    if kind == "local" {
+        format!("local.{name} is defined here")
+    } else if from_module {
+        format!("the module call sets {name} here")
+    } else if is_default {
+        format!("default value of var.{name}")
+    } else {
+        format!("{span_file} sets var.{name} here")
+    }
 }
 
 enum Slot<T> {
@@ -518,11 +533,13 @@ impl Evaluator {
                     inst: link.inst,
                     each: link.each.clone(),
                     count: link.count.clone(),
+                    iters: Vec::new(),
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
             }),
         };
+        let mut is_default = false;
         let (value, origin) = match given {
             Some((Ok(v), o)) if !(v.is_null() && nullable && default.is_some()) || !nullable => {
                 (v, o)
@@ -532,7 +549,10 @@ impl Evaluator {
                     let env = ConstEnv { cwd: &self.root };
                     match Ctx::new(&env).eval(&d.expr) {
                         Ok(v) => (
-                            v,
+                            {
+                                is_default = true;
+                                v
+                            },
                             Some(Origin {
                                 span: d.expr_span(),
                                 via: vec![],
@@ -581,6 +601,7 @@ impl Evaluator {
         Val {
             value: value.mark_if(sensitive),
             origin,
+            is_default,
         }
     }
 
@@ -606,6 +627,7 @@ impl Evaluator {
             inst,
             each: None,
             count: None,
+            iters: Vec::new(),
         };
         let v = scope.eval_attr(attr);
         i.locals
@@ -637,12 +659,14 @@ impl Evaluator {
             inst,
             each: None,
             count: None,
+            iters: Vec::new(),
         };
         let v = match block.attr("value") {
             Some(a) => scope.eval_attr(a),
             None => Val {
                 value: Value::Null,
                 origin: None,
+                is_default: false,
             },
         };
         i.outputs
@@ -766,6 +790,7 @@ impl Evaluator {
             inst,
             each: None,
             count: None,
+            iters: Vec::new(),
         };
         let keys = scope.expansion(call);
         let mut chain = i.chain.clone();
@@ -920,6 +945,7 @@ impl Evaluator {
             inst: idx,
             each: None,
             count: None,
+            iters: Vec::new(),
         };
         for b in &src.blocks {
             match b.kind.as_str() {
@@ -1019,6 +1045,7 @@ impl Evaluator {
             inst: idx,
             each: None,
             count: None,
+            iters: Vec::new(),
         };
         let keys = scope.expansion(b);
         let mut make = |key: Option<String>, each: Option<(Value, Value)>, count: Option<Value>| {
@@ -1027,6 +1054,7 @@ impl Evaluator {
                 inst: idx,
                 each,
                 count,
+                iters: Vec::new(),
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1133,12 +1161,15 @@ enum Expansion {
     Error,
 }
 
-/// Evaluation scope of one module instance (plus `each`/`count` of the block being expanded).
+/// Evaluation scope of one module instance (plus `each`/`count` of the block being expanded
+/// and the iterators of enclosing `dynamic` blocks).
+#[derive(Clone)]
 struct Scope<'a> {
     ev: &'a Evaluator,
     inst: usize,
     each: Option<(Value, Value)>,
     count: Option<Value>,
+    iters: Vec<(String, Value)>,
 }
 
 impl Scope<'_> {
@@ -1167,26 +1198,34 @@ impl Scope<'_> {
                 span: a.expr_span(),
                 via: self.provenance(&a.expr),
             }),
+            is_default: false,
         }
     }
 
     /// Where the variables and locals an expression reads got their values.
-    fn provenance(&self, expr: &hcl_edit::expr::Expression) -> Vec<Span> {
-        let mut out: Vec<Span> = Vec::new();
+    fn provenance(&self, expr: &hcl_edit::expr::Expression) -> Vec<Via> {
+        let mut out: Vec<Via> = Vec::new();
+        let from_module = self.ev.inst(self.inst).parent.is_some();
         for r in root_refs(expr) {
             let name = match r.names.first() {
                 Some(n) => n,
                 None => continue,
             };
-            let origin = match r.root.as_str() {
-                "var" => self.ev.var(self.inst, name).ok().and_then(|v| v.origin),
-                "local" => self.ev.local(self.inst, name).ok().and_then(|v| v.origin),
-                _ => None,
+            let (origin, is_default) = match r.root.as_str() {
+                "var" => match self.ev.var(self.inst, name) {
+                    Ok(v) => (v.origin, v.is_default),
+                    Err(_) => (None, false),
+                },
+                "local" => (self.ev.local(self.inst, name).ok().and_then(|v| v.origin), false),
+                _ => (None, false),
             };
             if let Some(o) = origin {
-                for s in std::iter::once(o.span).chain(o.via) {
-                    if !out.contains(&s) {
-                        out.push(s);
+                let file = self.ev.sources.borrow().get(o.span.file).display.clone();
+                let label = origin_label(&r.root, name, &file, is_default, from_module && !is_default);
+                let head = Via { span: o.span, label };
+                for v in std::iter::once(head).chain(o.via) {
+                    if !out.iter().any(|x| x.span == v.span) {
+                        out.push(v);
                     }
                 }
             }
@@ -1424,11 +1463,8 @@ impl Scope<'_> {
             let mut it = BTreeMap::new();
             it.insert("key".to_string(), k);
             it.insert("value".to_string(), v);
-            let inner = DynScope {
-                outer: self,
-                name: iterator.clone(),
-                value: Value::Map(it),
-            };
+            let mut inner = self.clone();
+            inner.iters.push((iterator.clone(), Value::Map(it)));
             let list = lists.entry(kind.clone()).or_default();
             let p = format!("{}[{}]", join_path(path, &kind), list.len());
             let (m, o) = inner.eval_body(content, &p, exprs);
@@ -1443,61 +1479,6 @@ fn join_path(path: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{path}.{name}")
-    }
-}
-
-/// A scope with one extra name (a `dynamic` block's iterator).
-struct DynScope<'a, 'b> {
-    outer: &'a Scope<'b>,
-    name: String,
-    value: Value,
-}
-
-impl DynScope<'_, '_> {
-    fn eval_body(
-        &self,
-        b: &BlockCfg,
-        path: &str,
-        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
-    ) -> (BTreeMap<String, Value>, BTreeMap<String, Origin>) {
-        let mut out = BTreeMap::new();
-        let mut origins = BTreeMap::new();
-        for a in &b.attrs {
-            let p = join_path(path, &a.name);
-            let mut scope = BTreeMap::new();
-            scope.insert(self.name.clone(), self.value.clone());
-            let v = match Ctx::with_scope(self.outer, scope).eval(&a.expr) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.outer.ev.error(
-                        e.message.clone(),
-                        Some(self.outer.file_span(a.file, &e, a.expr_span())),
-                    );
-                    Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
-                }
-            };
-            origins.insert(
-                p.clone(),
-                Origin {
-                    span: a.expr_span(),
-                    via: self.outer.provenance(&a.expr),
-                },
-            );
-            exprs.push((p, a.expr.clone()));
-            out.insert(a.name.clone(), v);
-        }
-        let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for nb in &b.blocks {
-            let list = lists.entry(nb.kind.clone()).or_default();
-            let p = format!("{}[{}]", join_path(path, &nb.kind), list.len());
-            let (m, o) = self.eval_body(nb, &p, exprs);
-            origins.extend(o);
-            list.push(Value::Map(m));
-        }
-        for (k, v) in lists {
-            out.insert(k, Value::List(v));
-        }
-        (out, origins)
     }
 }
 

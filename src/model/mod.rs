@@ -5,6 +5,6 @@ pub mod value;
 
 pub use number::Number;
 pub use resource::{
-    Backend, Mode, Model, ModuleCall, Named, Origin, Provider, Reference, Resource, Variable,
+    Backend, Mode, Model, ModuleCall, Named, Origin, Provider, Reference, Resource, Variable, Via,
 };
 pub use value::{Cause, PathStep, Unknown, Value};

@@ -16,7 +16,15 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub span: Span,
-    pub via: Vec<Span>,
+    pub via: Vec<Via>,
+}
+
+/// One place a value passed through, with what that place is
+/// ("terraform.tfvars sets var.db_public", "module argument publicly_accessible").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Via {
+    pub span: Span,
+    pub label: String,
 }
 
 /// A reference from an attribute to another object: `aws_iam_role.exec.arn` in

@@ -173,13 +173,31 @@ pub struct Location {
     pub end_column: usize,
 }
 
-/// Renders `path` relative to `base` when it lies below it.
+/// Renders `path` relative to `base` (with `..` when it lies outside), as users see paths.
 pub fn display_path(base: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
+    let rel = relative(base, path).unwrap_or_else(|| path.to_path_buf());
     let s = rel.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         ".".into()
     } else {
         s
     }
+}
+
+fn relative(base: &Path, path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    if !(base.is_absolute() && path.is_absolute()) {
+        return path.strip_prefix(base).ok().map(Path::to_path_buf);
+    }
+    let b: Vec<Component> = base.components().collect();
+    let p: Vec<Component> = path.components().collect();
+    let common = b.iter().zip(&p).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
 }

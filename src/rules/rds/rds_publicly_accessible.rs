@@ -54,9 +54,9 @@ impl Rule for RdsPubliclyAccessible {
                         .map(|o| {
                             o.via
                                 .iter()
-                                .map(|s| Related {
-                                    message: "the value true comes from here".into(),
-                                    span: s.clone(),
+                                .map(|v| Related {
+                                    message: v.label.clone(),
+                                    span: v.span.clone(),
                                 })
                                 .collect()
                         })
