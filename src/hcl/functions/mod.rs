@@ -1,8 +1,25 @@
 //! Terraform's built-in functions with Terraform's semantics. `try`, `can` need lazy
 //! arguments and live in the evaluator; everything else is here.
-use crate::model::Value;
+//!
+//! Every function goes through [`call`]: it checks the arity, short-cuts to Unknown when an
+//! argument is not wholly known (unless the function knows better), strips sensitive marks
+//! before the function runs and puts one mark back on the result.
+use crate::model::{Cause, Number, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+mod cidr;
+mod collections;
+mod conversion;
+mod encoding;
+mod filesystem;
+mod format;
+mod hash;
+mod numeric;
+mod strings;
+#[cfg(test)]
+mod tests;
+mod yaml;
 
 /// What a function may need from the evaluator.
 pub struct FnCtx<'a> {
@@ -12,9 +29,335 @@ pub struct FnCtx<'a> {
     pub render_template: &'a dyn Fn(&str, &BTreeMap<String, Value>) -> Result<Value, String>,
 }
 
+/// Result of one function implementation.
+pub(crate) type FnResult = Result<Value, String>;
+
+/// How a function treats unknown arguments.
+#[derive(Clone, Copy, PartialEq)]
+enum Unknowns {
+    /// Any (deeply) unknown argument makes the result unknown.
+    Strict,
+    /// The function inspects unknowns itself.
+    Lenient,
+}
+
+/// (name, min args, max args (None = variadic), unknown handling)
+fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
+    use Unknowns::*;
+    let s = |min: usize, max: usize| Some((min, Some(max), Strict));
+    let v = |min: usize| Some((min, None, Strict));
+    match name {
+        // strings
+        "lower" | "upper" | "title" | "trimspace" | "chomp" | "strrev" => s(1, 1),
+        "replace" => s(3, 3),
+        "substr" => s(3, 3),
+        "trim" | "trimprefix" | "trimsuffix" | "startswith" | "endswith" | "strcontains" => {
+            s(2, 2)
+        }
+        "regex" | "regexall" => s(2, 2),
+        "indent" => s(2, 2),
+        "split" => s(2, 2),
+        "join" => Some((2, None, Strict)),
+        "format" | "formatlist" => v(1),
+        // collections
+        "length" => Some((1, Some(1), Lenient)),
+        "concat" | "merge" | "setunion" | "setintersection" | "setproduct" => v(0),
+        "setsubtract" => s(2, 2),
+        "lookup" => s(2, 3),
+        "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
+        "keys" | "values" | "compact" | "distinct" | "flatten" | "one" | "sort" | "reverse"
+        | "alltrue" | "anytrue" | "transpose" | "sum" => s(1, 1),
+        "coalesce" => Some((1, None, Lenient)),
+        "coalescelist" => v(1),
+        "slice" | "matchkeys" => s(3, 3),
+        // conversion
+        "tostring" | "tonumber" | "tobool" | "tolist" | "toset" | "tomap" => s(1, 1),
+        "sensitive" | "nonsensitive" => Some((1, Some(1), Lenient)),
+        // numeric
+        "max" | "min" => v(1),
+        "abs" | "ceil" | "floor" | "signum" => s(1, 1),
+        "pow" | "log" | "parseint" => s(2, 2),
+        "range" => s(1, 3),
+        // network
+        "cidrsubnet" => s(3, 3),
+        "cidrhost" => s(2, 2),
+        "cidrnetmask" => s(1, 1),
+        "cidrsubnets" => v(1),
+        // encoding
+        "jsonencode" | "jsondecode" | "yamlencode" | "yamldecode" | "base64encode"
+        | "base64decode" | "urlencode" | "textencodebase64" => s(1, 1),
+        // hash
+        "md5" | "sha1" | "sha256" | "sha512" | "base64sha256" | "base64sha512" => s(1, 1),
+        // filesystem
+        "file" | "fileexists" | "filebase64" | "filemd5" | "filesha1" | "filesha256"
+        | "filesha512" | "filebase64sha256" | "filebase64sha512" | "abspath" | "basename"
+        | "dirname" | "pathexpand" => s(1, 1),
+        "templatefile" | "fileset" => s(2, 2),
+        // not deterministic
+        "uuid" | "timestamp" | "plantimestamp" => s(0, 0),
+        _ => None,
+    }
+}
+
 /// Calls function `name`. `None` means infra-lint does not implement it (the evaluator then
 /// yields Unknown with a "not evaluated" note); `Some(Err(msg))` is Terraform's own error.
 pub fn call(name: &str, args: Vec<Value>, ctx: &FnCtx) -> Option<Result<Value, String>> {
-    let _ = (name, args, ctx);
-    None
+    let (min, max, unknowns) = spec(name)?;
+    Some(call_checked(name, args, ctx, min, max, unknowns))
+}
+
+fn call_checked(
+    name: &str,
+    args: Vec<Value>,
+    ctx: &FnCtx,
+    min: usize,
+    max: Option<usize>,
+    unknowns: Unknowns,
+) -> FnResult {
+    if args.len() < min || max.is_some_and(|m| args.len() > m) {
+        let want = match max {
+            Some(m) if m == min => format!("{min}"),
+            Some(m) => format!("{min} to {m}"),
+            None => format!("at least {min}"),
+        };
+        let noun = if min == 1 && max == Some(1) { "argument" } else { "arguments" };
+        return Err(format!(
+            "Function \"{name}\" expects {want} {noun}, but {} were given.",
+            args.len()
+        ));
+    }
+    match name {
+        "uuid" | "timestamp" | "plantimestamp" => {
+            return Ok(Value::unknown(Cause::Function(name.to_string())))
+        }
+        "sensitive" => return Ok(args.into_iter().next().unwrap_or(Value::Null).mark_if(true)),
+        "nonsensitive" => return Ok(args.into_iter().next().unwrap_or(Value::Null).unmark().0),
+        _ => {}
+    }
+    if unknowns == Unknowns::Strict {
+        if let Some(u) = args.iter().find_map(Value::first_unknown) {
+            return Ok(Value::Unknown(u.clone()));
+        }
+    }
+    let mut sensitive = false;
+    let args: Vec<Value> = args
+        .into_iter()
+        .map(|a| {
+            let (a, s) = a.unmark();
+            sensitive |= s;
+            a
+        })
+        .collect();
+    let out = dispatch(name, args, ctx)?;
+    Ok(out.mark_if(sensitive))
+}
+
+fn dispatch(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
+    match name {
+        "lower" | "upper" | "title" | "trimspace" | "chomp" | "strrev" | "replace" | "substr"
+        | "trim" | "trimprefix" | "trimsuffix" | "startswith" | "endswith" | "strcontains"
+        | "regex" | "regexall" | "indent" | "split" | "join" => strings::call(name, a),
+        "format" => format::format(a),
+        "formatlist" => format::formatlist(a),
+        "tostring" | "tonumber" | "tobool" | "tolist" | "toset" | "tomap" => {
+            conversion::call(name, a)
+        }
+        "max" | "min" | "abs" | "ceil" | "floor" | "signum" | "pow" | "log" | "parseint"
+        | "range" | "sum" => numeric::call(name, a),
+        "cidrsubnet" | "cidrhost" | "cidrnetmask" | "cidrsubnets" => cidr::call(name, a),
+        "jsonencode" | "jsondecode" | "base64encode" | "base64decode" | "urlencode"
+        | "textencodebase64" => encoding::call(name, a),
+        "yamlencode" => yaml::encode(&a[0]).map(Value::String),
+        "yamldecode" => yaml::decode(&str_arg(&a[0], "src")?),
+        "md5" | "sha1" | "sha256" | "sha512" | "base64sha256" | "base64sha512" => {
+            hash::call(name, a)
+        }
+        "file" | "fileexists" | "filebase64" | "filemd5" | "filesha1" | "filesha256"
+        | "filesha512" | "filebase64sha256" | "filebase64sha512" | "abspath" | "basename"
+        | "dirname" | "pathexpand" | "templatefile" | "fileset" => filesystem::call(name, a, ctx),
+        _ => collections::call(name, a),
+    }
+}
+
+// ---- shared argument helpers ----
+
+/// The unknown to propagate when `v` is not wholly known.
+pub(crate) fn unknown_of(v: &Value) -> Option<Value> {
+    v.first_unknown().map(|u| Value::Unknown(u.clone()))
+}
+
+/// A string argument with Terraform's automatic conversion.
+pub(crate) fn str_arg(v: &Value, param: &str) -> Result<String, String> {
+    match v {
+        Value::Null => Err(format!(
+            "Invalid value for \"{param}\" parameter: argument must not be null."
+        )),
+        _ => v
+            .to_tf_string()
+            .map_err(|_| format!("Invalid value for \"{param}\" parameter: string required.")),
+    }
+}
+
+/// A number argument with Terraform's automatic conversion.
+pub(crate) fn num_arg(v: &Value, param: &str) -> Result<Number, String> {
+    match v {
+        Value::Null => Err(format!(
+            "Invalid value for \"{param}\" parameter: argument must not be null."
+        )),
+        Value::String(s) => Number::parse(s).filter(|_| is_decimal(s)).ok_or_else(|| {
+            format!(
+                "Invalid value for \"{param}\" parameter: cannot convert {s:?} to number; given string must be a decimal representation of a number."
+            )
+        }),
+        _ => v
+            .to_tf_number()
+            .map_err(|_| format!("Invalid value for \"{param}\" parameter: number required.")),
+    }
+}
+
+/// Whether `s` is a decimal number literal as cty accepts it (no spaces, no hex, no inf).
+pub(crate) fn is_decimal(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut digits = i > start;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        digits |= i > f;
+    }
+    if !digits {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let e = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == e {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// An integer argument (Terraform requires a whole number where it indexes).
+pub(crate) fn int_arg(v: &Value, param: &str) -> Result<i64, String> {
+    let n = num_arg(v, param)?;
+    n.to_i64().ok_or_else(|| {
+        format!("Invalid value for \"{param}\" parameter: value must be a whole number.")
+    })
+}
+
+/// A bool argument with Terraform's automatic conversion.
+pub(crate) fn bool_arg(v: &Value, param: &str) -> Result<bool, String> {
+    match v {
+        Value::Null => Err(format!(
+            "Invalid value for \"{param}\" parameter: argument must not be null."
+        )),
+        _ => v
+            .to_tf_bool()
+            .map_err(|_| format!("Invalid value for \"{param}\" parameter: bool required.")),
+    }
+}
+
+/// A list, tuple or set argument's elements.
+pub(crate) fn list_arg<'a>(v: &'a Value, param: &str) -> Result<&'a [Value], String> {
+    match v {
+        Value::List(l) | Value::Set(l) => Ok(l),
+        Value::Null => Err(format!(
+            "Invalid value for \"{param}\" parameter: argument must not be null."
+        )),
+        _ => Err(format!(
+            "Invalid value for \"{param}\" parameter: list of any single type required."
+        )),
+    }
+}
+
+/// A map or object argument.
+pub(crate) fn map_arg<'a>(
+    v: &'a Value,
+    param: &str,
+) -> Result<&'a BTreeMap<String, Value>, String> {
+    match v {
+        Value::Map(m) => Ok(m),
+        Value::Null => Err(format!(
+            "Invalid value for \"{param}\" parameter: argument must not be null."
+        )),
+        _ => Err(format!(
+            "Invalid value for \"{param}\" parameter: map of any single type required."
+        )),
+    }
+}
+
+/// A list of strings (elements converted as Terraform converts them).
+pub(crate) fn str_list_arg(v: &Value, param: &str) -> Result<Vec<String>, String> {
+    list_arg(v, param)?
+        .iter()
+        .map(|e| {
+            e.to_tf_string().map_err(|_| {
+                format!("Invalid value for \"{param}\" parameter: list of string required.")
+            })
+        })
+        .collect()
+}
+
+/// Terraform's type unification for the elements of a list/set/map built from a tuple or
+/// object: when primitive kinds are mixed, everything becomes a string.
+pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
+    let mut kinds = items.iter().filter(|v| !v.is_null()).map(kind);
+    let first = match kinds.next() {
+        Some(k) => k,
+        None => return Ok(items),
+    };
+    if kinds.all(|k| k == first) {
+        return Ok(items);
+    }
+    let all_primitive = items
+        .iter()
+        .all(|v| matches!(v, Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)));
+    if !all_primitive {
+        let all_coll = items
+            .iter()
+            .all(|v| matches!(v, Value::Null | Value::List(_) | Value::Set(_) | Value::Map(_)));
+        if all_coll {
+            // Structural types of different shapes; Terraform may or may not unify these.
+            return Ok(items);
+        }
+        return Err("all values must be of the same type".into());
+    }
+    items
+        .into_iter()
+        .map(|v| match v {
+            Value::Null => Ok(Value::Null),
+            v => v.to_tf_string().map(Value::String),
+        })
+        .collect()
+}
+
+fn kind(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::List(_) => 4,
+        Value::Set(_) => 5,
+        Value::Map(_) => 6,
+        Value::Unknown(_) => 7,
+        Value::Sensitive(v) => kind(v),
+    }
 }

@@ -1,0 +1,170 @@
+//! Numeric functions.
+use super::{int_arg, list_arg, num_arg, str_arg, FnResult};
+use crate::model::{Number, Value};
+
+pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
+    match name {
+        "max" | "min" => {
+            let mut best: Option<Number> = None;
+            for v in &a {
+                let n = num_arg(v, "numbers")?;
+                best = Some(match best {
+                    None => n,
+                    Some(b) if (name == "max") == (n > b) => n,
+                    Some(b) => b,
+                });
+            }
+            best.map(Value::Number)
+                .ok_or_else(|| "must pass at least one number".into())
+        }
+        "abs" => {
+            let n = num_arg(&a[0], "num")?;
+            Ok(Value::Number(if n < zero() { n.neg() } else { n }))
+        }
+        "signum" => {
+            let n = num_arg(&a[0], "num")?;
+            Ok(Value::int(match n.cmp(&zero()) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            }))
+        }
+        "ceil" | "floor" => {
+            let n = num_arg(&a[0], "num")?;
+            Ok(Value::Number(round(&n, name == "ceil")))
+        }
+        "pow" => {
+            let x = num_arg(&a[0], "num")?.to_f64();
+            let y = num_arg(&a[1], "power")?.to_f64();
+            f64_result(x.powf(y))
+        }
+        "log" => {
+            let x = num_arg(&a[0], "num")?.to_f64();
+            let b = num_arg(&a[1], "base")?.to_f64();
+            f64_result(x.ln() / b.ln())
+        }
+        "parseint" => {
+            let s = str_arg(&a[0], "number")?;
+            let base = int_arg(&a[1], "base")?;
+            if !(2..=62).contains(&base) {
+                return Err(format!(
+                    "Invalid value for \"base\" parameter: base must be a whole number between 2 and 62 inclusive."
+                ));
+            }
+            let (neg, digits) = match s.strip_prefix('-') {
+                Some(r) => (true, r),
+                None => (false, s.strip_prefix('+').unwrap_or(&s)),
+            };
+            let parsed = if base <= 36 && !digits.is_empty() {
+                num_bigint::BigInt::parse_bytes(digits.as_bytes(), base as u32)
+            } else {
+                parse_base62(digits, base as u32)
+            };
+            let n = parsed.ok_or_else(|| {
+                format!("Invalid value for \"number\" parameter: cannot parse {s:?} as a base {base} integer.")
+            })?;
+            let n = if neg { -n } else { n };
+            Number::parse(&n.to_string())
+                .map(Value::Number)
+                .ok_or_else(|| "number out of range".into())
+        }
+        "sum" => {
+            let l = list_arg(&a[0], "list")?;
+            if l.is_empty() {
+                return Err("Invalid value for \"list\" parameter: cannot sum an empty list.".into());
+            }
+            let mut acc = zero();
+            for v in l {
+                if v.is_null() {
+                    return Err("Invalid value for \"list\" parameter: argument must be list, set, or tuple of number values.".into());
+                }
+                acc = acc.add(&num_arg(v, "list")?);
+            }
+            Ok(Value::Number(acc))
+        }
+        "range" => range(&a),
+        _ => Err(format!("unknown numeric function {name}")),
+    }
+}
+
+fn zero() -> Number {
+    Number::from_i64(0)
+}
+
+fn f64_result(f: f64) -> FnResult {
+    Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| "result is not a finite number".into())
+}
+
+/// ceil/floor with Number arithmetic only.
+pub(crate) fn round(n: &Number, up: bool) -> Number {
+    if n.is_integer() {
+        return n.clone();
+    }
+    let one = Number::from_i64(1);
+    let frac = n.rem(&one).unwrap_or_else(zero);
+    let trunc = n.sub(&frac);
+    if up && *n > zero() {
+        trunc.add(&one)
+    } else if !up && *n < zero() {
+        trunc.sub(&one)
+    } else {
+        trunc
+    }
+}
+
+fn parse_base62(s: &str, base: u32) -> Option<num_bigint::BigInt> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut acc = num_bigint::BigInt::from(0);
+    for c in s.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'a'..='z' => c as u32 - 'a' as u32 + 10,
+            'A'..='Z' => c as u32 - 'A' as u32 + 36,
+            _ => return None,
+        };
+        if d >= base {
+            return None;
+        }
+        acc = acc * base + d;
+    }
+    Some(acc)
+}
+
+fn range(a: &[Value]) -> FnResult {
+    let nums: Vec<Number> = a
+        .iter()
+        .map(|v| num_arg(v, "params"))
+        .collect::<Result<_, _>>()?;
+    let (start, end, step) = match nums.len() {
+        1 => (zero(), nums[0].clone(), None),
+        2 => (nums[0].clone(), nums[1].clone(), None),
+        _ => (nums[0].clone(), nums[1].clone(), Some(nums[2].clone())),
+    };
+    let step = step.unwrap_or_else(|| {
+        Number::from_i64(if end < start { -1 } else { 1 })
+    });
+    if step == zero() {
+        return Err("step must not be zero".into());
+    }
+    let down = step < zero();
+    if down && start < end {
+        return Err("for a negative step, the start value must be greater than the end value".into());
+    }
+    if !down && start > end {
+        return Err("for a positive step, the start value must be less than the end value".into());
+    }
+    let mut out = Vec::new();
+    let mut v = start;
+    while (down && v > end) || (!down && v < end) {
+        if out.len() >= 1024 {
+            return Err("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into());
+        }
+        out.push(Value::Number(v.clone()));
+        v = v.add(&step);
+    }
+    Ok(Value::List(out))
+}

@@ -1,0 +1,185 @@
+//! String functions.
+use super::{int_arg, list_arg, str_arg, FnResult};
+use crate::model::Value;
+use std::collections::BTreeMap;
+
+pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
+    match name {
+        "lower" => Ok(Value::String(str_arg(&a[0], "str")?.to_lowercase())),
+        "upper" => Ok(Value::String(str_arg(&a[0], "str")?.to_uppercase())),
+        "title" => Ok(Value::String(title(&str_arg(&a[0], "str")?))),
+        "trimspace" => Ok(Value::String(str_arg(&a[0], "str")?.trim().to_string())),
+        "chomp" => Ok(Value::String(
+            str_arg(&a[0], "str")?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        )),
+        "strrev" => Ok(Value::String(str_arg(&a[0], "str")?.chars().rev().collect())),
+        "trim" => {
+            let s = str_arg(&a[0], "str")?;
+            let cut: Vec<char> = str_arg(&a[1], "cutset")?.chars().collect();
+            Ok(Value::String(s.trim_matches(cut.as_slice()).to_string()))
+        }
+        "trimprefix" => {
+            let s = str_arg(&a[0], "str")?;
+            let p = str_arg(&a[1], "prefix")?;
+            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+        }
+        "trimsuffix" => {
+            let s = str_arg(&a[0], "str")?;
+            let p = str_arg(&a[1], "suffix")?;
+            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+        }
+        "startswith" => Ok(Value::Bool(
+            str_arg(&a[0], "str")?.starts_with(&str_arg(&a[1], "prefix")?),
+        )),
+        "endswith" => Ok(Value::Bool(
+            str_arg(&a[0], "str")?.ends_with(&str_arg(&a[1], "suffix")?),
+        )),
+        "strcontains" => Ok(Value::Bool(
+            str_arg(&a[0], "str")?.contains(&str_arg(&a[1], "substr")?),
+        )),
+        "indent" => {
+            let n = int_arg(&a[0], "spaces")?;
+            let s = str_arg(&a[1], "str")?;
+            let pad = " ".repeat(n.max(0) as usize);
+            Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
+        }
+        "split" => {
+            let sep = str_arg(&a[0], "separator")?;
+            let s = str_arg(&a[1], "str")?;
+            let parts: Vec<Value> = if sep.is_empty() {
+                s.chars().map(|c| Value::String(c.to_string())).collect()
+            } else {
+                s.split(sep.as_str()).map(Value::string).collect()
+            };
+            Ok(Value::List(parts))
+        }
+        "join" => {
+            let sep = str_arg(&a[0], "separator")?;
+            let mut parts = Vec::new();
+            for l in &a[1..] {
+                for e in list_arg(l, "lists")? {
+                    if e.is_null() {
+                        return Err(format!(
+                            "Invalid value for \"lists\" parameter: element {} is null; cannot concatenate null values.",
+                            parts.len()
+                        ));
+                    }
+                    parts.push(str_arg(e, "lists")?);
+                }
+            }
+            Ok(Value::String(parts.join(&sep)))
+        }
+        "substr" => {
+            let s = str_arg(&a[0], "str")?;
+            let off = int_arg(&a[1], "offset")?;
+            let len = int_arg(&a[2], "length")?;
+            Ok(Value::String(substr(&s, off, len)))
+        }
+        "replace" => {
+            let s = str_arg(&a[0], "str")?;
+            let sub = str_arg(&a[1], "substr")?;
+            let rep = str_arg(&a[2], "replace")?;
+            if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
+                let re = compile(&sub[1..sub.len() - 1])?;
+                Ok(Value::String(re.replace_all(&s, rep.as_str()).into_owned()))
+            } else {
+                Ok(Value::String(s.replace(&sub, &rep)))
+            }
+        }
+        "regex" => {
+            let re = compile(&str_arg(&a[0], "pattern")?)?;
+            let s = str_arg(&a[1], "string")?;
+            let caps = re
+                .captures(&s)
+                .ok_or("pattern did not match any part of the given string")?;
+            Ok(captures_value(&re, &caps))
+        }
+        "regexall" => {
+            let re = compile(&str_arg(&a[0], "pattern")?)?;
+            let s = str_arg(&a[1], "string")?;
+            Ok(Value::List(
+                re.captures_iter(&s)
+                    .map(|c| captures_value(&re, &c))
+                    .collect(),
+            ))
+        }
+        _ => Err(format!("unknown string function {name}")),
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern).map_err(|e| format!("invalid regular expression pattern: {e}"))
+}
+
+/// Terraform's regex result shape: no groups → the match; named groups → a map; numbered
+/// groups → a list. Unmatched optional groups become null.
+fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Value {
+    let group = |i: usize| {
+        caps.get(i)
+            .map(|m| Value::string(m.as_str()))
+            .unwrap_or(Value::Null)
+    };
+    if re.captures_len() == 1 {
+        return group(0);
+    }
+    let names: Vec<Option<&str>> = re.capture_names().collect();
+    if names.iter().skip(1).any(Option::is_some) {
+        let mut m = BTreeMap::new();
+        for (i, n) in names.iter().enumerate().skip(1) {
+            if let Some(n) = n {
+                m.insert(n.to_string(), group(i));
+            }
+        }
+        Value::Map(m)
+    } else {
+        Value::List((1..re.captures_len()).map(group).collect())
+    }
+}
+
+/// Go's strings.Title: uppercases the first letter of each word.
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_sep = true;
+    for c in s.chars() {
+        if prev_sep {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_sep = is_separator(c);
+    }
+    out
+}
+
+fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric() || c == '_');
+    }
+    if c.is_alphanumeric() {
+        return false;
+    }
+    c.is_whitespace()
+}
+
+/// cty's Substr over characters (Terraform counts grapheme clusters; this counts chars).
+fn substr(s: &str, off: i64, len: i64) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len() as i64;
+    let mut off = off;
+    if off < 0 {
+        off += n;
+        if off < 0 {
+            off = 0;
+        }
+    }
+    if off > n {
+        return String::new();
+    }
+    let end = if len < 0 { n } else { (off + len).min(n) };
+    if end <= off {
+        return String::new();
+    }
+    chars[off as usize..end as usize].iter().collect()
+}

@@ -1,0 +1,1 @@
+//! Tests against outputs of `terraform console` (Terraform 1.11).

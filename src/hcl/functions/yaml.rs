@@ -1,0 +1,435 @@
+//! `yamlencode` (go-yaml v3 output as cty's yaml package drives it) and `yamldecode`
+//! (YAML 1.1 scalar resolution as cty's yaml package does it).
+use super::FnResult;
+use crate::model::{Number, Value};
+use std::collections::BTreeMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+const BEST_WIDTH: usize = 80;
+
+pub(super) fn encode(v: &Value) -> Result<String, String> {
+    let mut e = Emitter { out: String::new() };
+    match v {
+        Value::List(l) | Value::Set(l) if !l.is_empty() => e.seq(l, 0)?,
+        Value::Map(m) if !m.is_empty() => e.map(m, 0)?,
+        Value::String(s) => e.string(s, 0, 2),
+        Value::List(_) | Value::Set(_) => e.out.push_str("[]"),
+        Value::Map(_) => e.out.push_str("{}"),
+        other => {
+            e.scalar(other)?;
+            e.out.push_str("\n...");
+        }
+    }
+    if !e.out.ends_with('\n') {
+        e.out.push('\n');
+    }
+    Ok(e.out)
+}
+
+struct Emitter {
+    out: String,
+}
+
+impl Emitter {
+    fn column(&self) -> usize {
+        let line = match self.out.rfind('\n') {
+            Some(p) => &self.out[p + 1..],
+            None => &self.out[..],
+        };
+        line.chars().count()
+    }
+    fn newline_indent(&mut self, ind: usize) {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.out.push_str(&" ".repeat(ind));
+    }
+    fn scalar(&mut self, v: &Value) -> Result<(), String> {
+        match v {
+            Value::Null => self.out.push_str("null"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => self.out.push_str(&n.format()),
+            Value::Sensitive(v) => self.scalar(v)?,
+            Value::Unknown(_) => return Err("value is not known".into()),
+            _ => return Err("unexpected value".into()),
+        }
+        Ok(())
+    }
+    /// A value after "key:" or "- " (at indentation `ind` of its container).
+    fn node(&mut self, v: &Value, ind: usize, in_seq: bool) -> Result<(), String> {
+        match v {
+            Value::String(s) => {
+                self.out.push(' ');
+                self.string(s, ind + 2, ind + 2);
+            }
+            Value::List(l) | Value::Set(l) if l.is_empty() => self.out.push_str(" []"),
+            Value::Map(m) if m.is_empty() => self.out.push_str(" {}"),
+            Value::List(l) | Value::Set(l) => {
+                if in_seq {
+                    self.out.push(' ');
+                    self.seq_items(l, ind + 2, true)?;
+                } else {
+                    self.seq(l, ind)?;
+                }
+            }
+            Value::Map(m) => {
+                if in_seq {
+                    self.out.push(' ');
+                    self.map_items(m, ind + 2, true)?;
+                } else {
+                    self.map(m, ind + 2)?;
+                }
+            }
+            Value::Sensitive(v) => self.node(v, ind, in_seq)?,
+            other => {
+                self.out.push(' ');
+                self.scalar(other)?;
+            }
+        }
+        Ok(())
+    }
+    fn seq(&mut self, l: &[Value], ind: usize) -> Result<(), String> {
+        self.seq_items(l, ind, false)
+    }
+    fn seq_items(&mut self, l: &[Value], ind: usize, inline_first: bool) -> Result<(), String> {
+        for (i, e) in l.iter().enumerate() {
+            if i > 0 || !inline_first {
+                self.newline_indent(ind);
+            }
+            self.out.push('-');
+            self.node(e, ind, true)?;
+        }
+        Ok(())
+    }
+    fn map(&mut self, m: &BTreeMap<String, Value>, ind: usize) -> Result<(), String> {
+        self.map_items(m, ind, false)
+    }
+    fn map_items(
+        &mut self,
+        m: &BTreeMap<String, Value>,
+        ind: usize,
+        inline_first: bool,
+    ) -> Result<(), String> {
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 || !inline_first {
+                self.newline_indent(ind);
+            }
+            self.double_quoted(k, ind + 2);
+            self.out.push(':');
+            self.node(v, ind, false)?;
+        }
+        Ok(())
+    }
+    fn string(&mut self, s: &str, ind: usize, block_ind: usize) {
+        if s.contains('\n') && block_allowed(s) {
+            self.literal(s, block_ind);
+        } else {
+            self.double_quoted(s, ind);
+        }
+    }
+    fn literal(&mut self, s: &str, ind: usize) {
+        self.out.push('|');
+        if s.starts_with([' ', '\n']) {
+            self.out.push('2');
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let n = chars.len();
+        if !is_break(chars[n - 1]) {
+            self.out.push('-');
+        } else if n == 1 || is_break(chars[n - 2]) {
+            self.out.push('+');
+        }
+        self.out.push('\n');
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.out.push('\n');
+                breaks = true;
+            } else {
+                if breaks {
+                    self.out.push_str(&" ".repeat(ind));
+                    breaks = false;
+                }
+                self.out.push(c);
+            }
+        }
+    }
+    fn double_quoted(&mut self, s: &str, ind: usize) {
+        let chars: Vec<char> = s.chars().collect();
+        let mut col = self.column();
+        self.out.push('"');
+        col += 1;
+        let mut spaces = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == ' ' {
+                if !spaces && col > BEST_WIDTH && i != 0 && i != chars.len() - 1 {
+                    self.out.push('\n');
+                    self.out.push_str(&" ".repeat(ind));
+                    col = ind;
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.out.push('\\');
+                        col += 1;
+                    }
+                } else {
+                    self.out.push(' ');
+                    col += 1;
+                }
+                spaces = true;
+            } else {
+                let esc = if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+                    Some(match c {
+                        '\0' => "\\0".to_string(),
+                        '\u{7}' => "\\a".into(),
+                        '\u{8}' => "\\b".into(),
+                        '\t' => "\\t".into(),
+                        '\n' => "\\n".into(),
+                        '\u{b}' => "\\v".into(),
+                        '\u{c}' => "\\f".into(),
+                        '\r' => "\\r".into(),
+                        '\u{1b}' => "\\e".into(),
+                        '"' => "\\\"".into(),
+                        '\\' => "\\\\".into(),
+                        '\u{85}' => "\\N".into(),
+                        '\u{a0}' => "\\_".into(),
+                        '\u{2028}' => "\\L".into(),
+                        '\u{2029}' => "\\P".into(),
+                        c if (c as u32) <= 0xFF => format!("\\x{:02X}", c as u32),
+                        c if (c as u32) <= 0xFFFF => format!("\\u{:04X}", c as u32),
+                        c => format!("\\U{:08X}", c as u32),
+                    })
+                } else {
+                    None
+                };
+                match esc {
+                    Some(e) => {
+                        col += e.chars().count();
+                        self.out.push_str(&e);
+                    }
+                    None => {
+                        col += 1;
+                        self.out.push(c);
+                    }
+                }
+                spaces = false;
+            }
+            i += 1;
+        }
+        self.out.push('"');
+    }
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+/// go-yaml's analysis: a literal block is impossible with special characters or a space
+/// right before a line break (or at the very end).
+fn block_allowed(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !(is_printable(c) || is_break(c)) || c == '\u{feff}' {
+            return false;
+        }
+        if c == ' ' {
+            match chars.get(i + 1) {
+                None => return false,
+                Some(&n) if is_break(n) => return false,
+                _ => {}
+            }
+        }
+    }
+    true
+}
+
+// ---------------- decoding ----------------
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: BTreeMap<usize, Value>,
+    docs: Vec<Value>,
+    error: Option<String>,
+}
+
+enum Frame {
+    Seq(usize, Vec<Value>),
+    Map(usize, BTreeMap<String, Value>, Option<String>),
+}
+
+impl Builder {
+    fn push_value(&mut self, v: Value) {
+        match self.stack.last_mut() {
+            None => self.docs.push(v),
+            Some(Frame::Seq(_, l)) => l.push(v),
+            Some(Frame::Map(_, m, key)) => match key.take() {
+                None => match key_string(&v) {
+                    Ok(k) => *key = Some(k),
+                    Err(e) => self.error = Some(e),
+                },
+                Some(k) => {
+                    if k == "<<" {
+                        // merge key
+                        let srcs = match v {
+                            Value::List(l) => l,
+                            v => vec![v],
+                        };
+                        for s in srcs {
+                            if let Value::Map(sm) = s {
+                                for (k2, v2) in sm {
+                                    m.entry(k2).or_insert(v2);
+                                }
+                            }
+                        }
+                    } else {
+                        m.insert(k, v);
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn key_string(v: &Value) -> Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.format()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok("null".into()),
+        _ => Err("YAML mapping keys must be scalars".into()),
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, _mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                match resolve(&text, style, tag.as_deref()) {
+                    Ok(v) => {
+                        if anchor > 0 {
+                            self.anchors.insert(anchor, v.clone());
+                        }
+                        self.push_value(v);
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Event::SequenceStart(a, _) => self.stack.push(Frame::Seq(a, Vec::new())),
+            Event::MappingStart(a, _) => {
+                self.stack.push(Frame::Map(a, BTreeMap::new(), None))
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (a, v) = match self.stack.pop() {
+                    Some(Frame::Seq(a, l)) => (a, Value::List(l)),
+                    Some(Frame::Map(a, m, _)) => (a, Value::Map(m)),
+                    None => return,
+                };
+                if a > 0 {
+                    self.anchors.insert(a, v.clone());
+                }
+                self.push_value(v);
+            }
+            Event::Alias(a) => match self.anchors.get(&a).cloned() {
+                Some(v) => self.push_value(v),
+                None => self.error = Some("unknown anchor referenced".into()),
+            },
+            _ => {}
+        }
+    }
+}
+
+/// Resolves a scalar the way cty's yaml (YAML 1.1 flavoured) does.
+fn resolve(text: &str, style: TScalarStyle, tag: Option<&str>) -> FnResult {
+    if let Some(t) = tag {
+        let t = t.trim_start_matches("tag:yaml.org,2002:").trim_start_matches("!!");
+        return match t {
+            "str" => Ok(Value::string(text)),
+            "null" => Ok(Value::Null),
+            "bool" | "int" | "float" => resolve_plain(text),
+            _ => Ok(Value::string(text)),
+        };
+    }
+    if style != TScalarStyle::Plain {
+        return Ok(Value::string(text));
+    }
+    resolve_plain(text)
+}
+
+fn resolve_plain(text: &str) -> FnResult {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Ok(Value::Bool(true))
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Ok(Value::Bool(false))
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => {
+            return Err(format!("cannot use floating point infinity or NaN ({text}) as a Terraform number"))
+        }
+        _ => {}
+    }
+    let plain = text.replace('_', "");
+    let (neg, body) = match plain.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
+    };
+    let radix = if let Some(h) = body.strip_prefix("0x") {
+        Some((h, 16))
+    } else if let Some(b) = body.strip_prefix("0b") {
+        Some((b, 2))
+    } else if let Some(o) = body.strip_prefix("0o") {
+        Some((o, 8))
+    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
+        Some((&body[1..], 8))
+    } else {
+        None
+    };
+    if let Some((digits, r)) = radix {
+        if !digits.is_empty() {
+            if let Some(n) = num_bigint::BigInt::parse_bytes(digits.as_bytes(), r) {
+                let n = if neg { -n } else { n };
+                if let Some(v) = Number::parse(&n.to_string()) {
+                    return Ok(Value::Number(v));
+                }
+            }
+        }
+        return Ok(Value::string(text));
+    }
+    if super::is_decimal(&plain) && !text.starts_with('_') {
+        if let Some(n) = Number::parse(&plain) {
+            return Ok(Value::Number(n));
+        }
+    }
+    Ok(Value::string(text))
+}
+
+pub(super) fn decode(src: &str) -> FnResult {
+    let mut b = Builder::default();
+    let mut p = Parser::new_from_str(src);
+    p.load(&mut b, true)
+        .map_err(|e| format!("on line {}, column {}: {}", e.marker().line(), e.marker().col() + 1, e.info()))?;
+    if let Some(e) = b.error {
+        return Err(e);
+    }
+    match b.docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
+        _ => Err("unexpected extra content after value".into()),
+    }
+}
