@@ -73,7 +73,9 @@ fn terraform_jsonencode(expr: &str) -> String {
         let mut stdin = child.stdin.take().unwrap();
         writeln!(stdin, "jsonencode({expr})").unwrap();
     }
-    let out = child.wait_with_output().expect("wait for terraform console");
+    let out = child
+        .wait_with_output()
+        .expect("wait for terraform console");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let res = stdout.trim_end_matches('\n');
     if !out.status.success() || res.is_empty() || res.contains('\n') {
@@ -237,6 +239,9 @@ fn console_string_decoding() {
         decode_console_string(r#""{\"a\":\"$${x}\\n\"}""#).as_deref(),
         Some(r#"{"a":"${x}\n"}"#)
     );
-    assert_eq!(decode_console_string(r#""%%{y} 100%""#).as_deref(), Some("%{y} 100%"));
+    assert_eq!(
+        decode_console_string(r#""%%{y} 100%""#).as_deref(),
+        Some("%{y} 100%")
+    );
     assert_eq!(decode_console_string(r#""\u00e9""#).as_deref(), Some("é"));
 }

@@ -895,7 +895,7 @@ pub fn go_pow(x: f64, y: f64) -> f64 {
     if yf != 0.0 && x < 0.0 {
         return f64::NAN;
     }
-    if yi >= 9.223372036854775808e18 {
+    if yi >= (1u64 << 63) as f64 {
         return if x == -1.0 {
             1.0
         } else if (x.abs() < 1.0) == (y > 0.0) {
@@ -1097,22 +1097,40 @@ mod tests {
         assert_eq!(pw, p("1267650600228229401496703205376"));
         let r2 = two.pow(&p("0.5")).unwrap();
         assert_eq!(r2.format(), "1.4142135623730951");
-        assert_eq!(r2.mul(&p("1")).format(), "1.4142135623730951454746218587388284504413604736328125");
+        assert_eq!(
+            r2.mul(&p("1")).format(),
+            "1.4142135623730951454746218587388284504413604736328125"
+        );
         assert_eq!(r2.mul(&r2).format(), "2.00000000000000027343234630647693");
         assert_eq!(r2.div(&p("3")).unwrap().format(), "0.47140452079103171515820728624627615014712015787760416666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666665");
         let r3 = p("3").pow(&p("0.5")).unwrap();
         assert_eq!(r2.div(&r3).unwrap().format(), "0.8164965809277261");
-        assert_eq!(p("3").pow(&p("40")).unwrap().format(), "12157665459056929000");
-        assert_eq!(p("10").pow(&p("30")).unwrap().format(), "1000000000000000000000000000000");
+        assert_eq!(
+            p("3").pow(&p("40")).unwrap().format(),
+            "12157665459056929000"
+        );
+        assert_eq!(
+            p("10").pow(&p("30")).unwrap().format(),
+            "1000000000000000000000000000000"
+        );
         assert_eq!(p("2").pow(&p("-3")).unwrap().format(), "0.125");
         assert_eq!(p("10").pow(&p("-2")).unwrap().format(), "0.01");
         assert_eq!(p("7").pow(&p("0.3")).unwrap().format(), "1.792789962520997");
-        assert_eq!(p("1.0000001").pow(&p("1e7")).unwrap().format(), "2.7182816939803724");
+        assert_eq!(
+            p("1.0000001").pow(&p("1e7")).unwrap().format(),
+            "2.7182816939803724"
+        );
         assert!(p("-8").pow(&p("1").div(&p("3")).unwrap()).is_none());
         // length()-style 64-bit integers divide at 64 bits
         let q = Number::from_i64(3).div(&Number::from_i64(7)).unwrap();
         assert_eq!(q.format(), "0.42857142857142857144");
-        assert_eq!(Number::from_i64(3).div(&Number::from_i64(2)).unwrap().format(), "1.5");
+        assert_eq!(
+            Number::from_i64(3)
+                .div(&Number::from_i64(2))
+                .unwrap()
+                .format(),
+            "1.5"
+        );
         let seven = Number::parse_int_radix("7", 10).unwrap();
         assert_eq!(seven.div(&p("3")).unwrap().format(), "2.3333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333332");
     }
@@ -1127,13 +1145,21 @@ mod tests {
         let x = p("1e30").div(&p("7")).unwrap();
         assert_eq!(x.ceil().format(), "142857142857142857142857142858");
         assert_eq!(x.floor().format(), "142857142857142857142857142857");
-        assert_eq!(p("1e30").add(&p("0.5")).floor().format(), "1000000000000000000000000000000");
-        assert_eq!(p("5").add(&p("1").div(&p("3")).unwrap()).floor().format(), "5");
+        assert_eq!(
+            p("1e30").add(&p("0.5")).floor().format(),
+            "1000000000000000000000000000000"
+        );
+        assert_eq!(
+            p("5").add(&p("1").div(&p("3")).unwrap()).floor().format(),
+            "5"
+        );
     }
 
     #[test]
     fn parsing() {
-        for bad in ["", "x", "0x10", "1_000", "0b11", "1e", "inf", "nan", ".", "-", "1e+", "1.2.3"] {
+        for bad in [
+            "", "x", "0x10", "1_000", "0b11", "1e", "inf", "nan", ".", "-", "1e+", "1.2.3",
+        ] {
             assert!(Number::parse(bad).is_none(), "{bad}");
         }
         assert!(Number::parse_strict(" 5").is_none());
@@ -1148,11 +1174,16 @@ mod tests {
         assert_eq!(p("-0"), p("0"));
         assert_eq!(p("1e-400").format(), format!("0.{}1", "0".repeat(399)));
         assert_eq!(p("1e400").format(), format!("1{}", "0".repeat(400)));
-        assert_eq!(p("1e308").mul(&p("10")).format(), format!("1{}", "0".repeat(309)));
+        assert_eq!(
+            p("1e308").mul(&p("10")).format(),
+            format!("1{}", "0".repeat(309))
+        );
         assert_eq!(Number::parse_int_radix("ff", 16).unwrap().format(), "255");
         assert_eq!(Number::parse_int_radix("-101", 2).unwrap().format(), "-5");
         assert_eq!(
-            Number::parse_int_radix("123456789012345678901234567890", 10).unwrap().format(),
+            Number::parse_int_radix("123456789012345678901234567890", 10)
+                .unwrap()
+                .format(),
             "123456789012345678901234567890"
         );
         assert!(Number::parse_int_radix("12", 2).is_none());
@@ -1185,7 +1216,10 @@ mod tests {
             p("9223372036854775807").add(&p("1")).format(),
             "9223372036854775808"
         );
-        assert_eq!(p("-9223372036854775808").neg().format(), "9223372036854775808");
+        assert_eq!(
+            p("-9223372036854775808").neg().format(),
+            "9223372036854775808"
+        );
         assert_eq!(
             p("4294967296").mul(&p("4294967296")).format(),
             "18446744073709551616"
