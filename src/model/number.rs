@@ -176,6 +176,19 @@ impl Number {
     /// `ParseNumberVal`), without infinities: `[+-] digits [. digits]
     /// [(e|E) [+-] digits | (p|P) [+-] digits]`.
     pub fn parse_strict(s: &str) -> Option<Number> {
+        // Fast path: plain small integers, no allocation.
+        let digits_only = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if !digits_only.is_empty()
+            && digits_only.len() <= 18
+            && digits_only.bytes().all(|c| c.is_ascii_digit())
+            && !(s.starts_with('-') && digits_only.bytes().all(|c| c == b'0'))
+        {
+            let v: i64 = s.parse().ok()?;
+            return Some(Number(Repr::Int {
+                v,
+                prec: LITERAL_PREC,
+            }));
+        }
         let b = s.as_bytes();
         let mut i = 0;
         let mut neg = false;
@@ -1178,6 +1191,12 @@ mod tests {
             p("1e308").mul(&p("10")).format(),
             format!("1{}", "0".repeat(309))
         );
+        // 2^512+1 and 2^512+3: exact ties at 512 bits, ToNearestEven
+        let two512 = "13407807929942597099574024998205846127479365820592393377723561443721764030073546976801874298166903427690031858186486050853753882811946569946433649006084096";
+        let plus = |k: u32| (two512.parse::<BigUint>().unwrap() + k).to_string();
+        assert_eq!(p(&plus(1)).format(), plus(0));
+        assert_eq!(p(&plus(3)).format(), plus(4));
+        assert_eq!(p("1e-30").format(), "0.000000000000000000000000000001");
         assert_eq!(Number::parse_int_radix("ff", 16).unwrap().format(), "255");
         assert_eq!(Number::parse_int_radix("-101", 2).unwrap().format(), "-5");
         assert_eq!(
