@@ -186,8 +186,6 @@ fn table_matches_live_terraform() {
     );
 }
 
-// TODO(wire): remove cfg when eval_standalone exists
-#[cfg(any())]
 #[test]
 fn infra_lint_matches_terraform() {
     use infra_lint::model::Value;

@@ -70,13 +70,15 @@ pub fn parse_native(sources: &mut SourceMap, file: FileId) -> Result<FileCfg, In
             Ok(body) => break body,
             Err(err) => {
                 let offset = err.location().offset();
-                if err.message().contains("redefined object key") && insertions.len() < 1000 {
-                    if let Some((new_text, ins)) = wrap_duplicate_key(&text, offset) {
+                if insertions.len() < 1000 {
+                    let fixed = if err.message().contains("redefined object key") {
+                        wrap_duplicate_key(&text, offset)
+                    } else {
+                        wrap_big_numbers(&text)
+                    };
+                    if let Some((new_text, ins)) = fixed {
                         text = new_text;
-                        for (at, len) in ins {
-                            insertions.push((at, len));
-                        }
-                        insertions.sort();
+                        insertions = merge_insertions(insertions, ins);
                         continue;
                     }
                 }
@@ -93,9 +95,130 @@ pub fn parse_native(sources: &mut SourceMap, file: FileId) -> Result<FileCfg, In
     Ok(FileCfg { file, blocks })
 }
 
+/// Parses a standalone expression, accepting duplicate object keys as Terraform does.
+pub fn parse_expr_lenient(text: &str) -> Result<Expression, String> {
+    let mut text = text.to_string();
+    for _ in 0..1000 {
+        match hcl_edit::parser::parse_expr(&text) {
+            Ok(e) => return Ok(e),
+            Err(err) => {
+                let fixed = err
+                    .message()
+                    .contains("redefined object key")
+                    .then(|| wrap_duplicate_key(&text, err.location().offset()))
+                    .flatten();
+                match fixed.or_else(|| wrap_big_numbers(&text)) {
+                    Some((t, _)) => text = t,
+                    None => return Err(parse_message(&err)),
+                }
+            }
+        }
+    }
+    Err("too many duplicate object keys".into())
+}
+
 fn parse_message(err: &hcl_edit::parser::Error) -> String {
     let m = err.message().trim();
     m.lines().next().unwrap_or(m).to_string()
+}
+
+/// Combines earlier insertions (in the previous text's offsets) with a new round of
+/// insertions (in the new text's offsets) into insertions in the new text's offsets.
+fn merge_insertions(old: Vec<(usize, usize)>, new: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    // Where each new insertion sits in the previous text.
+    let mut shift = 0;
+    let new_in_prev: Vec<(usize, usize, usize)> = new
+        .iter()
+        .map(|&(at, len)| {
+            let prev = at - shift;
+            shift += len;
+            (prev, at, len)
+        })
+        .collect();
+    let mut out: Vec<(usize, usize)> = old
+        .into_iter()
+        .map(|(p, l)| {
+            let moved: usize = new_in_prev
+                .iter()
+                .filter(|(prev, _, _)| *prev <= p)
+                .map(|(_, _, len)| len)
+                .sum();
+            (p + moved, l)
+        })
+        .collect();
+    out.extend(new);
+    out.sort();
+    out
+}
+
+/// hcl-edit cannot parse number literals beyond u64 (integers) or f64 (others); Terraform
+/// reads them as 512-bit floats. Each such literal outside a quoted string becomes
+/// `tonumber("…")`, which evaluates to the same number. None when there is none to wrap.
+fn wrap_big_numbers(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut insertions = Vec::new();
+    let mut last = 0;
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\n' {
+            in_string = false;
+        } else if c == b'"' && (i == 0 || bytes[i - 1] != b'\\') {
+            in_string = !in_string;
+        }
+        let starts_token = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
+        if !in_string && c.is_ascii_digit() && starts_token {
+            let mut j = i;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            let int_end = j;
+            if j + 1 < bytes.len() && bytes[j] == b'.' && bytes[j + 1].is_ascii_digit() {
+                j += 1;
+                while j < bytes.len() && bytes[j].is_ascii_digit() {
+                    j += 1;
+                }
+            }
+            if j < bytes.len() && (bytes[j] == b'e' || bytes[j] == b'E') {
+                let mut k = j + 1;
+                if k < bytes.len() && (bytes[k] == b'+' || bytes[k] == b'-') {
+                    k += 1;
+                }
+                if k < bytes.len() && bytes[k].is_ascii_digit() {
+                    while k < bytes.len() && bytes[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    j = k;
+                }
+            }
+            let tok = &text[i..j];
+            let too_big = if j == int_end {
+                tok.parse::<u64>().is_err()
+            } else {
+                !tok.parse::<f64>().is_ok_and(|f| f.is_finite())
+            };
+            if too_big {
+                out.push_str(&text[last..i]);
+                let at = out.len();
+                out.push_str("tonumber(\"");
+                insertions.push((at, 10));
+                out.push_str(tok);
+                insertions.push((out.len(), 2));
+                out.push_str("\")");
+                last = j;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if insertions.is_empty() {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some((out, insertions))
 }
 
 /// Wraps the object key starting at `offset` as `("key")`. Returns the new text and the

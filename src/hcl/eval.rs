@@ -185,24 +185,33 @@ impl<'e> Ctx<'e> {
         }
         let mut out = String::new();
         let mut marked = false;
-        match self.render(t, &mut out, &mut marked)? {
+        match self.render(t, &mut out, &mut marked, (false, false))? {
             Some(u) => Ok(u),
             None => Ok(Value::String(out).mark_if(marked)),
         }
     }
 
     /// Appends the rendered template to `out`; returns Some(unknown) if any part is unknown.
+    /// `trim` strips leading/trailing whitespace of the template's first/last literal: the `~`
+    /// markers of the directive that encloses it.
     fn render(
         &mut self,
         t: &Template,
         out: &mut String,
         marked: &mut bool,
+        trim: (bool, bool),
     ) -> Result<Option<Value>, EvalError> {
         let elems: Vec<&Element> = t.iter().collect();
         for (i, el) in elems.iter().enumerate() {
             match el {
                 Element::Literal(s) => {
                     let mut text: &str = s.value();
+                    if i == 0 && trim.0 {
+                        text = text.trim_start();
+                    }
+                    if i + 1 == elems.len() && trim.1 {
+                        text = text.trim_end();
+                    }
                     if i > 0 && strips_after(elems[i - 1]) {
                         text = text.trim_start();
                     }
@@ -241,10 +250,17 @@ impl<'e> Ctx<'e> {
                                 .map_err(|m| EvalError::at(&ifd.if_expr.cond_expr, m))?,
                         };
                         let mut part = String::new();
+                        let endif_trim = ifd.endif_expr.strip.strip_start();
                         let r = if b {
-                            self.render(&ifd.if_expr.template, &mut part, marked)?
+                            let end = match &ifd.else_expr {
+                                Some(e) => e.strip.strip_start(),
+                                None => endif_trim,
+                            };
+                            let trim = (ifd.if_expr.strip.strip_end(), end);
+                            self.render(&ifd.if_expr.template, &mut part, marked, trim)?
                         } else if let Some(e) = &ifd.else_expr {
-                            self.render(&e.template, &mut part, marked)?
+                            let trim = (e.strip.strip_end(), endif_trim);
+                            self.render(&e.template, &mut part, marked, trim)?
                         } else {
                             None
                         };
@@ -273,7 +289,8 @@ impl<'e> Ctx<'e> {
                             }
                             scope.insert(fd.for_expr.value_var.as_str().to_string(), v);
                             self.scopes.push(scope);
-                            let r = self.render(&fd.for_expr.template, out, marked);
+                            let trim = (fd.for_expr.strip.strip_end(), fd.endfor_expr.strip.strip_start());
+                            let r = self.render(&fd.for_expr.template, out, marked, trim);
                             self.scopes.pop();
                             if let Some(u) = r? {
                                 return Ok(Some(u));
@@ -760,7 +777,7 @@ pub fn render_template(
     let mut cx = Ctx::with_scope(&iso, vars.clone());
     let mut out = String::new();
     let mut marked = false;
-    match cx.render(&t, &mut out, &mut marked) {
+    match cx.render(&t, &mut out, &mut marked, (false, false)) {
         Ok(Some(u)) => Ok(u),
         Ok(None) => Ok(Value::String(out).mark_if(marked)),
         Err(e) => Err(e.message),
@@ -811,7 +828,7 @@ impl Env for StandaloneEnv<'_> {
 
 /// Evaluates one expression with no configuration around it.
 pub fn eval_standalone(src: &str, cwd: &Path) -> Result<Value, String> {
-    let expr = hcl_edit::parser::parse_expr(src).map_err(|e| e.message().to_string())?;
+    let expr = crate::hcl::config::parse_expr_lenient(src)?;
     let env = StandaloneEnv { cwd };
     Ctx::new(&env).eval(&expr).map_err(|e| e.message)
 }
