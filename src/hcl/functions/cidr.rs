@@ -184,7 +184,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 let rollover = next_ip == 0;
                 if rollover || next.addr & net.mask(net.len) != net.addr {
                     return Err(format!(
-                        "not enough remaining address space for a subnet with a prefix of {l} bits after {}",
+                        "Invalid value for \"newbits\" parameter: not enough remaining address space for a subnet with a prefix of {l} bits after {}",
                         cur
                     ));
                 }

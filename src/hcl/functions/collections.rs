@@ -75,13 +75,13 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "index" => {
             let l = list_arg(&a[0], "list")?;
             l.iter()
-                .position(|e| loose_eq(e, &a[1]))
+                .position(|e| *e == a[1])
                 .map(|i| Value::int(i as i64))
                 .ok_or_else(|| "item not found".into())
         }
         "contains" => {
             let l = list_arg(&a[0], "list")?;
-            Ok(Value::Bool(l.iter().any(|e| loose_eq(e, &a[1]))))
+            Ok(Value::Bool(l.iter().any(|e| *e == a[1])))
         }
         "keys" => {
             let m = map_arg(&a[0], "inputMap")?;

@@ -164,9 +164,6 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                     let v = self.value(depth + 1)?;
-                    if m.contains_key(&k) {
-                        return Err(format!("duplicate \"{k}\" property in JSON object"));
-                    }
                     m.insert(k, v);
                     self.ws();
                     match self.b.get(self.i) {

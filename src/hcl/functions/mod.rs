@@ -60,7 +60,8 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "format" | "formatlist" => v(1),
         // collections
         "length" => Some((1, Some(1), Lenient)),
-        "concat" | "merge" | "setunion" | "setintersection" | "setproduct" => v(0),
+        "concat" | "merge" | "setproduct" => v(0),
+        "setunion" | "setintersection" => v(1),
         "setsubtract" => s(2, 2),
         "lookup" => s(2, 3),
         "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),

@@ -248,6 +248,20 @@ fn collections() {
     e("index", r#"[["a","b"], "c"]"#, "item not found");
     t("contains", r#"[["a"], "a"]"#, "true");
     t("contains", r#"[["a"], "b"]"#, "false");
+    t("contains", r#"[[1, 2], "2"]"#, "false");
+    e("index", r#"[[1, 2], "2"]"#, "item not found");
+    t("chunklist", "[[1,2,3], 0]", "[[1,2,3]]");
+    t("alltrue", "[[null]]", "false");
+    t("anytrue", "[[null, true]]", "true");
+    t("flatten", r#"[[{"a":1}, [[2]]]]"#, r#"[{"a":1},2]"#);
+    e("setproduct", "[]", "at least two arguments are required");
+    e("setunion", "[]", "expects at least 1");
+    e("coalescelist", "[[], []]", "no non-null arguments");
+    e(
+        "merge",
+        r#"[{"a":1}, [1]]"#,
+        "arguments must be maps or objects, got \"tuple\"",
+    );
     t("one", "[[]]", "null");
     t("one", "[[5]]", "5");
     e("one", "[[1,2]]", "either zero or one elements");
@@ -347,6 +361,11 @@ fn network() {
     );
     t("cidrhost", r#"["10.0.0.0/24", -2]"#, r#""10.0.0.254""#);
     t("cidrhost", r#"["fd00::/64", 5]"#, r#""fd00::5""#);
+    e(
+        "cidrsubnets",
+        r#"["10.0.0.0/24", 1, 1, 1]"#,
+        "not enough remaining address space for a subnet with a prefix of 25 bits after 10.0.0.128/25",
+    );
     t("cidrnetmask", r#"["172.16.0.0/12"]"#, r#""255.240.0.0""#);
 }
 
@@ -454,6 +473,18 @@ fn yaml() {
         r#"["a: [1, 2.5, true, null, x, '3']\nb: 0x10\nc: ~\nd: yes\ne: 1e3"]"#,
         r#"{"a":[1,2.5,true,null,"x","3"],"b":16,"c":null,"d":true,"e":1000}"#,
     );
+    t(
+        "yamldecode",
+        r#"["a: &x {b: 1}\nc: *x\nd: 012\ne: 1_000"]"#,
+        r#"{"a":{"b":1},"c":{"b":1},"d":12,"e":"1_000"}"#,
+    );
+    e("yamldecode", r#"[""]"#, "missing start of document");
+    e(
+        "yamldecode",
+        r#"["---\na: 1\n---\nb: 2"]"#,
+        "unexpected extra content after value",
+    );
+    t("jsondecode", r#"["{\"a\":1,\"a\":2}"]"#, r#"{"a":2}"#);
 }
 
 #[test]

@@ -391,7 +391,7 @@ fn resolve_plain(text: &str) -> FnResult {
         }
         _ => {}
     }
-    let plain = text.replace('_', "");
+    let plain = text.to_string();
     let (neg, body) = match plain.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
@@ -400,12 +400,8 @@ fn resolve_plain(text: &str) -> FnResult {
         Some((h, 16))
     } else if let Some(b) = body.strip_prefix("0b") {
         Some((b, 2))
-    } else if let Some(o) = body.strip_prefix("0o") {
-        Some((o, 8))
-    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
-        Some((&body[1..], 8))
     } else {
-        None
+        body.strip_prefix("0o").map(|o| (o, 8))
     };
     if let Some((digits, r)) = radix {
         if !digits.is_empty() {
@@ -418,7 +414,7 @@ fn resolve_plain(text: &str) -> FnResult {
         }
         return Ok(Value::string(text));
     }
-    if super::is_decimal(&plain) && !text.starts_with('_') {
+    if super::is_decimal(&plain) {
         if let Some(n) = Number::parse(&plain) {
             return Ok(Value::Number(n));
         }
@@ -441,7 +437,7 @@ pub(super) fn decode(src: &str) -> FnResult {
         return Err(e);
     }
     match b.docs.len() {
-        0 => Ok(Value::Null),
+        0 => Err("on line 1, column 1: missing start of document".into()),
         1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
         _ => Err("unexpected extra content after value".into()),
     }
