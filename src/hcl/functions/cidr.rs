@@ -31,7 +31,10 @@ impl Net {
             return Err(bad());
         }
         let n = Net { addr, len, bits };
-        Ok(Net { addr: addr & n.mask(len), ..n })
+        Ok(Net {
+            addr: addr & n.mask(len),
+            ..n
+        })
     }
     fn all(&self) -> u128 {
         if self.bits == 128 {
@@ -57,16 +60,19 @@ impl Net {
             Ipv6Addr::from(a).to_string()
         }
     }
-    fn to_string(self) -> String {
-        format!("{}/{}", self.ip_string(self.addr), self.len)
+}
+
+impl std::fmt::Display for Net {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.ip_string(self.addr), self.len)
     }
 }
 
 fn big_arg(v: &Value, param: &str) -> Result<i128, String> {
     let n = num_arg(v, param)?;
-    to_bigint(&n)
-        .and_then(|b| b.to_i128())
-        .ok_or_else(|| format!("Invalid value for \"{param}\" parameter: value must be a whole number."))
+    to_bigint(&n).and_then(|b| b.to_i128()).ok_or_else(|| {
+        format!("Invalid value for \"{param}\" parameter: value must be a whole number.")
+    })
 }
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
@@ -82,7 +88,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "cidrhost" => {
             let host = big_arg(&a[1], "hostnum")?;
             let hostbits = net.bits - net.len;
-            let size: i128 = if hostbits >= 127 { i128::MAX } else { 1i128 << hostbits };
+            let size: i128 = if hostbits >= 127 {
+                i128::MAX
+            } else {
+                1i128 << hostbits
+            };
             let off = if host < 0 { size + host } else { host };
             if off < 0 || off >= size {
                 return Err(format!(
@@ -96,7 +106,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             let newbits = big_arg(&a[1], "newbits")?;
             let netnum = big_arg(&a[2], "netnum")?;
             if newbits < 0 {
-                return Err("Invalid value for \"newbits\" parameter: must not be negative.".into());
+                return Err(
+                    "Invalid value for \"newbits\" parameter: must not be negative.".into(),
+                );
             }
             let newlen = net.len as i128 + newbits;
             if newlen > net.bits as i128 {
@@ -105,7 +117,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     net.len
                 ));
             }
-            let max: i128 = if newbits >= 127 { i128::MAX } else { (1i128 << newbits) - 1 };
+            let max: i128 = if newbits >= 127 {
+                i128::MAX
+            } else {
+                (1i128 << newbits) - 1
+            };
             if netnum < 0 || netnum > max {
                 return Err(format!(
                     "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
@@ -113,8 +129,19 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
             let newlen = newlen as u32;
             let shift = net.bits - newlen;
-            let addr = if shift >= 128 { net.addr } else { net.addr | ((netnum as u128) << shift) };
-            Ok(Value::String(Net { addr, len: newlen, bits: net.bits }.to_string()))
+            let addr = if shift >= 128 {
+                net.addr
+            } else {
+                net.addr | ((netnum as u128) << shift)
+            };
+            Ok(Value::String(
+                Net {
+                    addr,
+                    len: newlen,
+                    bits: net.bits,
+                }
+                .to_string(),
+            ))
         }
         "cidrsubnets" => {
             let mut lens = Vec::new();
@@ -143,14 +170,22 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             let mut out = Vec::new();
             for &l in &lens {
                 let m = net.mask(l);
-                let sub = Net { addr: cur.last() & m, len: l, bits: net.bits };
+                let sub = Net {
+                    addr: cur.last() & m,
+                    len: l,
+                    bits: net.bits,
+                };
                 let next_ip = sub.last().wrapping_add(1) & all;
-                let next = Net { addr: next_ip & m, len: l, bits: net.bits };
+                let next = Net {
+                    addr: next_ip & m,
+                    len: l,
+                    bits: net.bits,
+                };
                 let rollover = next_ip == 0;
                 if rollover || next.addr & net.mask(net.len) != net.addr {
                     return Err(format!(
-                        "not enough remaining address space for a subnet with a prefix of {l} bits after {}",
-                        cur.to_string()
+                        "Invalid value for \"newbits\" parameter: not enough remaining address space for a subnet with a prefix of {l} bits after {}",
+                        cur
                     ));
                 }
                 cur = next;

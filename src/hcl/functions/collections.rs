@@ -1,5 +1,7 @@
 //! Collection functions.
-use super::{bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unify, unknown_of, FnResult};
+use super::{
+    bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unify, unknown_of, FnResult,
+};
 use crate::model::Value;
 use std::collections::BTreeMap;
 
@@ -13,11 +15,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     Value::Null => {}
                     Value::List(l) | Value::Set(l) if l.is_empty() => {}
                     Value::List(_) | Value::Set(_) => return Ok(v.clone()),
-                    _ => {
-                        return Err(
-                            "coalescelist arguments must be lists or tuples".to_string()
-                        )
-                    }
+                    _ => return Err("coalescelist arguments must be lists or tuples".to_string()),
                 }
             }
             Err("no non-null arguments".into())
@@ -36,11 +34,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     Value::Null => {}
                     Value::Map(m) => out.extend(m.clone()),
                     _ => {
-                        return Err(
-                            "arguments must be maps or objects, got \"".to_string()
-                                + kind_name(v)
-                                + "\"",
-                        )
+                        return Err("arguments must be maps or objects, got \"".to_string()
+                            + kind_name(v)
+                            + "\"")
                     }
                 }
             }
@@ -53,7 +49,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 (Some(v), None) => Ok(v.clone()),
                 (Some(v), Some(d)) => {
                     // the result has the type unified with the default
-                    if matches!(d, Value::String(_)) && matches!(v, Value::Number(_) | Value::Bool(_)) {
+                    if matches!(d, Value::String(_))
+                        && matches!(v, Value::Number(_) | Value::Bool(_))
+                    {
                         v.to_tf_string().map(Value::String)
                     } else {
                         Ok(v.clone())
@@ -77,13 +75,13 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "index" => {
             let l = list_arg(&a[0], "list")?;
             l.iter()
-                .position(|e| loose_eq(e, &a[1]))
+                .position(|e| *e == a[1])
                 .map(|i| Value::int(i as i64))
                 .ok_or_else(|| "item not found".into())
         }
         "contains" => {
             let l = list_arg(&a[0], "list")?;
-            Ok(Value::Bool(l.iter().any(|e| loose_eq(e, &a[1]))))
+            Ok(Value::Bool(l.iter().any(|e| *e == a[1])))
         }
         "keys" => {
             let m = map_arg(&a[0], "inputMap")?;
@@ -133,7 +131,10 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "sort" => {
             let l = list_arg(&a[0], "list")?;
             if l.iter().any(Value::is_null) {
-                return Err("given list element is null; a null value cannot be used as the sort key".into());
+                return Err(
+                    "given list element is null; a null value cannot be used as the sort key"
+                        .into(),
+                );
             }
             let mut s = str_list_arg(&a[0], "list")?;
             s.sort();
@@ -187,14 +188,19 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     vals.len()
                 ));
             }
-            Ok(Value::Map(keys.into_iter().zip(vals.iter().cloned()).collect()))
+            Ok(Value::Map(
+                keys.into_iter().zip(vals.iter().cloned()).collect(),
+            ))
         }
         "slice" => {
             let l = list_arg(&a[0], "list")?;
             let start = int_arg(&a[1], "start_index")?;
             let end = int_arg(&a[2], "end_index")?;
             if start < 0 {
-                return Err("Invalid value for \"start_index\" parameter: must not be less than zero.".into());
+                return Err(
+                    "Invalid value for \"start_index\" parameter: must not be less than zero."
+                        .into(),
+                );
             }
             if end > l.len() as i64 {
                 return Err("Invalid value for \"end_index\" parameter: end index must not be greater than the length of the list.".into());
@@ -256,7 +262,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 acc = next;
             }
             let rows: Vec<Value> = acc.into_iter().map(Value::List).collect();
-            Ok(if all_sets { Value::set(rows) } else { Value::List(rows) })
+            Ok(if all_sets {
+                Value::set(rows)
+            } else {
+                Value::List(rows)
+            })
         }
         "matchkeys" => {
             let vals = list_arg(&a[0], "values")?;
@@ -310,17 +320,18 @@ fn length(v: &Value) -> FnResult {
         }
         Value::Map(m) => Ok(Value::int(m.len() as i64)),
         Value::String(s) => Ok(Value::int(s.chars().count() as i64)),
-        Value::Null => Err("Invalid value for \"value\" parameter: argument must not be null.".into()),
-        _ => Err("Invalid value for \"value\" parameter: collection must be a list, a map or a tuple.".into()),
+        Value::Null => {
+            Err("Invalid value for \"value\" parameter: argument must not be null.".into())
+        }
+        _ => Err(
+            "Invalid value for \"value\" parameter: collection must be a list, a map or a tuple."
+                .into(),
+        ),
     }
 }
 
 fn coalesce(a: Vec<Value>) -> FnResult {
-    let known_prims: Vec<Value> = a
-        .iter()
-        .filter(|v| v.is_wholly_known())
-        .cloned()
-        .collect();
+    let known_prims: Vec<Value> = a.iter().filter(|v| v.is_wholly_known()).cloned().collect();
     let mixed_to_string = unify(known_prims.clone())
         .map(|u| u != known_prims)
         .unwrap_or(false);

@@ -102,7 +102,10 @@ pub(crate) fn json_string(s: &str, out: &mut String) {
 
 /// Parses JSON keeping number literals exact.
 pub(crate) fn json_decode(s: &str) -> FnResult {
-    let mut p = Parser { b: s.as_bytes(), i: 0 };
+    let mut p = Parser {
+        b: s.as_bytes(),
+        i: 0,
+    };
     p.ws();
     if p.i >= p.b.len() {
         return Err("unexpected end of JSON input".into());
@@ -161,9 +164,6 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                     let v = self.value(depth + 1)?;
-                    if m.contains_key(&k) {
-                        return Err(format!("duplicate \"{k}\" property in JSON object"));
-                    }
                     m.insert(k, v);
                     self.ws();
                     match self.b.get(self.i) {
@@ -204,7 +204,10 @@ impl Parser<'_> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 while self.i < self.b.len()
-                    && matches!(self.b[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                    && matches!(
+                        self.b[self.i],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
                 {
                     self.i += 1;
                 }
@@ -272,7 +275,9 @@ impl Parser<'_> {
                             {
                                 self.i += 2;
                                 let l = self.hex4()?;
-                                let cp = 0x10000 + ((h - 0xD800) << 10) + (l.wrapping_sub(0xDC00) & 0x3FF);
+                                let cp = 0x10000
+                                    + ((h - 0xD800) << 10)
+                                    + (l.wrapping_sub(0xDC00) & 0x3FF);
                                 char::from_u32(cp).unwrap_or('\u{FFFD}')
                             } else {
                                 char::from_u32(h).unwrap_or('\u{FFFD}')

@@ -94,10 +94,16 @@ fn read(ctx: &FnCtx, p: &str) -> Result<Vec<u8>, String> {
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let r = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         match e.file_type() {
             Ok(t) if t.is_dir() => walk(&e.path(), &r, out),
             Ok(t) if t.is_file() => out.push(r),
@@ -120,7 +126,10 @@ fn glob_match(p: &[char], s: &[char]) -> bool {
             if glob_match(rest_after_slash, s) {
                 return true;
             }
-            (0..s.len()).any(|i| glob_match(rest, &s[i + 1..]) || (s[i] == '/' && glob_match(rest_after_slash, &s[i + 1..])))
+            (0..s.len()).any(|i| {
+                glob_match(rest, &s[i + 1..])
+                    || (s[i] == '/' && glob_match(rest_after_slash, &s[i + 1..]))
+            })
         }
         '*' => {
             for i in 0..=s.len() {

@@ -76,7 +76,10 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
         let start = i;
         i += 1;
         if i >= b.len() {
-            return Err(format!("invalid format string starting at offset {}", fmt.len()));
+            return Err(format!(
+                "invalid format string starting at offset {}",
+                fmt.len()
+            ));
         }
         if b[i] == '%' {
             out.push('%');
@@ -97,9 +100,8 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
         }
         if i < b.len() && b[i] == '[' {
             let close = b[i..].iter().position(|&c| c == ']').map(|p| p + i);
-            let close = close.ok_or_else(|| {
-                format!("unterminated argument index at offset {}", offs[start])
-            })?;
+            let close = close
+                .ok_or_else(|| format!("unterminated argument index at offset {}", offs[start]))?;
             let idx: String = b[i + 1..close].iter().collect();
             let idx: usize = idx
                 .parse()
@@ -116,7 +118,7 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
             i += 1;
         }
         if !num.is_empty() {
-            sp.width = num.parse().ok();
+            sp.width = Some(parse_count(&num, offs[start])?);
         }
         if i < b.len() && b[i] == '.' {
             i += 1;
@@ -125,10 +127,17 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
                 p.push(b[i]);
                 i += 1;
             }
-            sp.prec = Some(p.parse().unwrap_or(0));
+            sp.prec = Some(if p.is_empty() {
+                0
+            } else {
+                parse_count(&p, offs[start])?
+            });
         }
         if i >= b.len() {
-            return Err(format!("invalid format string starting at offset {}", fmt.len()));
+            return Err(format!(
+                "invalid format string starting at offset {}",
+                fmt.len()
+            ));
         }
         let verb = b[i];
         i += 1;
@@ -157,7 +166,10 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
         next_arg += 1;
         max_used = max_used.max(next_arg);
         let piece = format_one(verb, &sp, arg).map_err(|e| {
-            format!("unsupported value for \"{spec_text}\" at {}: {e}", offs[start])
+            format!(
+                "unsupported value for \"{spec_text}\" at {}: {e}",
+                offs[start]
+            )
         })?;
         out.push_str(&piece);
     }
@@ -168,6 +180,17 @@ pub(crate) fn format_with(fmt: &str, args: &[Value]) -> Result<String, String> {
     }
     Ok(out)
 }
+
+/// A width or precision; absurd sizes are refused rather than allocated.
+fn parse_count(digits: &str, at: usize) -> Result<usize, String> {
+    digits
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_COUNT)
+        .ok_or_else(|| format!("width or precision too large at offset {at}"))
+}
+
+const MAX_COUNT: usize = 10_000_000;
 
 fn format_one(verb: char, sp: &Spec, arg: &Value) -> Result<String, String> {
     if arg.is_null() && verb != 'v' {
@@ -188,7 +211,9 @@ fn format_one(verb: char, sp: &Spec, arg: &Value) -> Result<String, String> {
             Ok(pad(&s, sp, false))
         }
         's' => {
-            let s = arg.to_tf_string().map_err(|_| "string required".to_string())?;
+            let s = arg
+                .to_tf_string()
+                .map_err(|_| "string required".to_string())?;
             let s: String = match sp.prec {
                 Some(p) => s.chars().take(p).collect(),
                 None => s,
@@ -196,15 +221,21 @@ fn format_one(verb: char, sp: &Spec, arg: &Value) -> Result<String, String> {
             Ok(pad(&s, sp, false))
         }
         'q' => {
-            let s = arg.to_tf_string().map_err(|_| "string required".to_string())?;
+            let s = arg
+                .to_tf_string()
+                .map_err(|_| "string required".to_string())?;
             Ok(pad(&json_encode(&Value::String(s))?, sp, false))
         }
         't' => {
-            let b = arg.to_tf_bool().map_err(|_| "bool is required".to_string())?;
+            let b = arg
+                .to_tf_bool()
+                .map_err(|_| "bool is required".to_string())?;
             Ok(b.to_string())
         }
         _ => {
-            let n = arg.to_tf_number().map_err(|_| "a number is required".to_string())?;
+            let n = arg
+                .to_tf_number()
+                .map_err(|_| "a number is required".to_string())?;
             let (neg, body) = match verb {
                 'b' | 'd' | 'o' | 'x' | 'X' => {
                     let i = to_bigint(&n).ok_or("an integer is required")?;

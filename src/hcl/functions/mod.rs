@@ -22,6 +22,7 @@ mod tests;
 mod yaml;
 
 /// What a function may need from the evaluator.
+#[allow(clippy::type_complexity)]
 pub struct FnCtx<'a> {
     /// Terraform's working directory: relative paths in `file()` and friends resolve against it.
     pub cwd: &'a Path,
@@ -51,9 +52,7 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "lower" | "upper" | "title" | "trimspace" | "chomp" | "strrev" => s(1, 1),
         "replace" => s(3, 3),
         "substr" => s(3, 3),
-        "trim" | "trimprefix" | "trimsuffix" | "startswith" | "endswith" | "strcontains" => {
-            s(2, 2)
-        }
+        "trim" | "trimprefix" | "trimsuffix" | "startswith" | "endswith" | "strcontains" => s(2, 2),
         "regex" | "regexall" => s(2, 2),
         "indent" => s(2, 2),
         "split" => s(2, 2),
@@ -61,7 +60,8 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "format" | "formatlist" => v(1),
         // collections
         "length" => Some((1, Some(1), Lenient)),
-        "concat" | "merge" | "setunion" | "setintersection" | "setproduct" => v(0),
+        "concat" | "merge" | "setproduct" => v(0),
+        "setunion" | "setintersection" => v(1),
         "setsubtract" => s(2, 2),
         "lookup" => s(2, 3),
         "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
@@ -120,7 +120,11 @@ fn call_checked(
             Some(m) => format!("{min} to {m}"),
             None => format!("at least {min}"),
         };
-        let noun = if min == 1 && max == Some(1) { "argument" } else { "arguments" };
+        let noun = if min == 1 && max == Some(1) {
+            "argument"
+        } else {
+            "arguments"
+        };
         return Err(format!(
             "Function \"{name}\" expects {want} {noun}, but {} were given.",
             args.len()
@@ -326,13 +330,19 @@ pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
     if kinds.all(|k| k == first) {
         return Ok(items);
     }
-    let all_primitive = items
-        .iter()
-        .all(|v| matches!(v, Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)));
+    let all_primitive = items.iter().all(|v| {
+        matches!(
+            v,
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)
+        )
+    });
     if !all_primitive {
-        let all_coll = items
-            .iter()
-            .all(|v| matches!(v, Value::Null | Value::List(_) | Value::Set(_) | Value::Map(_)));
+        let all_coll = items.iter().all(|v| {
+            matches!(
+                v,
+                Value::Null | Value::List(_) | Value::Set(_) | Value::Map(_)
+            )
+        });
         if all_coll {
             // Structural types of different shapes; Terraform may or may not unify these.
             return Ok(items);

@@ -47,9 +47,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             let s = str_arg(&a[0], "number")?;
             let base = int_arg(&a[1], "base")?;
             if !(2..=62).contains(&base) {
-                return Err(format!(
-                    "Invalid value for \"base\" parameter: base must be a whole number between 2 and 62 inclusive."
-                ));
+                return Err("Invalid value for \"base\" parameter: base must be a whole number between 2 and 62 inclusive.".to_string());
             }
             let (neg, digits) = match s.strip_prefix('-') {
                 Some(r) => (true, r),
@@ -71,7 +69,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "sum" => {
             let l = list_arg(&a[0], "list")?;
             if l.is_empty() {
-                return Err("Invalid value for \"list\" parameter: cannot sum an empty list.".into());
+                return Err(
+                    "Invalid value for \"list\" parameter: cannot sum an empty list.".into(),
+                );
             }
             let mut acc = zero();
             for v in l {
@@ -144,15 +144,15 @@ fn range(a: &[Value]) -> FnResult {
         2 => (nums[0].clone(), nums[1].clone(), None),
         _ => (nums[0].clone(), nums[1].clone(), Some(nums[2].clone())),
     };
-    let step = step.unwrap_or_else(|| {
-        Number::from_i64(if end < start { -1 } else { 1 })
-    });
+    let step = step.unwrap_or_else(|| Number::from_i64(if end < start { -1 } else { 1 }));
     if step == zero() {
         return Err("step must not be zero".into());
     }
     let down = step < zero();
     if down && start < end {
-        return Err("for a negative step, the start value must be greater than the end value".into());
+        return Err(
+            "for a negative step, the start value must be greater than the end value".into(),
+        );
     }
     if !down && start > end {
         return Err("for a positive step, the start value must be less than the end value".into());

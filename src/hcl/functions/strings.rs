@@ -14,7 +14,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 .trim_end_matches(['\r', '\n'])
                 .to_string(),
         )),
-        "strrev" => Ok(Value::String(str_arg(&a[0], "str")?.chars().rev().collect())),
+        "strrev" => Ok(Value::String(
+            str_arg(&a[0], "str")?.chars().rev().collect(),
+        )),
         "trim" => {
             let s = str_arg(&a[0], "str")?;
             let cut: Vec<char> = str_arg(&a[1], "cutset")?.chars().collect();
@@ -23,12 +25,16 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "trimprefix" => {
             let s = str_arg(&a[0], "str")?;
             let p = str_arg(&a[1], "prefix")?;
-            Ok(Value::String(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_prefix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "trimsuffix" => {
             let s = str_arg(&a[0], "str")?;
             let p = str_arg(&a[1], "suffix")?;
-            Ok(Value::String(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string()))
+            Ok(Value::String(
+                s.strip_suffix(p.as_str()).unwrap_or(&s).to_string(),
+            ))
         }
         "startswith" => Ok(Value::Bool(
             str_arg(&a[0], "str")?.starts_with(&str_arg(&a[1], "prefix")?),
@@ -41,6 +47,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         )),
         "indent" => {
             let n = int_arg(&a[0], "spaces")?;
+            if n > 10_000_000 {
+                return Err("Invalid value for \"spaces\" parameter: too many spaces.".into());
+            }
             let s = str_arg(&a[1], "str")?;
             let pad = " ".repeat(n.max(0) as usize);
             Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))

@@ -179,7 +179,12 @@ impl Emitter {
                 }
                 spaces = true;
             } else {
-                let esc = if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+                let esc = if !is_printable(c)
+                    || c == '\u{feff}'
+                    || is_break(c)
+                    || c == '"'
+                    || c == '\\'
+                {
                     Some(match c {
                         '\0' => "\\0".to_string(),
                         '\u{7}' => "\\a".into(),
@@ -329,9 +334,7 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::SequenceStart(a, _) => self.stack.push(Frame::Seq(a, Vec::new())),
-            Event::MappingStart(a, _) => {
-                self.stack.push(Frame::Map(a, BTreeMap::new(), None))
-            }
+            Event::MappingStart(a, _) => self.stack.push(Frame::Map(a, BTreeMap::new(), None)),
             Event::SequenceEnd | Event::MappingEnd => {
                 let (a, v) = match self.stack.pop() {
                     Some(Frame::Seq(a, l)) => (a, Value::List(l)),
@@ -355,7 +358,9 @@ impl MarkedEventReceiver for Builder {
 /// Resolves a scalar the way cty's yaml (YAML 1.1 flavoured) does.
 fn resolve(text: &str, style: TScalarStyle, tag: Option<&str>) -> FnResult {
     if let Some(t) = tag {
-        let t = t.trim_start_matches("tag:yaml.org,2002:").trim_start_matches("!!");
+        let t = t
+            .trim_start_matches("tag:yaml.org,2002:")
+            .trim_start_matches("!!");
         return match t {
             "str" => Ok(Value::string(text)),
             "null" => Ok(Value::Null),
@@ -380,11 +385,13 @@ fn resolve_plain(text: &str) -> FnResult {
         }
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
         | ".nan" | ".NaN" | ".NAN" => {
-            return Err(format!("cannot use floating point infinity or NaN ({text}) as a Terraform number"))
+            return Err(format!(
+                "cannot use floating point infinity or NaN ({text}) as a Terraform number"
+            ))
         }
         _ => {}
     }
-    let plain = text.replace('_', "");
+    let plain = text.to_string();
     let (neg, body) = match plain.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
@@ -393,12 +400,8 @@ fn resolve_plain(text: &str) -> FnResult {
         Some((h, 16))
     } else if let Some(b) = body.strip_prefix("0b") {
         Some((b, 2))
-    } else if let Some(o) = body.strip_prefix("0o") {
-        Some((o, 8))
-    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
-        Some((&body[1..], 8))
     } else {
-        None
+        body.strip_prefix("0o").map(|o| (o, 8))
     };
     if let Some((digits, r)) = radix {
         if !digits.is_empty() {
@@ -411,7 +414,7 @@ fn resolve_plain(text: &str) -> FnResult {
         }
         return Ok(Value::string(text));
     }
-    if super::is_decimal(&plain) && !text.starts_with('_') {
+    if super::is_decimal(&plain) {
         if let Some(n) = Number::parse(&plain) {
             return Ok(Value::Number(n));
         }
@@ -422,13 +425,19 @@ fn resolve_plain(text: &str) -> FnResult {
 pub(super) fn decode(src: &str) -> FnResult {
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(src);
-    p.load(&mut b, true)
-        .map_err(|e| format!("on line {}, column {}: {}", e.marker().line(), e.marker().col() + 1, e.info()))?;
+    p.load(&mut b, true).map_err(|e| {
+        format!(
+            "on line {}, column {}: {}",
+            e.marker().line(),
+            e.marker().col() + 1,
+            e.info()
+        )
+    })?;
     if let Some(e) = b.error {
         return Err(e);
     }
     match b.docs.len() {
-        0 => Ok(Value::Null),
+        0 => Err("on line 1, column 1: missing start of document".into()),
         1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
         _ => Err("unexpected extra content after value".into()),
     }
