@@ -10,7 +10,9 @@ fn corpus() -> PathBuf {
 }
 
 fn tf_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(root) else { return };
+    let Ok(rd) = std::fs::read_dir(root) else {
+        return;
+    };
     let mut has_tf = false;
     let mut subdirs = Vec::new();
     for e in rd.flatten() {
@@ -37,7 +39,9 @@ fn cause_kind(c: &Cause) -> String {
     match c {
         Cause::Variable(_) => "variable without a value".into(),
         Cause::Reference(r) if r.starts_with("data.") => "data source attribute".into(),
-        Cause::Reference(r) if r.starts_with("module.") => "module output of an unavailable module".into(),
+        Cause::Reference(r) if r.starts_with("module.") => {
+            "module output of an unavailable module".into()
+        }
         Cause::Reference(_) => "resource attribute known after apply".into(),
         Cause::Function(f) => format!("unsupported function {f}"),
         Cause::Other(o) => {
@@ -64,7 +68,11 @@ fn every_corpus_directory_loads_without_syntax_errors() {
     assert!(root.is_dir(), "corpus not found at {}", root.display());
     let mut dirs = Vec::new();
     tf_dirs(&root, &mut dirs);
-    assert!(dirs.len() > 500, "expected the whole corpus, found {} dirs", dirs.len());
+    assert!(
+        dirs.len() > 500,
+        "expected the whole corpus, found {} dirs",
+        dirs.len()
+    );
     let mut syntax = Vec::new();
     let mut other_errors: BTreeMap<String, usize> = BTreeMap::new();
     let mut error_samples: Vec<String> = Vec::new();
@@ -82,7 +90,16 @@ fn every_corpus_directory_loads_without_syntax_errors() {
         }
         for n in &loaded.model.not_evaluated {
             let key: String = n.reason.split('(').next().unwrap_or("").trim().to_string();
-            *not_evaluated.entry(format!("{}: {key}", if n.subject.starts_with("function") { n.subject.as_str() } else { "" })).or_default() += 1;
+            *not_evaluated
+                .entry(format!(
+                    "{}: {key}",
+                    if n.subject.starts_with("function") {
+                        n.subject.as_str()
+                    } else {
+                        ""
+                    }
+                ))
+                .or_default() += 1;
         }
         for e in &loaded.errors {
             let at = e
@@ -90,7 +107,13 @@ fn every_corpus_directory_loads_without_syntax_errors() {
                 .as_ref()
                 .map(|s| {
                     let l = loaded.sources.locate(s);
-                    format!("{}/{}:{}:{}", dir.strip_prefix(&root).unwrap_or(dir).display(), l.file, l.line, l.column)
+                    format!(
+                        "{}/{}:{}:{}",
+                        dir.strip_prefix(&root).unwrap_or(dir).display(),
+                        l.file,
+                        l.line,
+                        l.column
+                    )
                 })
                 .unwrap_or_else(|| dir.strip_prefix(&root).unwrap_or(dir).display().to_string());
             if e.message.starts_with("syntax error") {
@@ -105,7 +128,10 @@ fn every_corpus_directory_loads_without_syntax_errors() {
         }
     }
     let unknown: usize = causes.values().sum();
-    println!("{} directories, {resources} resource instances, {values} values, {unknown} unknown", dirs.len());
+    println!(
+        "{} directories, {resources} resource instances, {values} values, {unknown} unknown",
+        dirs.len()
+    );
     let mut top: Vec<_> = causes.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1));
     println!("top causes of Unknown values:");
@@ -118,12 +144,19 @@ fn every_corpus_directory_loads_without_syntax_errors() {
     for (k, n) in ne.iter().take(15) {
         println!("  {n:>7}  {k}");
     }
-    println!("evaluation errors by kind ({}):", other_errors.values().sum::<usize>());
+    println!(
+        "evaluation errors by kind ({}):",
+        other_errors.values().sum::<usize>()
+    );
     for (k, n) in &other_errors {
         println!("  {n:>5}  {k}");
     }
     for s in &error_samples {
         println!("    {s}");
     }
-    assert!(syntax.is_empty(), "syntax errors on files terraform accepts:\n{}", syntax.join("\n"));
+    assert!(
+        syntax.is_empty(),
+        "syntax errors on files terraform accepts:\n{}",
+        syntax.join("\n")
+    );
 }

@@ -168,7 +168,10 @@ fn wrap_big_numbers(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
         } else if c == b'"' && (i == 0 || bytes[i - 1] != b'\\') {
             in_string = !in_string;
         }
-        let starts_token = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
+        let starts_token = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b'.');
         if !in_string && c.is_ascii_digit() && starts_token {
             let mut j = i;
             while j < bytes.len() && bytes[j].is_ascii_digit() {

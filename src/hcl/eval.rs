@@ -289,7 +289,10 @@ impl<'e> Ctx<'e> {
                             }
                             scope.insert(fd.for_expr.value_var.as_str().to_string(), v);
                             self.scopes.push(scope);
-                            let trim = (fd.for_expr.strip.strip_end(), fd.endfor_expr.strip.strip_start());
+                            let trim = (
+                                fd.for_expr.strip.strip_end(),
+                                fd.endfor_expr.strip.strip_start(),
+                            );
                             let r = self.render(&fd.for_expr.template, out, marked, trim);
                             self.scopes.pop();
                             if let Some(u) = r? {

@@ -64,7 +64,13 @@ struct Val {
 }
 
 /// How a variable's or local's origin is described when it shows up as a secondary location.
-fn origin_label(kind: &str, name: &str, span_file: &str, is_default: bool, from_module: bool) -> String {
+fn origin_label(
+    kind: &str,
+    name: &str,
+    span_file: &str,
+    is_default: bool,
+    from_module: bool,
+) -> String {
     if kind == "local" {
         format!("local.{name} is defined here")
     } else if from_module {
@@ -1216,13 +1222,20 @@ impl Scope<'_> {
                     Ok(v) => (v.origin, v.is_default),
                     Err(_) => (None, false),
                 },
-                "local" => (self.ev.local(self.inst, name).ok().and_then(|v| v.origin), false),
+                "local" => (
+                    self.ev.local(self.inst, name).ok().and_then(|v| v.origin),
+                    false,
+                ),
                 _ => (None, false),
             };
             if let Some(o) = origin {
                 let file = self.ev.sources.borrow().get(o.span.file).display.clone();
-                let label = origin_label(&r.root, name, &file, is_default, from_module && !is_default);
-                let head = Via { span: o.span, label };
+                let label =
+                    origin_label(&r.root, name, &file, is_default, from_module && !is_default);
+                let head = Via {
+                    span: o.span,
+                    label,
+                };
                 for v in std::iter::once(head).chain(o.via) {
                     if !out.iter().any(|x| x.span == v.span) {
                         out.push(v);
@@ -1492,6 +1505,9 @@ impl Env for Scope<'_> {
         root: &str,
         names: &[Option<String>],
     ) -> Option<Result<(Value, usize), String>> {
+        if let Some((_, v)) = self.iters.iter().rev().find(|(n, _)| n == root) {
+            return Some(Ok((v.clone(), 0)));
+        }
         let first = names.first().cloned().flatten();
         let r = match root {
             "var" => first

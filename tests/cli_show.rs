@@ -1,0 +1,75 @@
+//! `infra-lint show`: the evaluated model, secrets masked.
+mod common;
+use common::*;
+
+#[test]
+fn show_marks_unknown_and_sensitive_and_keeps_references() {
+    let ex = root().join("examples/ecs-fargate");
+    let (code, out) = run(&[
+        "show",
+        ex.to_str().unwrap(),
+        "--format",
+        "json",
+        "--var",
+        "db_password=s3cr3t-value",
+        "--var",
+        "image_tag=v1",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("s3cr3t-value"), "a sensitive value leaked");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let res = json["resources"].as_array().unwrap();
+    let db = res
+        .iter()
+        .find(|r| r["address"] == "module.database.aws_db_instance.this")
+        .unwrap();
+    assert_eq!(db["attributes"]["password"], "(sensitive)");
+    assert_eq!(
+        db["attributes"]["instance_class"], "db.t4g.small",
+        "optional() default"
+    );
+    assert_eq!(db["attributes"]["identifier"], "karan-staging-db");
+    let svc = res
+        .iter()
+        .find(|r| r["address"] == "aws_ecs_service.web")
+        .unwrap();
+    assert!(svc["attributes"]["cluster"]["unknown"]
+        .as_str()
+        .unwrap()
+        .contains("aws_ecs_cluster.main.id"));
+    let refs: Vec<&str> = svc["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert!(refs.contains(&"aws_lb_target_group.web"), "{refs:?}");
+    assert!(refs.contains(&"aws_ecs_task_definition.web"), "{refs:?}");
+    let subnets: Vec<&str> = res
+        .iter()
+        .filter(|r| r["type"] == "aws_subnet")
+        .map(|r| r["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subnets,
+        vec![
+            "aws_subnet.public[0]",
+            "aws_subnet.public[1]",
+            "aws_subnet.private[0]",
+            "aws_subnet.private[1]"
+        ]
+    );
+    let cidr = res
+        .iter()
+        .find(|r| r["address"] == "aws_subnet.private[1]")
+        .unwrap();
+    assert_eq!(cidr["attributes"]["cidr_block"], "10.20.11.0/24");
+    let local = json["locals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "name")
+        .unwrap();
+    assert_eq!(local["value"], "karan-staging");
+    assert_eq!(json["backend"]["type"], "s3");
+}

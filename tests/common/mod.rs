@@ -1,0 +1,84 @@
+#![allow(dead_code)]
+use std::path::{Path, PathBuf};
+
+pub fn bin() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("infra-lint").expect("binary");
+    // Tests must not see the developer's TF_VAR_ variables.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TF_VAR_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `infra-lint <args>` and returns (exit code, stdout).
+pub fn run(args: &[&str]) -> (i32, String) {
+    let out = bin().args(args).output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `infra-lint check DIR --format json` parsed.
+pub fn check_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let d = dir.to_string_lossy().into_owned();
+    let mut args = vec!["check", d.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out) = run(&args);
+    let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{out}"));
+    (code, json)
+}
+
+/// Writes files into a fresh temp directory.
+pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+pub fn findings(json: &serde_json::Value) -> Vec<(String, String, u64)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+pub fn errors(json: &serde_json::Value) -> Vec<String> {
+    json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let l = &e["location"];
+            if l.is_null() {
+                e["message"].as_str().unwrap().to_string()
+            } else {
+                format!(
+                    "{}:{}:{}: {}",
+                    l["file"].as_str().unwrap(),
+                    l["line"],
+                    l["column"],
+                    e["message"].as_str().unwrap()
+                )
+            }
+        })
+        .collect()
+}
