@@ -133,13 +133,13 @@ fn every_corpus_directory_loads_without_syntax_errors() {
         dirs.len()
     );
     let mut top: Vec<_> = causes.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|e| std::cmp::Reverse(e.1));
     println!("top causes of Unknown values:");
     for (k, n) in top.iter().take(15) {
         println!("  {n:>7}  {k}");
     }
     let mut ne: Vec<_> = not_evaluated.into_iter().collect();
-    ne.sort_by(|a, b| b.1.cmp(&a.1));
+    ne.sort_by_key(|e| std::cmp::Reverse(e.1));
     println!("top not-evaluated notes:");
     for (k, n) in ne.iter().take(15) {
         println!("  {n:>7}  {k}");

@@ -561,13 +561,21 @@ impl<'e> Ctx<'e> {
                 };
                 if f.grouping {
                     groups.entry(k).or_default().push(value);
-                } else if map.contains_key(&k) {
-                    return Err(EvalError::at(
-                        whole,
-                        format!("duplicate object key {k:?} in for expression; use ... to group"),
-                    ));
                 } else {
-                    map.insert(k, value);
+                    match map.entry(k) {
+                        std::collections::btree_map::Entry::Occupied(o) => {
+                            return Err(EvalError::at(
+                                whole,
+                                format!(
+                                    "duplicate object key {:?} in for expression; use ... to group",
+                                    o.key()
+                                ),
+                            ))
+                        }
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert(value);
+                        }
+                    }
                 }
             }
         }

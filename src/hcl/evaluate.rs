@@ -547,9 +547,7 @@ impl Evaluator {
         };
         let mut is_default = false;
         let (value, origin) = match given {
-            Some((Ok(v), o)) if !(v.is_null() && nullable && default.is_some()) || !nullable => {
-                (v, o)
-            }
+            Some((Ok(v), o)) if !v.is_null() || !nullable || default.is_none() => (v, o),
             Some((Ok(_), _)) | None => match default {
                 Some(d) => {
                     let env = ConstEnv { cwd: &self.root };
