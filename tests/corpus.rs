@@ -160,3 +160,60 @@ fn every_corpus_directory_loads_without_syntax_errors() {
         syntax.join("\n")
     );
 }
+
+/// The same corpus through the binary: every directory gives a JSON report (no panic, exit
+/// code 0, 1 or 2) and no syntax error.
+#[test]
+fn binary_checks_every_corpus_directory() {
+    let mut dirs = Vec::new();
+    tf_dirs(&corpus(), &mut dirs);
+    let bin = env!("CARGO_BIN_EXE_infra-lint");
+    let chunks: Vec<Vec<PathBuf>> = dirs
+        .chunks(dirs.len().div_ceil(2))
+        .map(|c| c.to_vec())
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for d in chunk {
+                        let out = std::process::Command::new(bin)
+                            .args(["check", d.to_str().unwrap(), "--format", "json"])
+                            .env_remove("TF_VAR_region")
+                            .output()
+                            .expect("run infra-lint");
+                        let code = out.status.code();
+                        let json: Option<serde_json::Value> =
+                            serde_json::from_slice(&out.stdout).ok();
+                        match (code, json) {
+                            (Some(0..=2), Some(j)) => {
+                                for e in j["errors"].as_array().into_iter().flatten() {
+                                    if e["message"]
+                                        .as_str()
+                                        .unwrap_or("")
+                                        .starts_with("syntax error")
+                                    {
+                                        bad.push(format!("{}: {}", d.display(), e));
+                                    }
+                                }
+                            }
+                            (c, _) => bad.push(format!(
+                                "{}: exit {c:?}: {}",
+                                d.display(),
+                                String::from_utf8_lossy(&out.stderr)
+                            )),
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
