@@ -55,6 +55,15 @@ struct ModuleSrc {
     blocks: Vec<BlockCfg>,
 }
 
+impl ModuleSrc {
+    /// The `kind "name"` block (variable, output, module...).
+    fn labeled(&self, kind: &str, name: &str) -> Option<&BlockCfg> {
+        self.blocks
+            .iter()
+            .find(|b| b.kind == kind && b.labels.first().map(String::as_str) == Some(name))
+    }
+}
+
 #[derive(Clone)]
 struct Val {
     value: Value,
@@ -85,6 +94,28 @@ fn origin_label(
 enum Slot<T> {
     Busy,
     Done(T),
+}
+
+/// Looks `name` up in `memo`, computing it once. `find` locates the declaration (an error if
+/// there is none) and returns the computation; re-entering a computation still in progress is
+/// a dependency cycle.
+fn memoized<F: FnOnce() -> Val>(
+    memo: &RefCell<HashMap<String, Slot<Val>>>,
+    name: &str,
+    cycle: impl FnOnce() -> String,
+    find: impl FnOnce() -> Result<F, String>,
+) -> Result<Val, String> {
+    match memo.borrow().get(name) {
+        Some(Slot::Done(v)) => return Ok(v.clone()),
+        Some(Slot::Busy) => return Err(cycle()),
+        None => {}
+    }
+    let compute = find()?;
+    memo.borrow_mut().insert(name.to_string(), Slot::Busy);
+    let v = compute();
+    memo.borrow_mut()
+        .insert(name.to_string(), Slot::Done(v.clone()));
+    Ok(v)
 }
 
 #[derive(Clone)]
@@ -465,25 +496,19 @@ impl Evaluator {
 
     fn var(&self, inst: usize, name: &str) -> Result<Val, String> {
         let i = self.inst(inst);
-        match i.vars.borrow().get(name) {
-            Some(Slot::Done(v)) => return Ok(v.clone()),
-            Some(Slot::Busy) => return Err(format!("var.{name} depends on itself")),
-            None => {}
-        }
         let src = self.src_of(inst);
-        let Some(block) = src
-            .blocks
-            .iter()
-            .find(|b| b.kind == "variable" && b.labels.first().map(String::as_str) == Some(name))
-        else {
-            return Err(format!("reference to undeclared input variable {name:?}"));
-        };
-        i.vars.borrow_mut().insert(name.to_string(), Slot::Busy);
-        let v = self.compute_var(inst, &i, block, name);
-        i.vars
-            .borrow_mut()
-            .insert(name.to_string(), Slot::Done(v.clone()));
-        Ok(v)
+        memoized(
+            &i.vars,
+            name,
+            || format!("var.{name} depends on itself"),
+            || {
+                let block = src
+                    .labeled("variable", name)
+                    .ok_or_else(|| format!("reference to undeclared input variable {name:?}"))?;
+                let i = &i;
+                Ok(move || self.compute_var(inst, i, block, name))
+            },
+        )
     }
 
     fn compute_var(&self, inst: usize, i: &Instance, block: &BlockCfg, name: &str) -> Val {
@@ -611,72 +636,44 @@ impl Evaluator {
 
     fn local(&self, inst: usize, name: &str) -> Result<Val, String> {
         let i = self.inst(inst);
-        match i.locals.borrow().get(name) {
-            Some(Slot::Done(v)) => return Ok(v.clone()),
-            Some(Slot::Busy) => return Err(format!("local.{name} is part of a dependency cycle")),
-            None => {}
-        }
         let src = self.src_of(inst);
-        let Some(attr) = src
-            .blocks
-            .iter()
-            .filter(|b| b.kind == "locals")
-            .find_map(|b| b.attr(name))
-        else {
-            return Err(format!("reference to undeclared local value {name:?}"));
-        };
-        i.locals.borrow_mut().insert(name.to_string(), Slot::Busy);
-        let scope = Scope {
-            ev: self,
-            inst,
-            each: None,
-            count: None,
-            iters: Vec::new(),
-        };
-        let v = scope.eval_attr(attr);
-        i.locals
-            .borrow_mut()
-            .insert(name.to_string(), Slot::Done(v.clone()));
-        Ok(v)
+        memoized(
+            &i.locals,
+            name,
+            || format!("local.{name} is part of a dependency cycle"),
+            || {
+                let attr = src
+                    .blocks
+                    .iter()
+                    .filter(|b| b.kind == "locals")
+                    .find_map(|b| b.attr(name))
+                    .ok_or_else(|| format!("reference to undeclared local value {name:?}"))?;
+                Ok(move || Scope::new(self, inst).eval_attr(attr))
+            },
+        )
     }
 
     fn output(&self, inst: usize, name: &str) -> Result<Val, String> {
         let i = self.inst(inst);
-        match i.outputs.borrow().get(name) {
-            Some(Slot::Done(v)) => return Ok(v.clone()),
-            Some(Slot::Busy) => return Err(format!("output {name:?} depends on itself")),
-            None => {}
-        }
         let src = self.src_of(inst);
-        let Some(block) = src
-            .blocks
-            .iter()
-            .find(|b| b.kind == "output" && b.labels.first().map(String::as_str) == Some(name))
-        else {
-            return Err(format!(
-                "unsupported attribute: the module has no output named {name:?}"
-            ));
-        };
-        i.outputs.borrow_mut().insert(name.to_string(), Slot::Busy);
-        let scope = Scope {
-            ev: self,
-            inst,
-            each: None,
-            count: None,
-            iters: Vec::new(),
-        };
-        let v = match block.attr("value") {
-            Some(a) => scope.eval_attr(a),
-            None => Val {
-                value: Value::Null,
-                origin: None,
-                is_default: false,
+        memoized(
+            &i.outputs,
+            name,
+            || format!("output {name:?} depends on itself"),
+            || {
+                let block = src.labeled("output", name).ok_or_else(|| {
+                    format!("unsupported attribute: the module has no output named {name:?}")
+                })?;
+                Ok(move || match block.attr("value") {
+                    Some(a) => Scope::new(self, inst).eval_attr(a),
+                    None => Val {
+                        value: Value::Null,
+                        origin: None,
+                        is_default: false,
+                    },
+                })
             },
-        };
-        i.outputs
-            .borrow_mut()
-            .insert(name.to_string(), Slot::Done(v.clone()));
-        Ok(v)
+        )
     }
 
     fn all_outputs(&self, inst: usize) -> Value {
@@ -789,13 +786,7 @@ impl Evaluator {
                 return Children::Unavailable("module directory unreadable".into());
             }
         };
-        let scope = Scope {
-            ev: self,
-            inst,
-            each: None,
-            count: None,
-            iters: Vec::new(),
-        };
+        let scope = Scope::new(self, inst);
         let keys = scope.expansion(call);
         let mut chain = i.chain.clone();
         chain.push(dir.clone());
@@ -944,13 +935,7 @@ impl Evaluator {
     }
 
     fn collect(&self, idx: usize, inst: &Instance, src: &ModuleSrc, model: &mut Model) {
-        let scope = Scope {
-            ev: self,
-            inst: idx,
-            each: None,
-            count: None,
-            iters: Vec::new(),
-        };
+        let scope = Scope::new(self, idx);
         for b in &src.blocks {
             match b.kind.as_str() {
                 "variable" => {
@@ -1044,13 +1029,7 @@ impl Evaluator {
             prefix(&inst.addr),
             if mode == Mode::Data { "data." } else { "" }
         );
-        let scope = Scope {
-            ev: self,
-            inst: idx,
-            each: None,
-            count: None,
-            iters: Vec::new(),
-        };
+        let scope = Scope::new(self, idx);
         let keys = scope.expansion(b);
         let mut make = |key: Option<String>, each: Option<(Value, Value)>, count: Option<Value>| {
             let s = Scope {
@@ -1176,7 +1155,17 @@ struct Scope<'a> {
     iters: Vec<(String, Value)>,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    fn new(ev: &'a Evaluator, inst: usize) -> Scope<'a> {
+        Scope {
+            ev,
+            inst,
+            each: None,
+            count: None,
+            iters: Vec::new(),
+        }
+    }
+
     fn file_span(&self, file: FileId, e: &EvalError, fallback: Span) -> Span {
         e.range
             .clone()
