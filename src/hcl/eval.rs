@@ -90,7 +90,7 @@ impl<'e> Ctx<'e> {
                     .map(Value::Number)
                     .ok_or_else(|| EvalError::at(expr, format!("invalid number {text}")))
             }
-            Expression::String(s) => Ok(Value::String(s.value().clone())),
+            Expression::String(s) => Ok(Value::String(functions::nfc(s.value().clone()))),
             Expression::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
                 for e in a.iter() {
@@ -187,7 +187,7 @@ impl<'e> Ctx<'e> {
         let mut marked = false;
         match self.render(t, &mut out, &mut marked, (false, false))? {
             Some(u) => Ok(u),
-            None => Ok(Value::String(out).mark_if(marked)),
+            None => Ok(Value::String(functions::nfc(out)).mark_if(marked)),
         }
     }
 
@@ -790,7 +790,7 @@ pub fn render_template(
     let mut marked = false;
     match cx.render(&t, &mut out, &mut marked, (false, false)) {
         Ok(Some(u)) => Ok(u),
-        Ok(None) => Ok(Value::String(out).mark_if(marked)),
+        Ok(None) => Ok(Value::String(functions::nfc(out)).mark_if(marked)),
         Err(e) => Err(e.message),
     }
 }

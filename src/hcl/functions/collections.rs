@@ -319,7 +319,9 @@ fn length(v: &Value) -> FnResult {
             Ok(Value::int(l.len() as i64))
         }
         Value::Map(m) => Ok(Value::int(m.len() as i64)),
-        Value::String(s) => Ok(Value::int(s.chars().count() as i64)),
+        Value::String(s) => Ok(Value::int(
+            unicode_segmentation::UnicodeSegmentation::graphemes(s.as_str(), true).count() as i64,
+        )),
         Value::Null => {
             Err("Invalid value for \"value\" parameter: argument must not be null.".into())
         }

@@ -152,8 +152,45 @@ fn call_checked(
             a
         })
         .collect();
-    let out = dispatch(name, args, ctx)?;
+    let mut out = dispatch(name, args, ctx)?;
+    nfc_value(&mut out);
     Ok(out.mark_if(sensitive))
+}
+
+/// cty normalizes every string to Unicode NFC; ASCII strings are already normalized.
+pub(crate) fn nfc(s: String) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s;
+    }
+    s.nfc().collect()
+}
+
+/// Normalizes every string (and map key) inside a function result to NFC.
+fn nfc_value(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if !s.is_ascii() {
+                *s = nfc(std::mem::take(s));
+            }
+        }
+        Value::List(items) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
+        Value::Map(m) => {
+            if m.keys().any(|k| !k.is_ascii()) {
+                *m = std::mem::take(m)
+                    .into_iter()
+                    .map(|(k, mut v)| {
+                        nfc_value(&mut v);
+                        (nfc(k), v)
+                    })
+                    .collect();
+            } else {
+                m.values_mut().for_each(nfc_value);
+            }
+        }
+        Value::Sensitive(inner) => nfc_value(inner),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::Unknown(_) => {}
+    }
 }
 
 fn dispatch(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {

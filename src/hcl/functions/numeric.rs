@@ -19,7 +19,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         }
         "abs" => {
             let n = num_arg(&a[0], "num")?;
-            Ok(Value::Number(if n < zero() { n.neg() } else { n }))
+            Ok(Value::Number(n.abs()))
         }
         "signum" => {
             let n = num_arg(&a[0], "num")?;
@@ -31,7 +31,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         }
         "ceil" | "floor" => {
             let n = num_arg(&a[0], "num")?;
-            Ok(Value::Number(round(&n, name == "ceil")))
+            Ok(Value::Number(if name == "ceil" { n.ceil() } else { n.floor() }))
         }
         "pow" => {
             let x = num_arg(&a[0], "num")?.to_f64();
@@ -95,23 +95,6 @@ fn f64_result(f: f64) -> FnResult {
     Number::from_f64(f)
         .map(Value::Number)
         .ok_or_else(|| "result is not a finite number".into())
-}
-
-/// ceil/floor with Number arithmetic only.
-pub(crate) fn round(n: &Number, up: bool) -> Number {
-    if n.is_integer() {
-        return n.clone();
-    }
-    let one = Number::from_i64(1);
-    let frac = n.rem(&one).unwrap_or_else(zero);
-    let trunc = n.sub(&frac);
-    if up && *n > zero() {
-        trunc.add(&one)
-    } else if !up && *n < zero() {
-        trunc.sub(&one)
-    } else {
-        trunc
-    }
 }
 
 fn parse_base62(s: &str, base: u32) -> Option<num_bigint::BigInt> {

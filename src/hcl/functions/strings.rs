@@ -2,11 +2,16 @@
 use super::{int_arg, list_arg, str_arg, FnResult};
 use crate::model::Value;
 use std::collections::BTreeMap;
+use unicode_segmentation::UnicodeSegmentation;
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
     match name {
-        "lower" => Ok(Value::String(str_arg(&a[0], "str")?.to_lowercase())),
-        "upper" => Ok(Value::String(str_arg(&a[0], "str")?.to_uppercase())),
+        "lower" => Ok(Value::String(
+            str_arg(&a[0], "str")?.chars().map(lower_rune).collect(),
+        )),
+        "upper" => Ok(Value::String(
+            str_arg(&a[0], "str")?.chars().map(upper_rune).collect(),
+        )),
         "title" => Ok(Value::String(title(&str_arg(&a[0], "str")?))),
         "trimspace" => Ok(Value::String(str_arg(&a[0], "str")?.trim().to_string())),
         "chomp" => Ok(Value::String(
@@ -15,7 +20,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 .to_string(),
         )),
         "strrev" => Ok(Value::String(
-            str_arg(&a[0], "str")?.chars().rev().collect(),
+            str_arg(&a[0], "str")?.graphemes(true).rev().collect(),
         )),
         "trim" => {
             let s = str_arg(&a[0], "str")?;
@@ -153,7 +158,7 @@ fn title(s: &str) -> String {
     let mut prev_sep = true;
     for c in s.chars() {
         if prev_sep {
-            out.extend(c.to_uppercase());
+            out.push(title_rune(c));
         } else {
             out.push(c);
         }
@@ -172,9 +177,44 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// cty's Substr over characters (Terraform counts grapheme clusters; this counts chars).
+/// Go's unicode.ToUpper: the simple (one-to-one) case mapping, so `ß` stays `ß`.
+fn upper_rune(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        // Full mappings that expand; the simple mapping of the Greek letters with
+        // ypogegrammeni is their titlecase (prosgegrammeni) form, others map to themselves.
+        _ => match c as u32 {
+            0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7 => {
+                char::from_u32(c as u32 + 8).unwrap_or(c)
+            }
+            0x1FB3 => '\u{1FBC}',
+            0x1FC3 => '\u{1FCC}',
+            0x1FF3 => '\u{1FFC}',
+            _ => c,
+        },
+    }
+}
+
+/// Go's unicode.ToLower: the simple case mapping (no final-sigma rule, `İ` → `i`).
+fn lower_rune(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// Go's unicode.ToTitle: like ToUpper except for the Latin digraphs.
+fn title_rune(c: char) -> char {
+    match c {
+        '\u{01C4}'..='\u{01C6}' => '\u{01C5}',
+        '\u{01C7}'..='\u{01C9}' => '\u{01C8}',
+        '\u{01CA}'..='\u{01CC}' => '\u{01CB}',
+        '\u{01F1}'..='\u{01F3}' => '\u{01F2}',
+        _ => upper_rune(c),
+    }
+}
+
+/// cty's Substr over extended grapheme clusters.
 fn substr(s: &str, off: i64, len: i64) -> String {
-    let chars: Vec<char> = s.chars().collect();
+    let chars: Vec<&str> = s.graphemes(true).collect();
     let n = chars.len() as i64;
     let mut off = off;
     if off < 0 {
@@ -190,5 +230,5 @@ fn substr(s: &str, off: i64, len: i64) -> String {
     if end <= off {
         return String::new();
     }
-    chars[off as usize..end as usize].iter().collect()
+    chars[off as usize..end as usize].concat()
 }
