@@ -31,7 +31,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         }
         "ceil" | "floor" => {
             let n = num_arg(&a[0], "num")?;
-            Ok(Value::Number(if name == "ceil" { n.ceil() } else { n.floor() }))
+            Ok(Value::Number(if name == "ceil" {
+                n.ceil()
+            } else {
+                n.floor()
+            }))
         }
         "pow" => {
             let x = num_arg(&a[0], "num")?.to_f64();

@@ -485,6 +485,38 @@ fn yaml() {
         "unexpected extra content after value",
     );
     t("jsondecode", r#"["{\"a\":1,\"a\":2}"]"#, r#"{"a":2}"#);
+    for src in [": : :", ":", ": a", "- : :", "a: 1\n: b"] {
+        e(
+            "yamldecode",
+            &format!("[{src:?}]"),
+            "did not find expected key",
+        );
+    }
+    e(
+        "yamldecode",
+        r#"["a:\n  : b"]"#,
+        "on line 1, column 3: did not find expected key",
+    );
+    t("yamldecode", r#"["? a\n: b"]"#, r#"{"a":"b"}"#);
+    t(
+        "yamldecode",
+        r#"["a:\n  b: 1\n  c:\n  - d: 2\n? e\n: f"]"#,
+        r#"{"a":{"b":1,"c":[{"d":2}]},"e":"f"}"#,
+    );
+}
+
+#[test]
+fn unicode_like_cty() {
+    t("upper", r#"["straße"]"#, r#""STRAßE""#);
+    t("lower", r#"["ΣΑΣ İ"]"#, r#""σασ i""#);
+    t("title", r#"["ǆemal straße"]"#, r#""ǅemal Straße""#);
+    t("length", r#"["e\u0301👍🏽"]"#, "2");
+    t("upper", r#"["e\u0301"]"#, r#""É""#);
+    t("substr", r#"["e\u0301x", 0, 1]"#, r#""é""#);
+    t("strrev", r#"["ae\u0301"]"#, r#""éa""#);
+    t("abs", "[-0]", "0");
+    t("floor", "[-0]", "0");
+    t("ceil", "[-0.5]", "0");
 }
 
 #[test]

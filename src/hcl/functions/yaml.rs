@@ -422,6 +422,51 @@ fn resolve_plain(text: &str) -> FnResult {
     Ok(Value::string(text))
 }
 
+/// libyaml (and so cty's yaml package) has no implicit empty keys in block mappings: a
+/// `:` value indicator that no key (simple or `?`) precedes is "did not find expected key",
+/// which yaml-rust2 accepts as a null key.
+fn check_block_keys(src: &str) -> Result<(), String> {
+    use yaml_rust2::scanner::{Scanner, Token, TokenType};
+    // One entry per open block collection: Some(key seen) for mappings, None for sequences.
+    let mut stack: Vec<Option<bool>> = Vec::new();
+    let mut flow = 0usize;
+    for Token(mark, tok) in Scanner::new(src.chars()) {
+        match tok {
+            TokenType::FlowSequenceStart | TokenType::FlowMappingStart => flow += 1,
+            TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => flow = flow.saturating_sub(1),
+            _ if flow > 0 => {}
+            TokenType::BlockMappingStart => stack.push(Some(false)),
+            TokenType::BlockSequenceStart => stack.push(None),
+            TokenType::BlockEnd => {
+                stack.pop();
+            }
+            TokenType::Key => {
+                if let Some(Some(k)) = stack.last_mut() {
+                    *k = true;
+                }
+            }
+            TokenType::Value => {
+                if let Some(Some(k)) = stack.last_mut() {
+                    if !*k {
+                        let line = mark.line().saturating_sub(1);
+                        return Err(if line == 0 {
+                            "did not find expected key".to_string()
+                        } else {
+                            format!(
+                                "on line {line}, column {}: did not find expected key",
+                                mark.col() + 1
+                            )
+                        });
+                    }
+                    *k = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn decode(src: &str) -> FnResult {
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(src);
@@ -436,6 +481,7 @@ pub(super) fn decode(src: &str) -> FnResult {
     if let Some(e) = b.error {
         return Err(e);
     }
+    check_block_keys(src)?;
     match b.docs.len() {
         0 => Err("on line 1, column 1: missing start of document".into()),
         1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
