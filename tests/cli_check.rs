@@ -111,21 +111,18 @@ fn variable_precedence_follows_terraform() {
 #[test]
 fn tf_var_environment_is_below_tfvars_files() {
     let d = tree(&[("main.tf", DB.as_bytes())]);
-    let out = bin()
-        .args(["check", d.path().to_str().unwrap(), "--format", "json"])
-        .env("TF_VAR_public", "true")
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(findings(&json).len(), 1);
+    let findings_with_env = || {
+        let out = bin()
+            .args(["check", d.path().to_str().unwrap(), "--format", "json"])
+            .env("TF_VAR_public", "true")
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings(&json).len()
+    };
+    assert_eq!(findings_with_env(), 1);
     std::fs::write(d.path().join("terraform.tfvars"), "public = false\n").unwrap();
-    let out = bin()
-        .args(["check", d.path().to_str().unwrap(), "--format", "json"])
-        .env("TF_VAR_public", "true")
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(findings(&json).len(), 0);
+    assert_eq!(findings_with_env(), 0);
 }
 
 #[test]
