@@ -405,8 +405,8 @@ fn json_blocks(
                 let nested_kind = matches!(
                     k.as_str(),
                     "lifecycle" | "provisioner" | "connection" | "backend" | "required_providers"
-                ) || (kind == "terraform" && k == "backend");
-                if nested_kind || (val.is_object() && is_block_like(kind, k)) {
+                );
+                if nested_kind || (val.is_object() && is_block_like(k)) {
                     let d = usize::from(k == "backend" || k == "provisioner");
                     json_blocks(file, k, val, d, Vec::new(), &mut block.blocks);
                 } else {
@@ -426,11 +426,8 @@ fn json_blocks(
 
 /// In JSON syntax a nested block and an object-valued attribute look the same; these are the
 /// nested blocks infra-lint needs to see as blocks.
-fn is_block_like(kind: &str, key: &str) -> bool {
-    matches!(
-        (kind, key),
-        ("resource", _) if false
-    ) || matches!(key, "dynamic" | "validation")
+fn is_block_like(key: &str) -> bool {
+    matches!(key, "dynamic" | "validation")
 }
 
 fn json_expr(v: &serde_json::Value, is_type: bool) -> Expression {

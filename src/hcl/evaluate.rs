@@ -3,7 +3,7 @@
 use crate::diag::{InputError, NotEvaluated};
 use crate::hcl::config::{self, AttrCfg, BlockCfg};
 use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
-use crate::hcl::refs::{is_builtin_root, root_refs};
+use crate::hcl::refs::{is_builtin_root, root_refs, RootRef};
 use crate::hcl::types::{self, Type};
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
 use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
@@ -188,7 +188,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
                 outputs: Default::default(),
                 children: Default::default(),
             }));
-            ev.check_unknown_root_vars(opts);
+            ev.check_unknown_root_vars();
         }
         Err(e) => ev.errors.borrow_mut().push(e),
     }
@@ -215,6 +215,20 @@ fn read_modules_json(root: &Path) -> Option<HashMap<String, PathBuf>> {
 }
 
 impl Evaluator {
+    /// Evaluates a constant expression (no references): tfvars values, defaults, flags.
+    fn eval_const(&self, expr: &hcl_edit::expr::Expression) -> Result<Value, EvalError> {
+        Ctx::new(&ConstEnv { cwd: &self.root }).eval(expr)
+    }
+
+    /// A constant boolean argument such as `sensitive` or `nullable`, or `default`.
+    fn const_flag(&self, block: &BlockCfg, name: &str, default: bool) -> bool {
+        block
+            .attr(name)
+            .and_then(|a| self.eval_const(&a.expr).ok())
+            .and_then(|v| v.as_bool())
+            .unwrap_or(default)
+    }
+
     fn error(&self, message: impl Into<String>, span: Option<Span>) {
         self.errors
             .borrow_mut()
@@ -444,8 +458,7 @@ impl Evaluator {
             match st {
                 hcl_edit::structure::Structure::Attribute(a) => {
                     let span = a.value.span().map(|r| Span::new(id, r));
-                    let env = ConstEnv { cwd: &self.root };
-                    match Ctx::new(&env).eval(&a.value) {
+                    match self.eval_const(&a.value) {
                         Ok(v) => {
                             out.insert(a.key.as_str().to_string(), RawVar::Value(v, span));
                         }
@@ -467,7 +480,7 @@ impl Evaluator {
         }
     }
 
-    fn check_unknown_root_vars(&self, _opts: &LoadOptions) {
+    fn check_unknown_root_vars(&self) {
         let src = self.src_of(0);
         let declared: Vec<&str> = src
             .blocks
@@ -506,12 +519,12 @@ impl Evaluator {
                     .labeled("variable", name)
                     .ok_or_else(|| format!("reference to undeclared input variable {name:?}"))?;
                 let i = &i;
-                Ok(move || self.compute_var(inst, i, block, name))
+                Ok(move || self.compute_var(i, block, name))
             },
         )
     }
 
-    fn compute_var(&self, inst: usize, i: &Instance, block: &BlockCfg, name: &str) -> Val {
+    fn compute_var(&self, i: &Instance, block: &BlockCfg, name: &str) -> Val {
         let ty = block.attr("type").map(|a| types::parse_type(&a.expr));
         let ty = match ty {
             Some(Ok(t)) => t,
@@ -522,16 +535,8 @@ impl Evaluator {
             }
             None => Type::Any,
         };
-        let sensitive = block
-            .attr("sensitive")
-            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
-        let nullable = block
-            .attr("nullable")
-            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
-            .and_then(|v| v.as_bool())
-            .unwrap_or(true);
+        let sensitive = self.const_flag(block, "sensitive", false);
+        let nullable = self.const_flag(block, "nullable", true);
         let default = block.attr("default");
         // The given value and where it was written.
         let given: Option<(Result<Value, String>, Option<Origin>)> = match &i.parent {
@@ -549,11 +554,7 @@ impl Evaluator {
                     } else {
                         let parsed = hcl_edit::parser::parse_expr(text)
                             .map_err(|e| e.message().lines().next().unwrap_or("").to_string())
-                            .and_then(|e| {
-                                Ctx::new(&ConstEnv { cwd: &self.root })
-                                    .eval(&e)
-                                    .map_err(|e| e.message)
-                            });
+                            .and_then(|e| self.eval_const(&e).map_err(|e| e.message));
                         (parsed, None)
                     }
                 }
@@ -574,28 +575,25 @@ impl Evaluator {
         let (value, origin) = match given {
             Some((Ok(v), o)) if !v.is_null() || !nullable || default.is_none() => (v, o),
             Some((Ok(_), _)) | None => match default {
-                Some(d) => {
-                    let env = ConstEnv { cwd: &self.root };
-                    match Ctx::new(&env).eval(&d.expr) {
-                        Ok(v) => (
-                            {
-                                is_default = true;
-                                v
-                            },
-                            Some(Origin {
-                                span: d.expr_span(),
-                                via: vec![],
-                            }),
-                        ),
-                        Err(e) => {
-                            self.error(
-                                format!("variable {name:?}: invalid default value: {}", e.message),
-                                Some(d.expr_span()),
-                            );
-                            (Value::unknown(Cause::Variable(name.to_string())), None)
-                        }
+                Some(d) => match self.eval_const(&d.expr) {
+                    Ok(v) => (
+                        {
+                            is_default = true;
+                            v
+                        },
+                        Some(Origin {
+                            span: d.expr_span(),
+                            via: vec![],
+                        }),
+                    ),
+                    Err(e) => {
+                        self.error(
+                            format!("variable {name:?}: invalid default value: {}", e.message),
+                            Some(d.expr_span()),
+                        );
+                        (Value::unknown(Cause::Variable(name.to_string())), None)
                     }
-                }
+                },
                 None => {
                     if i.parent.is_some() {
                         self.note(
@@ -626,7 +624,6 @@ impl Evaluator {
                 Value::unknown(Cause::Other(format!("var.{name} has an invalid value")))
             }
         };
-        let _ = inst;
         Val {
             value: value.mark_if(sensitive),
             origin,
@@ -723,7 +720,7 @@ impl Evaluator {
         let base_addr = format!("{}module.{name}", prefix(&i.addr));
         let source_attr = call.attr("source");
         let source = source_attr
-            .and_then(|a| Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok())
+            .and_then(|a| self.eval_const(&a.expr).ok())
             .and_then(|v| v.as_str().map(str::to_string));
         let Some(source) = source else {
             self.error(
@@ -845,8 +842,7 @@ impl Evaluator {
                     "count/for_each is not known: its resources are checked as one instance",
                     Some(call.header.clone()),
                 );
-                let id = mk(None, Some((u.clone(), u.clone())), Some(u.clone()));
-                let _ = id;
+                mk(None, Some((u.clone(), u.clone())), Some(u.clone()));
                 Children::Unknown(u)
             }
             Expansion::Error => {
@@ -966,13 +962,7 @@ impl Evaluator {
                 "output" => {
                     if let Some(n) = b.labels.first() {
                         if let Ok(v) = self.output(idx, n) {
-                            let sensitive = b
-                                .attr("sensitive")
-                                .and_then(|a| {
-                                    Ctx::new(&ConstEnv { cwd: &self.root }).eval(&a.expr).ok()
-                                })
-                                .and_then(|v| v.as_bool())
-                                .unwrap_or(false);
+                            let sensitive = self.const_flag(b, "sensitive", false);
                             model.outputs.push(Named {
                                 module: inst.addr.clone(),
                                 name: n.clone(),
@@ -1175,6 +1165,13 @@ impl<'a> Scope<'a> {
 
     /// Evaluates an attribute; an error is recorded (located) and the value becomes Unknown.
     fn eval_attr(&self, a: &AttrCfg) -> Val {
+        self.eval_attr_with_refs(a).0
+    }
+
+    /// Like `eval_attr`, also returning what the expression refers to (read once, used for
+    /// both provenance and the resource's references).
+    fn eval_attr_with_refs(&self, a: &AttrCfg) -> (Val, Vec<RootRef>) {
+        let refs = root_refs(&a.expr);
         let value = match Ctx::new(self).eval(&a.expr) {
             Ok(v) => v,
             Err(e) => {
@@ -1185,21 +1182,22 @@ impl<'a> Scope<'a> {
                 Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
             }
         };
-        Val {
+        let val = Val {
             value,
             origin: Some(Origin {
                 span: a.expr_span(),
-                via: self.provenance(&a.expr),
+                via: self.provenance(&refs),
             }),
             is_default: false,
-        }
+        };
+        (val, refs)
     }
 
     /// Where the variables and locals an expression reads got their values.
-    fn provenance(&self, expr: &hcl_edit::expr::Expression) -> Vec<Via> {
+    fn provenance(&self, refs: &[RootRef]) -> Vec<Via> {
         let mut out: Vec<Via> = Vec::new();
         let from_module = self.ev.inst(self.inst).parent.is_some();
-        for r in root_refs(expr) {
+        for r in refs {
             let name = match r.names.first() {
                 Some(n) => n,
                 None => continue,
@@ -1327,8 +1325,8 @@ impl<'a> Scope<'a> {
         origins.extend(body_origins);
         let module = prefix(&self.ev.inst(self.inst).addr);
         let module = crate::model::resource::strip_keys(&module);
-        for (from, expr) in collected {
-            for r in root_refs(&expr) {
+        for (from, root_refs) in collected {
+            for r in root_refs {
                 let target = match r.root.as_str() {
                     "data" if r.names.len() >= 2 => Some((
                         format!("{module}data.{}.{}", r.names[0], r.names[1]),
@@ -1361,12 +1359,12 @@ impl<'a> Scope<'a> {
 
     /// Evaluates a block body to a map: attributes, and nested blocks as lists of maps
     /// (`dynamic` blocks expanded). Records each attribute's origin under its path and
-    /// collects (path, expression) pairs for reference extraction.
+    /// collects (path, references) pairs for the resource's references.
     fn eval_body(
         &self,
         b: &BlockCfg,
         path: &str,
-        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
+        exprs: &mut Vec<(String, Vec<RootRef>)>,
     ) -> (BTreeMap<String, Value>, BTreeMap<String, Origin>) {
         let mut out = BTreeMap::new();
         let mut origins = BTreeMap::new();
@@ -1381,11 +1379,11 @@ impl<'a> Scope<'a> {
                 continue;
             }
             let p = join_path(path, &a.name);
-            let v = self.eval_attr(a);
+            let (v, refs) = self.eval_attr_with_refs(a);
             if let Some(o) = v.origin {
                 origins.insert(p.clone(), o);
             }
-            exprs.push((p, a.expr.clone()));
+            exprs.push((p, refs));
             out.insert(a.name.clone(), v.value);
         }
         let mut lists: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -1415,7 +1413,7 @@ impl<'a> Scope<'a> {
         path: &str,
         lists: &mut BTreeMap<String, Vec<Value>>,
         origins: &mut BTreeMap<String, Origin>,
-        exprs: &mut Vec<(String, hcl_edit::expr::Expression)>,
+        exprs: &mut Vec<(String, Vec<RootRef>)>,
     ) {
         let Some(kind) = d.labels.first().cloned() else {
             self.ev
