@@ -566,6 +566,7 @@ impl Evaluator {
                     each: link.each.clone(),
                     count: link.count.clone(),
                     iters: Vec::new(),
+                    file: Default::default(),
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
@@ -1028,6 +1029,7 @@ impl Evaluator {
                 each,
                 count,
                 iters: Vec::new(),
+                file: Default::default(),
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1143,6 +1145,8 @@ struct Scope<'a> {
     each: Option<(Value, Value)>,
     count: Option<Value>,
     iters: Vec<(String, Value)>,
+    /// File of the attribute being evaluated, so notes from inside it can be located.
+    file: std::cell::Cell<Option<FileId>>,
 }
 
 impl<'a> Scope<'a> {
@@ -1153,6 +1157,7 @@ impl<'a> Scope<'a> {
             each: None,
             count: None,
             iters: Vec::new(),
+            file: Default::default(),
         }
     }
 
@@ -1172,6 +1177,7 @@ impl<'a> Scope<'a> {
     /// both provenance and the resource's references).
     fn eval_attr_with_refs(&self, a: &AttrCfg) -> (Val, Vec<RootRef>) {
         let refs = root_refs(&a.expr);
+        self.file.set(Some(a.file));
         let value = match Ctx::new(self).eval(&a.expr) {
             Ok(v) => v,
             Err(e) => {
@@ -1562,8 +1568,8 @@ impl Env for Scope<'_> {
     }
 
     fn note(&self, message: String, range: Option<std::ops::Range<usize>>) {
-        let _ = range;
-        self.ev.note(message, "not evaluated", None);
+        let span = self.file.get().zip(range).map(|(f, r)| Span::new(f, r));
+        self.ev.note(message, "not evaluated", span);
     }
 }
 
