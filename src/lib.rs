@@ -2,6 +2,7 @@
 //!
 //! load (HCL) -> model -> rules -> findings -> report
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod hcl;
 pub mod model;

@@ -43,6 +43,10 @@ fn cause_kind(c: &Cause) -> String {
             "module output of an unavailable module".into()
         }
         Cause::Reference(_) => "resource attribute known after apply".into(),
+        Cause::Resource { target, .. } if target.starts_with("data.") => {
+            "data source attribute".into()
+        }
+        Cause::Resource { .. } => "resource attribute known after apply".into(),
         Cause::Function(f) => format!("unsupported function {f}"),
         Cause::Other(o) => {
             let short: String = o.split(':').next().unwrap_or(o).chars().take(60).collect();

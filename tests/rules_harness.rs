@@ -3,7 +3,9 @@
 mod common;
 use common::*;
 use infra_lint::rules::registry::RULES;
+use infra_lint::rules::FixAvailability;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 const HEADINGS: &[&str] = &[
     "## What it does",
@@ -36,21 +38,72 @@ fn codes_and_names_are_unique_and_documented() {
     }
 }
 
-fn expected_lines(dir: &std::path::Path, name: &str) -> BTreeSet<(String, u64)> {
+/// Files under `dir` (recursively), as paths relative to it.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Lines marked `# expect: <name>`; with `only_unfixable`, those marked
+/// `# expect: <name> (no fix)` — the findings that remain after `--fix`.
+fn marked_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(String, u64)> {
+    let marker = if only_unfixable {
+        format!("# expect: {name} (no fix)")
+    } else {
+        format!("# expect: {name}")
+    };
     let mut out = BTreeSet::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let text = std::fs::read_to_string(&p).unwrap_or_default();
+    for rel in files(dir) {
+        let text = std::fs::read_to_string(dir.join(&rel)).unwrap_or_default();
         for (i, line) in text.lines().enumerate() {
-            if line.contains(&format!("# expect: {name}")) {
-                out.insert((
-                    p.file_name().unwrap().to_string_lossy().into_owned(),
-                    i as u64 + 1,
-                ));
+            let at = line.find(&marker);
+            let whole = at.is_some_and(|a| {
+                let rest = &line[a + marker.len()..];
+                !rest.starts_with(|c: char| c.is_alphanumeric() || c == '-')
+            });
+            if whole {
+                out.insert((rel.to_string_lossy().into_owned(), i as u64 + 1));
             }
         }
     }
     out
+}
+
+/// A rule's fixtures run with only that rule selected, unless the fixture brings its own
+/// infra-lint.toml (the suppression rules need the rules they suppress).
+fn select_args(dir: &Path, code: &'static str) -> Vec<&'static str> {
+    if dir.join("infra-lint.toml").exists() {
+        vec![]
+    } else {
+        vec!["--select", code]
+    }
+}
+
+fn found_lines(json: &serde_json::Value, code: &str) -> BTreeSet<(String, u64)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| {
+            (
+                f["location"]["file"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -58,28 +111,108 @@ fn fixtures_pass_and_fail_exactly() {
     for r in RULES {
         let m = r.meta();
         let base = root().join("fixtures").join(m.name);
-        let (code, json) = check_json(&base.join("pass"), &[]);
+        let pass = base.join("pass");
+        let (code, json) = check_json(&pass, &select_args(&pass, m.code));
         assert_eq!(code, 0, "{}: pass/ must be clean: {json}", m.name);
         let fail = base.join("fail");
-        let (code, json) = check_json(&fail, &[]);
-        assert_eq!(code, 1, "{}: fail/ must have findings", m.name);
-        let got: BTreeSet<(String, u64)> = json["findings"]
+        let (code, json) = check_json(&fail, &select_args(&fail, m.code));
+        assert_eq!(code, 1, "{}: fail/ must have findings: {json}", m.name);
+        assert_eq!(
+            found_lines(&json, m.code),
+            marked_lines(&fail, m.name, false),
+            "{}: findings vs # expect: markers",
+            m.name
+        );
+        // Declared fix availability matches what the rule emits.
+        let ours: Vec<&serde_json::Value> = json["findings"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|f| f["code"] == m.code)
-            .map(|f| {
-                (
-                    f["location"]["file"].as_str().unwrap().to_string(),
-                    f["location"]["line"].as_u64().unwrap(),
-                )
-            })
             .collect();
+        let with_fix = ours.iter().filter(|f| !f["fix"].is_null()).count();
+        match m.fix {
+            FixAvailability::None => assert_eq!(with_fix, 0, "{}: declares no fix", m.name),
+            FixAvailability::Always => {
+                assert_eq!(with_fix, ours.len(), "{}: declares a fix always", m.name)
+            }
+            FixAvailability::Sometimes => {
+                assert!(with_fix > 0, "{}: declares fixes, fail/ shows none", m.name)
+            }
+        }
         assert_eq!(
-            got,
-            expected_lines(&fail, m.name),
-            "{}: findings vs # expect: markers",
+            base.join("fixed").is_dir(),
+            m.fix != FixAvailability::None,
+            "{}: fixed/ exists exactly when the rule fixes",
             m.name
         );
     }
+}
+
+/// After `--fix` (with unsafe fixes) on a copy of fail/, every file equals fixed/, Terraform
+/// still formats it as it is, and the rule reports only what is marked `(no fix)`.
+#[test]
+fn fixes_produce_the_fixed_fixtures() {
+    for r in RULES {
+        let m = r.meta();
+        let base = root().join("fixtures").join(m.name);
+        let fixed = base.join("fixed");
+        if !fixed.is_dir() {
+            continue;
+        }
+        let fail = base.join("fail");
+        let tmp = tempfile::tempdir().unwrap();
+        for rel in files(&fail) {
+            let to = tmp.path().join(&rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(fail.join(&rel), to).unwrap();
+        }
+        let sel = select_args(&fail, m.code);
+        let dir = tmp.path().to_string_lossy().into_owned();
+        let mut args = vec!["check", dir.as_str(), "--fix", "--unsafe-fixes"];
+        args.extend(&sel);
+        let (code, out) = run(&args);
+        assert_ne!(code, 2, "{}: --fix failed:\n{out}", m.name);
+        assert_eq!(
+            files(tmp.path()),
+            files(&fixed),
+            "{}: fixed/ file list",
+            m.name
+        );
+        for rel in files(&fixed) {
+            let want = std::fs::read_to_string(fixed.join(&rel)).unwrap();
+            let got = std::fs::read_to_string(tmp.path().join(&rel)).unwrap();
+            assert_eq!(got, want, "{}: fixed/{}", m.name, rel.display());
+        }
+        let (code, json) = check_json(tmp.path(), &sel);
+        assert_ne!(code, 2, "{}: fixed files must load: {json}", m.name);
+        assert_eq!(
+            found_lines(&json, m.code),
+            marked_lines(&fixed, m.name, true),
+            "{}: after --fix",
+            m.name
+        );
+        if terraform_available() {
+            let st = std::process::Command::new("terraform")
+                .args(["fmt", "-check", "-recursive", "-list=true"])
+                .current_dir(tmp.path())
+                .env("TF_CLI_CONFIG_FILE", "/dev/null")
+                .output()
+                .unwrap();
+            assert!(
+                st.status.success(),
+                "{}: terraform fmt -check rejects the fixed files: {}{}",
+                m.name,
+                String::from_utf8_lossy(&st.stdout),
+                String::from_utf8_lossy(&st.stderr)
+            );
+        }
+    }
+}
+
+fn terraform_available() -> bool {
+    std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -1,6 +1,10 @@
-//! `infra-lint check`: load, evaluate, run the rules, report.
+//! `infra-lint check`: load, evaluate, run the rules, suppress, fix, report.
 use super::{Format, LoadArgs, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
+use crate::config::{Overrides, Settings};
+use crate::diag::fix::{self, Applicability, TextEdit};
+use crate::diag::{suppress, InputError};
 use crate::report::{human, json, CheckResult};
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -9,30 +13,162 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Configuration file (default: infra-lint.toml in DIR or a parent, up to the git root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Every managed resource's AWS name must start with this (rule NAME001).
+    #[arg(long, value_name = "PREFIX")]
+    pub name_prefix: Option<String>,
+    /// Run only these rules: codes, names or code prefixes (`RDS001,ecs-port-mismatch,SG`).
+    /// Replaces `select` from the configuration file.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (adds to `ignore` from the configuration file).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Apply safe fixes to the files, then check again and report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, include fixes that change behaviour (review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff; write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+}
+
+impl CheckArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            name_prefix: self.name_prefix.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+        }
+    }
 }
 
 /// Runs the whole pipeline on a directory.
-pub fn check(load: &LoadArgs) -> Result<CheckResult, String> {
+pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String> {
     if !load.dir.is_dir() {
         return Err(format!("{} is not a directory", load.dir.display()));
     }
     let loaded = crate::hcl::load(&load.dir, &load.options());
-    let (findings, rule_ne) = crate::rules::run_all(&loaded.model);
+    let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
+    let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
+    let findings = suppress::apply(
+        findings,
+        &loaded.model,
+        &loaded.sources,
+        settings,
+        &suppressions,
+    );
     let mut not_evaluated = loaded.model.not_evaluated.clone();
     not_evaluated.extend(rule_ne);
+    let mut errors = loaded.errors;
+    errors.extend(suppression_errors);
     let mut result = CheckResult {
         resources: loaded.model.resources.len(),
         sources: loaded.sources,
         findings,
-        errors: loaded.errors,
+        errors,
         not_evaluated,
+        fixed: 0,
     };
     result.sort();
     Ok(result)
 }
 
+/// The edits `--fix`/`--diff` would make for these findings.
+fn fix_edits(result: &CheckResult, unsafe_fixes: bool) -> Vec<TextEdit> {
+    let mut edits = Vec::new();
+    for f in &result.findings {
+        let Some(fx) = &f.fix else { continue };
+        let allowed = match fx.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        };
+        if !allowed {
+            continue;
+        }
+        if let Some(es) = fix::resolve(&result.sources, fx) {
+            // All edits of one fix, or none of them.
+            if es.iter().all(|e| !edits.iter().any(|x| overlaps(x, e))) {
+                edits.extend(es);
+            }
+        }
+    }
+    edits
+}
+
+fn overlaps(a: &TextEdit, b: &TextEdit) -> bool {
+    a.file == b.file && !(a.end <= b.start || b.end <= a.start)
+}
+
+/// Applies fixes until none are left (or a pass changes nothing), re-checking each time.
+/// A pass that would make a file unreadable is rolled back and reported.
+fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String> {
+    let mut fixed = 0;
+    let mut result = check(&args.load, settings)?;
+    for _ in 0..10 {
+        let edits = fix_edits(&result, args.unsafe_fixes);
+        if edits.is_empty() {
+            break;
+        }
+        let (texts, n) = fix::apply(&result.sources, &edits);
+        let mut written = Vec::new();
+        for (file, text) in &texts {
+            let f = result.sources.get(*file);
+            std::fs::write(&f.path, text)
+                .map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
+            written.push((f.path.clone(), f.text.clone()));
+        }
+        let errors_before = result.errors.len();
+        let next = check(&args.load, settings)?;
+        if next.errors.len() > errors_before {
+            for (path, old) in &written {
+                std::fs::write(path, old)
+                    .map_err(|e| format!("cannot restore {}: {e}", path.display()))?;
+            }
+            let mut r = check(&args.load, settings)?;
+            r.fixed = fixed;
+            r.errors.push(InputError::new(
+                "a fix would have made the configuration invalid; it was not applied (please report this)",
+                None,
+            ));
+            return Ok(r);
+        }
+        fixed += n;
+        result = next;
+    }
+    result.fixed = fixed;
+    Ok(result)
+}
+
 pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
-    let result = check(&args.load)?;
+    let settings = Settings::load(&args.load.dir, &args.overrides()).map_err(|e| e.message)?;
+    if args.diff {
+        let result = check(&args.load, &settings)?;
+        let edits = fix_edits(&result, args.unsafe_fixes);
+        let (texts, _) = fix::apply(&result.sources, &edits);
+        let mut diff = String::new();
+        for (file, text) in &texts {
+            let f = result.sources.get(*file);
+            diff.push_str(&fix::unified_diff(&f.display, &f.text, text));
+        }
+        out.write_all(diff.as_bytes()).map_err(|e| e.to_string())?;
+        return Ok(if texts.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        });
+    }
+    let result = if args.fix {
+        fix_loop(args, &settings)?
+    } else {
+        check(&args.load, &settings)?
+    };
     let text = match args.format {
         Format::Human => human::render(&result, 100),
         Format::Json => json::render(&result),

@@ -1,4 +1,7 @@
 //! What the pipeline produces: input errors, findings, "not evaluated" notes.
+pub mod fix;
+pub mod suppress;
+
 use crate::source::Span;
 
 /// Input that could not be read or understood: a located error. The rest is still checked.

@@ -1045,6 +1045,7 @@ impl Evaluator {
                 origins,
                 references: refs,
                 span: Some(b.header.clone()),
+                block: Some(b.span.clone()),
             });
         };
         match keys {
@@ -1486,6 +1487,23 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+impl Scope<'_> {
+    /// `root` is a resource type or `data`; `names` the traversal after it (name, attribute…).
+    fn resource_cause(&self, root: &str, names: &[String]) -> Cause {
+        let n = if root == "data" { 2 } else { 1 };
+        let mut target = root.to_string();
+        for part in names.iter().take(n) {
+            target.push('.');
+            target.push_str(part);
+        }
+        Cause::Resource {
+            module: self.ev.inst(self.inst).addr.clone(),
+            target,
+            attribute: names.get(n).cloned(),
+        }
+    }
+}
+
 impl Env for Scope<'_> {
     fn cwd(&self) -> &Path {
         &self.ev.root
@@ -1541,7 +1559,7 @@ impl Env for Scope<'_> {
             "data" => {
                 let addr: Vec<String> = names.iter().take(3).map_while(|n| n.clone()).collect();
                 Ok((
-                    Value::unknown(Cause::Reference(format!("data.{}", addr.join(".")))),
+                    Value::unknown(self.resource_cause("data", &addr)),
                     names.len(),
                 ))
             }
@@ -1559,7 +1577,7 @@ impl Env for Scope<'_> {
                 }
                 let addr: Vec<String> = names.iter().take(2).map_while(|n| n.clone()).collect();
                 Ok((
-                    Value::unknown(Cause::Reference(format!("{other}.{}", addr.join(".")))),
+                    Value::unknown(self.resource_cause(other, &addr)),
                     names.len(),
                 ))
             }

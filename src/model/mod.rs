@@ -1,9 +1,11 @@
 //! The normalized model every source becomes and every rule reads.
 pub mod number;
+pub mod query;
 pub mod resource;
 pub mod value;
 
 pub use number::Number;
+pub use query::Target;
 pub use resource::{
     Backend, Mode, Model, ModuleCall, Named, Origin, Provider, Reference, Resource, Variable, Via,
 };

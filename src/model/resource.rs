@@ -55,6 +55,8 @@ pub struct Resource {
     pub references: Vec<Reference>,
     /// The block header in configuration.
     pub span: Option<Span>,
+    /// The whole block, for edits that add to it.
+    pub block: Option<Span>,
 }
 
 impl Resource {

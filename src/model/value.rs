@@ -13,6 +13,14 @@ pub enum Cause {
     /// An attribute of a managed resource, data source or module output known only after apply,
     /// e.g. `aws_iam_role.exec.arn`.
     Reference(String),
+    /// An attribute of a resource or data source in configuration, known only after apply:
+    /// `target` is `aws_iam_role.exec` or `data.aws_iam_policy.x`, `module` the instance path of
+    /// the module that wrote the reference ("" for the root). Rules follow these to the resource.
+    Resource {
+        module: String,
+        target: String,
+        attribute: Option<String>,
+    },
     /// A function infra-lint does not implement, or one that cannot run offline.
     Function(String),
     /// Anything else, with a human reason.
@@ -24,6 +32,12 @@ impl fmt::Display for Cause {
         match self {
             Cause::Variable(v) => write!(f, "var.{v} has no value"),
             Cause::Reference(r) => write!(f, "{r} is known only after apply"),
+            Cause::Resource {
+                target, attribute, ..
+            } => match attribute {
+                Some(a) => write!(f, "{target}.{a} is known only after apply"),
+                None => write!(f, "{target} is known only after apply"),
+            },
             Cause::Function(n) => write!(f, "function {n} is not supported"),
             Cause::Other(s) => f.write_str(s),
         }

@@ -1,5 +1,6 @@
 //! Terminal output: a source excerpt per finding (miette), then a summary.
 use super::CheckResult;
+use crate::diag::fix::Applicability;
 use crate::rules::Severity;
 use crate::source::{SourceMap, Span};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
@@ -124,7 +125,21 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             message: f.message.clone(),
             code: Some(format!("{} {}", f.code, f.name)),
             severity: miette_severity(f.severity),
-            help: Some(f.fix_title.clone()),
+            help: Some(
+                match f
+                    .fix
+                    .as_ref()
+                    .filter(|fx| crate::diag::fix::resolve(&r.sources, fx).is_some())
+                {
+                    Some(fx) if fx.applicability == Applicability::Safe => {
+                        format!("{} (fix: --fix)", f.fix_title)
+                    }
+                    Some(fx) if fx.applicability == Applicability::Unsafe => {
+                        format!("{} (fix: --fix --unsafe-fixes)", f.fix_title)
+                    }
+                    _ => f.fix_title.clone(),
+                },
+            ),
             src: f.span.as_ref().map(|s| source_of(&r.sources, s)),
             labels,
             related,
@@ -150,6 +165,22 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             out.push_str(&format!("  - {code}{}: {}{at}\n", n.subject, n.reason));
         }
         out.push('\n');
+    }
+    if r.fixed > 0 {
+        out.push_str(&format!(
+            "fixed: applied {} edit{}\n",
+            r.fixed,
+            plural(r.fixed)
+        ));
+    }
+    let (safe, unsafe_) = (
+        r.fixable(Applicability::Safe),
+        r.fixable(Applicability::Unsafe),
+    );
+    if safe + unsafe_ > 0 {
+        out.push_str(&format!(
+            "{safe} fixable with --fix, {unsafe_} more with --fix --unsafe-fixes\n"
+        ));
     }
     out.push_str(&format!(
         "{} finding{} ({} error{}, {} warning{}, {} note{}), {} input error{}, {} not evaluated; {} resources in {} files checked\n",

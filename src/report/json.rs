@@ -10,6 +10,28 @@ fn loc(sources: &SourceMap, span: &Option<Span>) -> J {
     }
 }
 
+/// A fix with its edits located in the original files; null when it has no exact edit.
+fn fix_json(sources: &SourceMap, fix: Option<&crate::diag::fix::Fix>) -> J {
+    let Some(fx) = fix else { return J::Null };
+    let Some(edits) = crate::diag::fix::resolve(sources, fx) else {
+        return J::Null;
+    };
+    let edits: Vec<J> = edits
+        .iter()
+        .map(|e| {
+            let f = sources.get(e.file);
+            let (a, b) = (f.line_col(e.start), f.line_col(e.end));
+            json!({
+                "file": f.display,
+                "start": { "line": a.line, "column": a.column, "offset": e.start },
+                "end": { "line": b.line, "column": b.column, "offset": e.end },
+                "replacement": e.text,
+            })
+        })
+        .collect();
+    json!({ "applicability": fx.applicability.as_str(), "edits": edits })
+}
+
 pub fn render(r: &CheckResult) -> String {
     let findings: Vec<J> = r
         .findings
@@ -27,7 +49,7 @@ pub fn render(r: &CheckResult) -> String {
                     "location": loc(&r.sources, &Some(x.span.clone())),
                 })).collect::<Vec<_>>(),
                 "fix_title": f.fix_title,
-                "fix": J::Null,
+                "fix": fix_json(&r.sources, f.fix.as_ref()),
             })
         })
         .collect();
@@ -62,6 +84,9 @@ pub fn render(r: &CheckResult) -> String {
             "not_evaluated": r.not_evaluated.len(),
             "files": r.files(),
             "resources": r.resources,
+            "fixable": r.fixable(crate::diag::fix::Applicability::Safe),
+            "unsafe_fixable": r.fixable(crate::diag::fix::Applicability::Unsafe),
+            "fixed": r.fixed,
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

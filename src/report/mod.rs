@@ -13,11 +13,23 @@ pub struct CheckResult {
     pub errors: Vec<InputError>,
     pub not_evaluated: Vec<NotEvaluated>,
     pub resources: usize,
+    /// Edits `--fix` applied before this (final) check.
+    pub fixed: usize,
 }
 
 impl CheckResult {
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
+    }
+    /// Findings whose fix resolves to exact edits, by applicability.
+    pub fn fixable(&self, a: crate::diag::fix::Applicability) -> usize {
+        self.findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .filter(|fx| {
+                fx.applicability == a && crate::diag::fix::resolve(&self.sources, fx).is_some()
+            })
+            .count()
     }
     pub fn files(&self) -> usize {
         self.sources.files().count()

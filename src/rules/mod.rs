@@ -1,7 +1,10 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
+pub mod lint;
 pub mod rds;
 pub mod registry;
 
+use crate::config::Settings;
+use crate::diag::fix::Fix;
 use crate::model::{Model, Resource};
 use crate::source::Span;
 
@@ -41,6 +44,26 @@ pub enum Input {
     Live,
 }
 
+/// The type of a rule option in `infra-lint.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptionKind {
+    Bool,
+    Integer,
+    String,
+    StringList,
+}
+
+/// A rule option: `[rules.<name>] <option> = value`.
+#[derive(Debug, serde::Serialize)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// The default, as TOML.
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
 #[derive(Debug, serde::Serialize)]
 pub struct RuleMeta {
     pub code: &'static str,
@@ -50,14 +73,62 @@ pub struct RuleMeta {
     pub summary: &'static str,
     pub fix: FixAvailability,
     pub inputs: &'static [Input],
+    pub options: &'static [RuleOption],
     /// The rule's documentation page (rules/<name>.md).
     #[serde(skip)]
     pub doc: &'static str,
 }
 
+/// What a rule sees: the model and its settings.
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub settings: &'a Settings,
+    pub code: &'static str,
+}
+
+impl Ctx<'_> {
+    /// The required name prefix (`name_prefix` / `--name-prefix`), if any.
+    pub fn name_prefix(&self) -> Option<&str> {
+        self.settings.name_prefix.as_deref()
+    }
+    fn option(&self, name: &str) -> Option<&serde_json::Value> {
+        self.settings.option(self.code, name)
+    }
+    pub fn option_bool(&self, name: &str) -> bool {
+        self.option(name)
+            .and_then(|v| v.as_bool())
+            .unwrap_or_else(|| self.default_of(name) == "true")
+    }
+    pub fn option_int(&self, name: &str) -> i64 {
+        self.option(name)
+            .and_then(|v| v.as_i64())
+            .unwrap_or_else(|| self.default_of(name).parse().unwrap_or(0))
+    }
+    pub fn option_strings(&self, name: &str) -> Vec<String> {
+        match self.option(name) {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => serde_json::from_str::<Vec<String>>(self.default_of(name)).unwrap_or_default(),
+        }
+    }
+    pub fn option_string(&self, name: &str) -> String {
+        match self.option(name) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            _ => self.default_of(name).trim_matches('"').to_string(),
+        }
+    }
+    fn default_of(&self, name: &str) -> &'static str {
+        registry::find(self.code)
+            .and_then(|r| r.meta().options.iter().find(|o| o.name == name))
+            .map_or("", |o| o.default)
+    }
+}
+
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, model: &Model, out: &mut Sink);
+    fn check(&self, cx: &Ctx, out: &mut Sink);
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +147,8 @@ pub struct Finding {
     pub resource: String,
     pub span: Option<Span>,
     pub related: Vec<Related>,
+    /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
+    pub fix: Option<Fix>,
 }
 
 /// A rule's output: findings and the cases it could not decide.
@@ -106,7 +179,7 @@ impl Sink {
         v: &dyn Violation,
         span: Option<Span>,
         related: Vec<Related>,
-    ) {
+    ) -> &mut Finding {
         self.findings.push(Finding {
             code: self.meta.code,
             name: self.meta.name,
@@ -116,7 +189,9 @@ impl Sink {
             resource: r.address.clone(),
             span: span.or_else(|| r.span.clone()),
             related,
+            fix: None,
         });
+        self.findings.last_mut().expect("just pushed")
     }
 
     pub fn not_evaluated(&mut self, r: &Resource, reason: String, span: Option<Span>) {
@@ -129,14 +204,29 @@ impl Sink {
     }
 }
 
-/// Runs every rule over the model.
-pub fn run_all(model: &Model) -> (Vec<Finding>, Vec<crate::diag::NotEvaluated>) {
+/// Runs every enabled rule over the model, with the severities the settings give them.
+pub fn run_all(
+    model: &Model,
+    settings: &Settings,
+) -> (Vec<Finding>, Vec<crate::diag::NotEvaluated>) {
     let mut findings = Vec::new();
     let mut ne = Vec::new();
     for rule in registry::RULES {
-        let mut sink = Sink::new(rule.meta());
-        rule.check(model, &mut sink);
-        findings.extend(sink.findings);
+        let meta = rule.meta();
+        let Some(severity) = settings.severity_of(meta) else {
+            continue;
+        };
+        let mut sink = Sink::new(meta);
+        let cx = Ctx {
+            model,
+            settings,
+            code: meta.code,
+        };
+        rule.check(&cx, &mut sink);
+        findings.extend(sink.findings.into_iter().map(|mut f| {
+            f.severity = severity;
+            f
+        }));
         ne.extend(sink.not_evaluated);
     }
     (findings, ne)

@@ -1,7 +1,11 @@
 //! Every rule, declared once. Codes are never reused.
 use super::Rule;
 
-pub static RULES: &[&dyn Rule] = &[&super::rds::rds_publicly_accessible::RdsPubliclyAccessible];
+pub static RULES: &[&dyn Rule] = &[
+    &super::rds::rds_publicly_accessible::RdsPubliclyAccessible,
+    &super::lint::unused_suppression::UnusedSuppression,
+    &super::lint::suppression_without_reason::SuppressionWithoutReason,
+];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.
 pub fn find(key: &str) -> Option<&'static dyn Rule> {

@@ -1,6 +1,9 @@
 //! RDS001 rds-publicly-accessible.
-use crate::model::{Model, Value};
-use crate::rules::{FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation};
+use crate::diag::fix::{Edit, Fix};
+use crate::model::Value;
+use crate::rules::{
+    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
+};
 
 pub struct RdsPubliclyAccessible;
 
@@ -10,8 +13,9 @@ static META: RuleMeta = RuleMeta {
     category: "rds",
     severity: Severity::Error,
     summary: "An RDS database instance is reachable through a public IP address",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     inputs: &[Input::Config, Input::State, Input::Live],
+    options: &[],
     doc: include_str!("../../../rules/rds-publicly-accessible.md"),
 };
 
@@ -38,16 +42,22 @@ impl Rule for RdsPubliclyAccessible {
         &META
     }
 
-    fn check(&self, model: &Model, out: &mut Sink) {
-        for r in model
-            .resources
-            .iter()
-            .filter(|r| r.mode == crate::model::Mode::Managed && TYPES.contains(&r.rtype.as_str()))
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        for r in
+            cx.model.resources.iter().filter(|r| {
+                r.mode == crate::model::Mode::Managed && TYPES.contains(&r.rtype.as_str())
+            })
         {
             let Some(v) = r.get("publicly_accessible") else {
                 continue; // the provider's default is false
             };
             let origin = r.origin("publicly_accessible");
+            let fix = origin.map(|o| {
+                Fix::safe(vec![Edit::SetValue {
+                    origin: o.clone(),
+                    text: "false".into(),
+                }])
+            });
             match v.peel() {
                 Value::Bool(true) => {
                     let related = origin
@@ -66,14 +76,18 @@ impl Rule for RdsPubliclyAccessible {
                         &PubliclyAccessible { rtype: &r.rtype },
                         origin.map(|o| o.span.clone()),
                         related,
-                    );
+                    )
+                    .fix = fix;
                 }
-                Value::String(s) if s == "true" => out.report(
-                    r,
-                    &PubliclyAccessible { rtype: &r.rtype },
-                    origin.map(|o| o.span.clone()),
-                    vec![],
-                ),
+                Value::String(s) if s == "true" => {
+                    out.report(
+                        r,
+                        &PubliclyAccessible { rtype: &r.rtype },
+                        origin.map(|o| o.span.clone()),
+                        vec![],
+                    )
+                    .fix = fix;
+                }
                 Value::Unknown(u) => out.not_evaluated(
                     r,
                     format!("publicly_accessible is not known: {}", u.cause()),
