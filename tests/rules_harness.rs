@@ -216,3 +216,18 @@ fn terraform_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// The exact human output on each rule's fail/ fixture: message, excerpt, related locations,
+/// help line.
+#[test]
+fn fail_output_snapshots() {
+    for r in RULES {
+        let m = r.meta();
+        let fail = root().join("fixtures").join(m.name).join("fail");
+        let dir = fail.to_string_lossy().into_owned();
+        let mut args = vec!["check", dir.as_str()];
+        args.extend(select_args(&fail, m.code));
+        let (_, out) = run(&args);
+        insta::assert_snapshot!(format!("fail__{}", m.name), out);
+    }
+}

@@ -104,7 +104,11 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         if let Some(s) = &f.span {
-            labels.push(label(&r.sources, s, Some(f.resource.clone())));
+            labels.push(label(
+                &r.sources,
+                s,
+                Some(f.resource.clone()).filter(|r| !r.is_empty()),
+            ));
         }
         for rel in &f.related {
             if f.span.as_ref().map(|s| s.file) == Some(rel.span.file) {
