@@ -567,6 +567,7 @@ impl Evaluator {
                     count: link.count.clone(),
                     iters: Vec::new(),
                     file: Default::default(),
+                    encoded: Default::default(),
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
@@ -1030,6 +1031,7 @@ impl Evaluator {
                 count,
                 iters: Vec::new(),
                 file: Default::default(),
+                encoded: Default::default(),
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1046,6 +1048,7 @@ impl Evaluator {
                 references: refs,
                 span: Some(b.header.clone()),
                 block: Some(b.span.clone()),
+                encoded: s.encoded.take(),
             });
         };
         match keys {
@@ -1148,6 +1151,8 @@ struct Scope<'a> {
     iters: Vec<(String, Value)>,
     /// File of the attribute being evaluated, so notes from inside it can be located.
     file: std::cell::Cell<Option<FileId>>,
+    /// Arguments of `jsonencode(...)` attributes before encoding (see `Resource::encoded`).
+    encoded: RefCell<BTreeMap<String, Value>>,
 }
 
 impl<'a> Scope<'a> {
@@ -1159,6 +1164,7 @@ impl<'a> Scope<'a> {
             count: None,
             iters: Vec::new(),
             file: Default::default(),
+            encoded: Default::default(),
         }
     }
 
@@ -1198,6 +1204,25 @@ impl<'a> Scope<'a> {
             is_default: false,
         };
         (val, refs)
+    }
+
+    /// `policy = jsonencode({...})` with one ARN known only after apply is wholly unknown,
+    /// as in Terraform; rules still need the statements' actions. Keep the argument itself.
+    fn capture_encoded(&self, a: &AttrCfg, path: &str, value: &Value) {
+        let hcl_edit::expr::Expression::FuncCall(f) = &a.expr else {
+            return;
+        };
+        if f.name.is_namespaced() || f.name.name.as_str() != "jsonencode" || f.args.len() != 1 {
+            return;
+        }
+        if !matches!(value.peel(), Value::Unknown(_)) {
+            return;
+        }
+        if let Some(arg) = f.args.iter().next() {
+            if let Ok(v) = Ctx::new(self).eval(arg) {
+                self.encoded.borrow_mut().insert(path.to_string(), v);
+            }
+        }
     }
 
     /// Where the variables and locals an expression reads got their values.
@@ -1387,6 +1412,7 @@ impl<'a> Scope<'a> {
             }
             let p = join_path(path, &a.name);
             let (v, refs) = self.eval_attr_with_refs(a);
+            self.capture_encoded(a, &p, &v.value);
             if let Some(o) = v.origin {
                 origins.insert(p.clone(), o);
             }

@@ -6,4 +6,4 @@ pub mod functions;
 pub mod refs;
 pub mod types;
 
-pub use evaluate::{load, LoadOptions, Loaded};
+pub use evaluate::{json_to_value, load, LoadOptions, Loaded};

@@ -57,6 +57,9 @@ pub struct Resource {
     pub span: Option<Span>,
     /// The whole block, for edits that add to it.
     pub block: Option<Span>,
+    /// For attributes written `jsonencode(X)` whose result is unknown (one part is known only
+    /// after apply), X itself, keeping every known part: by attribute path.
+    pub encoded: BTreeMap<String, Value>,
 }
 
 impl Resource {

@@ -1,4 +1,5 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
+pub mod ecs;
 pub mod lint;
 pub mod rds;
 pub mod registry;

@@ -1,0 +1,350 @@
+//! The containers of an `aws_ecs_task_definition`, from its `container_definitions` however it
+//! was written: `jsonencode(...)` (kept structured by the evaluator even when a part such as
+//! an ECR repository URL is known only after apply), `file()`, `templatefile()`, heredoc JSON.
+use crate::hcl::json_to_value;
+use crate::model::{Cause, Model, Resource, Value};
+
+/// What a rule can know about a task definition's containers.
+#[derive(Clone, Debug)]
+pub enum Definitions {
+    Known(Vec<Container>),
+    /// Not known before apply, with the reason.
+    Unknown(String),
+    /// Known but not a JSON list of objects: the reason.
+    Invalid(String),
+    /// The attribute is absent.
+    Missing,
+}
+
+/// One container definition: its fields as written (JSON names, e.g. `portMappings`).
+#[derive(Clone, Debug)]
+pub struct Container {
+    /// Position in the list.
+    pub index: usize,
+    pub fields: std::collections::BTreeMap<String, Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PortMapping<'a> {
+    pub container_port: &'a Value,
+    pub host_port: &'a Value,
+}
+
+/// A name/value pair of `environment` or `secrets` (`valueFrom`).
+#[derive(Clone, Debug)]
+pub struct Pair<'a> {
+    pub name: &'a Value,
+    pub value: &'a Value,
+}
+
+const NULL: Value = Value::Null;
+
+impl Container {
+    pub fn get(&self, key: &str) -> &Value {
+        self.fields.get(key).map_or(&NULL, Value::peel)
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.get("name").as_str()
+    }
+
+    /// `name` or, when it is not known, `#<index>` for messages.
+    pub fn label(&self) -> String {
+        self.name()
+            .map_or_else(|| format!("#{}", self.index), String::from)
+    }
+
+    pub fn image(&self) -> &Value {
+        self.get("image")
+    }
+
+    pub fn port_mappings(&self) -> Vec<PortMapping<'_>> {
+        list(self.get("portMappings"))
+            .iter()
+            .map(|m| PortMapping {
+                container_port: field(m, "containerPort"),
+                host_port: field(m, "hostPort"),
+            })
+            .collect()
+    }
+
+    pub fn environment(&self) -> Vec<Pair<'_>> {
+        pairs(self.get("environment"), "value")
+    }
+
+    pub fn secrets(&self) -> Vec<Pair<'_>> {
+        pairs(self.get("secrets"), "valueFrom")
+    }
+
+    /// `logConfiguration.logDriver`; Null when there is no log configuration.
+    pub fn log_driver(&self) -> &Value {
+        match self.get("logConfiguration") {
+            Value::Map(m) => m.get("logDriver").map_or(&NULL, Value::peel),
+            other => other,
+        }
+    }
+
+    /// `repositoryCredentials.credentialsParameter` set: a private registry's credentials.
+    pub fn has_repository_credentials(&self) -> bool {
+        !self.get("repositoryCredentials").is_null()
+    }
+}
+
+fn list(v: &Value) -> &[Value] {
+    match v.peel() {
+        Value::List(l) | Value::Set(l) => l,
+        _ => &[],
+    }
+}
+
+fn field<'a>(m: &'a Value, key: &str) -> &'a Value {
+    match m.peel() {
+        Value::Map(m) => m.get(key).map_or(&NULL, Value::peel),
+        _ => &NULL,
+    }
+}
+
+fn pairs<'a>(v: &'a Value, value_key: &str) -> Vec<Pair<'a>> {
+    list(v)
+        .iter()
+        .map(|e| Pair {
+            name: field(e, "name"),
+            value: field(e, value_key),
+        })
+        .collect()
+}
+
+/// A port number written as a number or a numeric string (ECS accepts only numbers, but
+/// `"${var.port}"` inside jsonencode is a common slip that Terraform renders as a string).
+pub fn port(v: &Value) -> Option<i64> {
+    match v.peel() {
+        Value::Number(n) => n.to_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The containers of a task definition.
+pub fn definitions(td: &Resource) -> Definitions {
+    let Some(v) = td.get("container_definitions") else {
+        return Definitions::Missing;
+    };
+    let structured = match v.peel() {
+        Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(j) => json_to_value(&j),
+            Err(e) => {
+                return Definitions::Invalid(format!("container_definitions is not JSON: {e}"))
+            }
+        },
+        Value::Unknown(u) => match td.encoded.get("container_definitions") {
+            Some(x) => x.clone(),
+            None => {
+                return Definitions::Unknown(format!(
+                    "container_definitions is not known: {}",
+                    u.cause()
+                ))
+            }
+        },
+        Value::Null => return Definitions::Missing,
+        _ => {
+            return Definitions::Invalid("container_definitions must be a JSON string".into());
+        }
+    };
+    match structured.peel() {
+        Value::List(items) | Value::Set(items) => {
+            let mut out = Vec::new();
+            for (index, it) in items.iter().enumerate() {
+                match it.peel() {
+                    Value::Map(m) => out.push(Container {
+                        index,
+                        fields: m.clone(),
+                    }),
+                    Value::Unknown(u) => {
+                        return Definitions::Unknown(format!(
+                            "container definition #{index} is not known: {}",
+                            u.cause()
+                        ))
+                    }
+                    _ => {
+                        return Definitions::Invalid(format!(
+                            "container definition #{index} is not an object"
+                        ))
+                    }
+                }
+            }
+            Definitions::Known(out)
+        }
+        Value::Unknown(u) => {
+            Definitions::Unknown(format!("container_definitions is not known: {}", u.cause()))
+        }
+        _ => Definitions::Invalid("container_definitions must be a JSON list of objects".into()),
+    }
+}
+
+/// Where a container image comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageSource {
+    /// `<account>.dkr.ecr.<region>.amazonaws.com/...`, or an `aws_ecr_repository` URL.
+    PrivateEcr,
+    /// Any other registry (Docker Hub, public.ecr.aws, ghcr.io…): pulled over the internet.
+    Public(String),
+    Unknown(String),
+}
+
+/// Classifies an image reference; references to `aws_ecr_repository` count as private ECR
+/// even though their URL is known only after apply.
+pub fn image_source(model: &Model, image: &Value) -> ImageSource {
+    match image.peel() {
+        Value::String(s) => classify(s),
+        Value::Null => ImageSource::Unknown("the container has no image".into()),
+        v => {
+            if model.targets(v).iter().any(|t| {
+                matches!(
+                    t.resource.rtype.as_str(),
+                    "aws_ecr_repository" | "aws_ecr_repository_creation_template"
+                )
+            }) {
+                return ImageSource::PrivateEcr;
+            }
+            let mut reason = String::from("the image is not known");
+            crate::model::query::walk_unknowns(v, &mut |c: &Cause| {
+                reason = format!("the image is not known: {c}");
+            });
+            ImageSource::Unknown(reason)
+        }
+    }
+}
+
+fn classify(image: &str) -> ImageSource {
+    let registry = image.split('/').next().unwrap_or("");
+    let is_host = image.contains('/') && (registry.contains('.') || registry.contains(':'));
+    if is_host && registry.contains(".dkr.ecr.") && registry.contains(".amazonaws.com") {
+        ImageSource::PrivateEcr
+    } else if is_host {
+        ImageSource::Public(registry.to_string())
+    } else {
+        ImageSource::Public("docker.io".into())
+    }
+}
+
+/// The task definitions an `aws_ecs_service` runs: through its `task_definition` reference,
+/// or a literal `family[:revision]` naming one in the configuration.
+pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a Resource> {
+    let Some(v) = service.get("task_definition") else {
+        return Vec::new();
+    };
+    if let Some(s) = v.as_str() {
+        let family = s.rsplit('/').next().unwrap_or(s);
+        let family = family.split(':').next().unwrap_or(family);
+        return model
+            .resources_of("aws_ecs_task_definition")
+            .filter(|td| td.get("family").and_then(Value::as_str) == Some(family))
+            .collect();
+    }
+    model
+        .targets(v)
+        .into_iter()
+        .map(|t| t.resource)
+        .filter(|r| r.rtype == "aws_ecs_task_definition")
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
+
+    fn model(files: &[(&str, &str)]) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        load(dir.path(), &LoadOptions::default()).model
+    }
+
+    #[test]
+    fn jsonencode_with_an_unknown_image_keeps_the_ports() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+resource "aws_ecr_repository" "app" { name = "app" }
+resource "aws_ecs_task_definition" "t" {
+  family = "web"
+  container_definitions = jsonencode([{
+    name         = "web"
+    image        = "${aws_ecr_repository.app.repository_url}:latest"
+    portMappings = [{ containerPort = 80, hostPort = 80 }]
+    environment  = [{ name = "DB_PASSWORD", value = "hunter2" }]
+  }])
+}
+resource "aws_ecs_service" "s" { task_definition = aws_ecs_task_definition.t.arn }
+"#,
+        )]);
+        let svc = m.resources_of("aws_ecs_service").next().unwrap();
+        let tds = task_definitions_of(&m, svc);
+        assert_eq!(tds.len(), 1);
+        let Definitions::Known(cs) = definitions(tds[0]) else {
+            panic!("{:?}", definitions(tds[0]))
+        };
+        assert_eq!(cs[0].name(), Some("web"));
+        assert_eq!(port(cs[0].port_mappings()[0].container_port), Some(80));
+        assert_eq!(image_source(&m, cs[0].image()), ImageSource::PrivateEcr);
+        assert_eq!(cs[0].environment()[0].name.as_str(), Some("DB_PASSWORD"));
+        assert!(cs[0].log_driver().is_null());
+    }
+
+    #[test]
+    fn heredoc_json_and_registries() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+resource "aws_ecs_task_definition" "t" {
+  family = "web"
+  container_definitions = <<EOF
+[{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": "8080"}],
+  "logConfiguration": {"logDriver": "awslogs"}}]
+EOF
+}
+resource "aws_ecs_service" "s" { task_definition = "web:3" }
+"#,
+        )]);
+        let svc = m.resources_of("aws_ecs_service").next().unwrap();
+        let td = task_definitions_of(&m, svc)[0];
+        let Definitions::Known(cs) = definitions(td) else {
+            panic!()
+        };
+        assert_eq!(port(cs[0].port_mappings()[0].container_port), Some(8080));
+        assert_eq!(cs[0].log_driver().as_str(), Some("awslogs"));
+        assert_eq!(
+            image_source(&m, cs[0].image()),
+            ImageSource::Public("docker.io".into())
+        );
+        assert_eq!(
+            classify("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
+            ImageSource::PrivateEcr
+        );
+        assert_eq!(
+            classify("public.ecr.aws/nginx/nginx:latest"),
+            ImageSource::Public("public.ecr.aws".into())
+        );
+    }
+
+    #[test]
+    fn unknown_definitions_say_why() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+variable "defs" { type = string }
+resource "aws_ecs_task_definition" "t" { container_definitions = var.defs }
+"#,
+        )]);
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        match definitions(td) {
+            Definitions::Unknown(r) => assert_eq!(
+                r,
+                "container_definitions is not known: var.defs has no value"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+}
