@@ -335,8 +335,19 @@ impl<'e> Ctx<'e> {
     ) -> R {
         let mut i = 0;
         while i < ops.len() {
-            if let Value::Unknown(_) = cur {
-                return Ok(cur);
+            if let Value::Unknown(u) = &cur {
+                // `aws_iam_role.exec.arn` keeps which attribute was read (see `get_attr`).
+                let names_attribute = matches!(ops[i].value(), TraversalOperator::GetAttr(_))
+                    && matches!(
+                        u.cause(),
+                        Cause::Resource {
+                            attribute: None,
+                            ..
+                        }
+                    );
+                if !names_attribute {
+                    return Ok(cur);
+                }
             }
             match ops[i].value() {
                 TraversalOperator::GetAttr(name) => {
@@ -639,7 +650,22 @@ pub fn get_attr(v: Value, name: &str) -> Result<Value, String> {
         Value::Map(mut m) => m.remove(name).map(|x| x.mark_if(sens)).ok_or_else(|| {
             format!("unsupported attribute: this object does not have an attribute named {name:?}")
         }),
-        Value::Unknown(u) => Ok(Value::Unknown(u)),
+        Value::Unknown(u) => Ok(match u.cause() {
+            // `aws_iam_role.exec.arn`: remember which attribute of the resource was read.
+            Cause::Resource {
+                module,
+                target,
+                key,
+                attribute: None,
+            } => Value::unknown(Cause::Resource {
+                module: module.clone(),
+                target: target.clone(),
+                key: key.clone(),
+                attribute: Some(name.to_string()),
+            })
+            .mark_if(sens),
+            _ => Value::Unknown(u),
+        }),
         Value::Null => Err(format!(
             "attempt to get attribute {name:?} from a null value"
         )),

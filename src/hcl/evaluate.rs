@@ -157,6 +157,9 @@ struct Evaluator {
     root_vars: HashMap<String, RawVar>,
     modules_json: Option<HashMap<String, PathBuf>>,
     calls: RefCell<Vec<ModuleCall>>,
+    /// count/for_each of resource blocks by (instance, `resource.type.name`), computed once:
+    /// both when the block is expanded and when another expression refers to it.
+    expansions: RefCell<HashMap<(usize, String), Expansion>>,
 }
 
 /// Loads and evaluates the root module in `root`.
@@ -173,6 +176,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
         root_vars: HashMap::new(),
         modules_json: read_modules_json(&root),
         calls: RefCell::new(Vec::new()),
+        expansions: RefCell::new(HashMap::new()),
     };
     let mut ev = ev;
     match ev.load_module(&root) {
@@ -1003,6 +1007,22 @@ impl Evaluator {
         }
     }
 
+    /// The expansion of a resource/data block, memoized; a block whose count refers back to
+    /// itself (a cycle) is Unknown here, as Terraform would refuse it.
+    fn block_expansion(&self, inst: usize, b: &BlockCfg) -> Expansion {
+        let key = (inst, format!("{}.{}", b.kind, b.labels.join(".")));
+        if let Some(e) = self.expansions.borrow().get(&key) {
+            return e.clone();
+        }
+        let cycle = Expansion::Unknown(Value::unknown(Cause::Other(
+            "count/for_each refers to itself".into(),
+        )));
+        self.expansions.borrow_mut().insert(key.clone(), cycle);
+        let e = Scope::new(self, inst).expansion(b);
+        self.expansions.borrow_mut().insert(key, e.clone());
+        e
+    }
+
     fn collect_resource(&self, idx: usize, inst: &Instance, b: &BlockCfg, model: &mut Model) {
         let (Some(rtype), Some(name)) = (b.labels.first(), b.labels.get(1)) else {
             self.error(
@@ -1021,8 +1041,7 @@ impl Evaluator {
             prefix(&inst.addr),
             if mode == Mode::Data { "data." } else { "" }
         );
-        let scope = Scope::new(self, idx);
-        let keys = scope.expansion(b);
+        let keys = self.block_expansion(idx, b);
         let mut make = |key: Option<String>, each: Option<(Value, Value)>, count: Option<Value>| {
             let s = Scope {
                 ev: self,
@@ -1132,6 +1151,7 @@ pub fn json_to_value(v: &serde_json::Value) -> Value {
     }
 }
 
+#[derive(Clone)]
 enum Expansion {
     Single,
     Count(usize),
@@ -1514,18 +1534,32 @@ fn join_path(path: &str, name: &str) -> String {
 }
 
 impl Scope<'_> {
-    /// `root` is a resource type or `data`; `names` the traversal after it (name, attribute…).
-    fn resource_cause(&self, root: &str, names: &[String]) -> Cause {
-        let n = if root == "data" { 2 } else { 1 };
-        let mut target = root.to_string();
-        for part in names.iter().take(n) {
-            target.push('.');
-            target.push_str(part);
-        }
-        Cause::Resource {
-            module: self.ev.inst(self.inst).addr.clone(),
-            target,
-            attribute: names.get(n).cloned(),
+    /// A resource or data source as an expression sees it: one unknown object per instance
+    /// (a list for `count`, a map for `for_each`), each remembering which instance it is, so
+    /// `length(aws_subnet.public)` is known and `aws_subnet.public[0].id` leads to that subnet.
+    fn resource_value(&self, block: Option<&BlockCfg>, target: &str) -> Value {
+        let module = self.ev.inst(self.inst).addr.clone();
+        let unknown = |key: Option<String>| {
+            Value::unknown(Cause::Resource {
+                module: module.clone(),
+                target: target.to_string(),
+                key,
+                attribute: None,
+            })
+        };
+        match block.map(|b| self.ev.block_expansion(self.inst, b)) {
+            Some(Expansion::Count(n)) => {
+                Value::List((0..n).map(|i| unknown(Some(format!("[{i}]")))).collect())
+            }
+            Some(Expansion::ForEach(kv)) => Value::Map(
+                kv.into_iter()
+                    .map(|(k, _)| {
+                        let key = format!("[{}]", quote(&k));
+                        (k, unknown(Some(key)))
+                    })
+                    .collect(),
+            ),
+            _ => unknown(None),
         }
     }
 }
@@ -1583,28 +1617,32 @@ impl Env for Scope<'_> {
             },
             "self" => Ok((Value::unknown(Cause::Reference("self".into())), names.len())),
             "data" => {
-                let addr: Vec<String> = names.iter().take(3).map_while(|n| n.clone()).collect();
+                let addr: Vec<String> = names.iter().take(2).map_while(|n| n.clone()).collect();
+                if addr.len() < 2 {
+                    return Some(Err("a data source reference needs a type and a name".into()));
+                }
+                let src = self.ev.src_of(self.inst);
+                let block = src.blocks.iter().find(|b| {
+                    b.kind == "data"
+                        && b.labels.first() == addr.first()
+                        && b.labels.get(1) == addr.get(1)
+                });
                 Ok((
-                    Value::unknown(self.resource_cause("data", &addr)),
-                    names.len(),
+                    self.resource_value(block, &format!("data.{}.{}", addr[0], addr[1])),
+                    2,
                 ))
             }
             other => {
                 let src = self.ev.src_of(self.inst);
-                let declared = first.as_ref().is_some_and(|n| {
-                    src.blocks.iter().any(|b| {
-                        b.kind == "resource"
-                            && b.labels.first().map(String::as_str) == Some(other)
-                            && b.labels.get(1) == Some(n)
-                    })
-                });
-                if !declared {
-                    return None;
-                }
-                let addr: Vec<String> = names.iter().take(2).map_while(|n| n.clone()).collect();
+                let name = first.as_ref()?;
+                let block = src.blocks.iter().find(|b| {
+                    b.kind == "resource"
+                        && b.labels.first().map(String::as_str) == Some(other)
+                        && b.labels.get(1) == Some(name)
+                })?;
                 Ok((
-                    Value::unknown(self.resource_cause(other, &addr)),
-                    names.len(),
+                    self.resource_value(Some(block), &format!("{other}.{name}")),
+                    1,
                 ))
             }
         };

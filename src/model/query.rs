@@ -39,10 +39,20 @@ impl Model {
             if let Cause::Resource {
                 module,
                 target,
+                key,
                 attribute,
             } = c
             {
-                for r in self.instances_of(module, target) {
+                let all = self.instances_of(module, target);
+                // A reference to one instance leads to it; to the whole object, to every one.
+                let picked: Vec<&Resource> = match key {
+                    Some(k) => all
+                        .into_iter()
+                        .filter(|r| r.key.as_ref() == Some(k))
+                        .collect(),
+                    None => all,
+                };
+                for r in picked {
                     if !out
                         .iter()
                         .any(|t| std::ptr::eq(t.resource, r) && t.attribute == *attribute)

@@ -19,6 +19,8 @@ pub enum Cause {
     Resource {
         module: String,
         target: String,
+        /// The instance (`[0]`, `["a"]`) when the reference names one.
+        key: Option<String>,
         attribute: Option<String>,
     },
     /// A function infra-lint does not implement, or one that cannot run offline.
@@ -33,11 +35,17 @@ impl fmt::Display for Cause {
             Cause::Variable(v) => write!(f, "var.{v} has no value"),
             Cause::Reference(r) => write!(f, "{r} is known only after apply"),
             Cause::Resource {
-                target, attribute, ..
-            } => match attribute {
-                Some(a) => write!(f, "{target}.{a} is known only after apply"),
-                None => write!(f, "{target} is known only after apply"),
-            },
+                target,
+                key,
+                attribute,
+                ..
+            } => {
+                let key = key.as_deref().unwrap_or("");
+                match attribute {
+                    Some(a) => write!(f, "{target}{key}.{a} is known only after apply"),
+                    None => write!(f, "{target}{key} is known only after apply"),
+                }
+            }
             Cause::Function(n) => write!(f, "function {n} is not supported"),
             Cause::Other(s) => f.write_str(s),
         }
