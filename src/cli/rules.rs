@@ -24,11 +24,17 @@ pub fn run_list(args: &RulesArgs, out: &mut dyn std::io::Write) -> Result<i32, S
             .iter()
             .map(|r| {
                 let m = r.meta();
+                let fix = match m.fix {
+                    crate::rules::FixAvailability::None => "",
+                    crate::rules::FixAvailability::Sometimes => "fix*",
+                    crate::rules::FixAvailability::Always => "fix",
+                };
                 format!(
-                    "{:<8} {:<32} {:<8} {}\n",
+                    "{:<8} {:<36} {:<8} {:<5} {}\n",
                     m.code,
                     m.name,
                     m.severity.as_str(),
+                    fix,
                     m.summary
                 )
             })
@@ -39,8 +45,13 @@ pub fn run_list(args: &RulesArgs, out: &mut dyn std::io::Write) -> Result<i32, S
 }
 
 pub fn run_one(args: &RuleArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
-    let rule = find(&args.rule)
-        .ok_or_else(|| format!("no rule named {:?}; see `infra-lint rules`", args.rule))?;
+    let rule = find(&args.rule).ok_or_else(|| {
+        let names = RULES.iter().flat_map(|r| [r.meta().code, r.meta().name]);
+        match crate::config::did_you_mean(&args.rule, names) {
+            s if s.is_empty() => format!("no rule named {:?}; see `infra-lint rules`", args.rule),
+            s => format!("no rule named {:?}{s}", args.rule),
+        }
+    })?;
     out.write_all(rule.meta().doc.as_bytes())
         .map_err(|e| e.to_string())?;
     Ok(EXIT_OK)
