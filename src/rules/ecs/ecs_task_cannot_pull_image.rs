@@ -51,8 +51,12 @@ impl Violation for CannotPull<'_> {
                 format!("image {image} comes from {registry}, which VPC endpoints do not reach")
             }
             None => format!(
-                "the VPC lacks the VPC endpoints {}",
-                self.missing.join(", ")
+                "the VPC has no VPC endpoint for {}",
+                self.missing
+                    .iter()
+                    .map(|m| if *m == "s3" { "s3 (gateway)" } else { m })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         format!("Fargate tasks cannot pull their image (CannotPullContainerError): {route}, and {cause}")
@@ -236,23 +240,22 @@ impl Rule for EcsTaskCannotPullImage {
             let mut needed: Vec<&'static str> = ECR_ENDPOINTS.to_vec();
             let mut outside_ecr = None;
             let mut td_related = Vec::new();
-            match &defs {
-                Ok((c, t)) => {
-                    if c.awslogs {
-                        needed.push("logs");
-                    }
-                    outside_ecr = c
-                        .images
-                        .iter()
-                        .find_map(|i| registry_outside_ecr(i).map(|r| (i.clone(), r)));
-                    if let Some(span) = span_of(t, "container_definitions") {
-                        td_related.push(Related {
-                            message: format!("container definitions of {}", t.address),
-                            span,
-                        });
-                    }
+            if let Ok((c, t)) = &defs {
+                if c.awslogs {
+                    needed.push("logs");
                 }
-                Err(_) => {}
+                outside_ecr = c
+                    .images
+                    .iter()
+                    .find_map(|i| registry_outside_ecr(i).map(|r| (i.clone(), r)));
+                if let (Some((image, _)), Some(span)) =
+                    (&outside_ecr, span_of(t, "container_definitions"))
+                {
+                    td_related.push(Related {
+                        message: format!("{} runs image {image}", t.address),
+                        span,
+                    });
+                }
             }
             let missing = match missing(&eps, &needed) {
                 Ok(m) => m,
@@ -298,12 +301,6 @@ impl Rule for EcsTaskCannotPullImage {
                 _ => None,
             };
             related.extend(route_note);
-            if let Some(span) = subnet.span.clone() {
-                related.push(Related {
-                    message: format!("{} (tasks' subnet)", subnet.address),
-                    span,
-                });
-            }
             related.extend(td_related);
             let span = match why {
                 NoEgress::IgwWithoutPublicIp => {

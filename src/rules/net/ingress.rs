@@ -103,6 +103,10 @@ impl Ingress<'_> {
         }
         self.rule.span.clone()
     }
+    /// The inline block (`ingress[1]`), "" for rule resources.
+    pub fn block(&self) -> &str {
+        self.prefix.trim_end_matches('.')
+    }
     /// The rule's address with the block for inline rules: `aws_security_group.web ingress[1]`.
     pub fn describe(&self) -> String {
         if self.prefix.is_empty() {
@@ -229,7 +233,7 @@ fn inline<'a>(model: &'a Model, sg: &'a Resource, out: &mut Vec<Ingress<'a>>) {
         groups: vec![sg],
         group_unknown: None,
         group_id: None,
-        prefix: "ingress[0].".into(),
+        prefix: String::new(),
         protocol: Protocol::Unknown(reason.clone()),
         ports: Ports::Unknown(reason.clone()),
         sources: vec![SourceAt {
@@ -511,7 +515,7 @@ pub fn admits_from(
                 };
                 if hit && carries {
                     return Admits::Yes {
-                        span: i.span(&s.path.rsplit('.').next().unwrap_or(&s.path).to_string()),
+                        span: i.span(s.path.rsplit('.').next().unwrap_or(&s.path)),
                     };
                 }
                 if hit {
@@ -527,5 +531,117 @@ pub fn admits_from(
     match unknown {
         Some(u) => Admits::Unknown(u),
         None => Admits::No,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
+
+    fn tf(text: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        load(dir.path(), &LoadOptions::default()).model
+    }
+
+    const SGS: &str = r#"
+variable "cidrs" {}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_security_group" "alb" {
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "app" {}
+resource "aws_security_group" "db" {
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.main.cidr_block]
+  }
+}
+resource "aws_security_group_rule" "app_from_alb" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.app.id
+  from_port                = 8080
+  to_port                  = 8080
+  protocol                 = "tcp"
+  source_security_group_id = aws_security_group.alb.id
+}
+resource "aws_vpc_security_group_ingress_rule" "db_all" {
+  security_group_id            = aws_security_group.db.id
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.app.id
+}
+resource "aws_vpc_security_group_ingress_rule" "db_unknown" {
+  security_group_id = aws_security_group.db.id
+  ip_protocol       = "tcp"
+  from_port         = 1
+  to_port           = 2
+  cidr_ipv4         = var.cidrs
+}
+resource "aws_lb" "web" { security_groups = [aws_security_group.alb.id] }
+"#;
+
+    fn sg<'a>(m: &'a Model, name: &str) -> &'a Resource {
+        m.resources_of("aws_security_group")
+            .find(|r| r.name == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn normalizes_the_three_forms() {
+        let m = tf(SGS);
+        let all = all_ingress(&m);
+        assert_eq!(all.len(), 5);
+        let db = ingress_of(&m, sg(&m, "db"));
+        assert_eq!(db.len(), 3);
+        // The VPC's CIDR is read through the reference.
+        assert!(matches!(&db[0].sources[0].source, Source::Cidr(c) if c == "10.0.0.0/16"));
+        assert_eq!(db[0].ports, Ports::Range(5432, 5432));
+        assert_eq!(db[1].ports, Ports::All);
+        assert!(matches!(&db[1].sources[0].source, Source::Group(g) if g.name == "app"));
+        assert!(matches!(&db[2].sources[0].source, Source::Unknown(u) if u.contains("var.cidrs")));
+        assert!(is_lb_group(&m, sg(&m, "alb")));
+        assert!(!is_lb_group(&m, sg(&m, "app")));
+    }
+
+    #[test]
+    fn admits_from_answers_yes_no_unknown() {
+        let m = tf(SGS);
+        let (alb, app, db) = (sg(&m, "alb"), sg(&m, "app"), sg(&m, "db"));
+        assert!(matches!(
+            admits_from(&m, &[app], 8080, &[alb]),
+            Admits::Yes { span: Some(_) }
+        ));
+        assert_eq!(admits_from(&m, &[app], 80, &[alb]), Admits::No);
+        assert_eq!(admits_from(&m, &[app], 8080, &[db]), Admits::No);
+        // Any TCP port from the app through the all-protocols rule.
+        assert!(matches!(
+            admits_from(&m, &[db], 5432, &[app]),
+            Admits::Yes { .. }
+        ));
+        // The world-open CIDR rule admits everyone on 443.
+        assert!(matches!(
+            admits_from(&m, &[alb], 443, &[app]),
+            Admits::Yes { .. }
+        ));
+        // db_unknown's CIDR comes from a variable without value.
+        assert!(
+            matches!(admits_from(&m, &[db], 1, &[alb]), Admits::Unknown(u) if u.contains("var.cidrs"))
+        );
+    }
+
+    #[test]
+    fn ports_and_world() {
+        assert!(is_world("0.0.0.0/0") && is_world("::/0") && !is_world("10.0.0.0/8"));
+        assert_eq!(Ports::Range(0, 65535).covers(22), Some(true));
+        assert_eq!(Ports::Range(80, 80).covers(443), Some(false));
+        assert_eq!(Ports::Unknown("x".into()).covers(1), None);
     }
 }

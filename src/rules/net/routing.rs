@@ -220,7 +220,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource) -> DefaultRoute<'a> 
             table,
             &get,
             ("destination_cidr_block", "destination_ipv6_cidr_block"),
-            r.span.clone(),
+            span_of(r, "gateway_id"),
             &mut found,
         );
     }
@@ -355,4 +355,159 @@ fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> T
         }
     }
     Target::Other("no target".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
+
+    fn model_of(dir: &std::path::Path) -> Model {
+        load(dir, &LoadOptions::default()).model
+    }
+
+    fn routes(m: &Model) -> Vec<(String, String)> {
+        m.resources_of("aws_subnet")
+            .map(|s| {
+                let r = match default_route(m, s) {
+                    DefaultRoute::InternetGateway { ipv6, .. } => format!("igw ipv6={ipv6}"),
+                    DefaultRoute::Nat { .. } => "nat".into(),
+                    DefaultRoute::Other { what, .. } => format!("other {what}"),
+                    DefaultRoute::None { table } => {
+                        format!("none {}", table.map_or("main", |t| t.address.as_str()))
+                    }
+                    DefaultRoute::Unknown(u) => format!("unknown: {u}"),
+                };
+                (s.address.clone(), r)
+            })
+            .collect()
+    }
+
+    fn tf(text: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        model_of(dir.path())
+    }
+
+    #[test]
+    fn associations_main_tables_and_route_resources() {
+        let m = tf(r#"
+variable "unset" {}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_vpc" "other" { cidr_block = "10.1.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "nat" { subnet_id = aws_subnet.public.id }
+resource "aws_egress_only_internet_gateway" "eigw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "public" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "private" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "isolated" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "main_table" { vpc_id = aws_vpc.other.id }
+resource "aws_subnet" "literal_igw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "v6_egress_only" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "unknown_vpc" { vpc_id = var.unset }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table" "private" { vpc_id = aws_vpc.main.id }
+resource "aws_route" "nat" {
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.nat.id
+}
+resource "aws_route_table" "isolated" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block                = "10.2.0.0/16"
+    vpc_peering_connection_id = "pcx-1"
+  }
+}
+resource "aws_route_table" "literal" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = "igw-0123"
+  }
+}
+resource "aws_route_table" "v6" {
+  vpc_id = aws_vpc.main.id
+  route {
+    ipv6_cidr_block        = "::/0"
+    egress_only_gateway_id = aws_egress_only_internet_gateway.eigw.id
+  }
+}
+resource "aws_route_table" "other_main" { vpc_id = aws_vpc.other.id }
+resource "aws_route" "other_main" {
+  route_table_id         = aws_route_table.other_main.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.igw.id
+}
+resource "aws_main_route_table_association" "other" {
+  vpc_id         = aws_vpc.other.id
+  route_table_id = aws_route_table.other_main.id
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_route_table_association" "isolated" {
+  subnet_id      = aws_subnet.isolated.id
+  route_table_id = aws_route_table.isolated.id
+}
+resource "aws_route_table_association" "literal" {
+  subnet_id      = aws_subnet.literal_igw.id
+  route_table_id = aws_route_table.literal.id
+}
+resource "aws_route_table_association" "v6" {
+  subnet_id      = aws_subnet.v6_egress_only.id
+  route_table_id = aws_route_table.v6.id
+}
+"#);
+        let got: std::collections::BTreeMap<String, String> = routes(&m).into_iter().collect();
+        assert_eq!(got["aws_subnet.public"], "igw ipv6=false");
+        assert_eq!(got["aws_subnet.private"], "nat");
+        assert_eq!(got["aws_subnet.isolated"], "none aws_route_table.isolated");
+        assert_eq!(got["aws_subnet.main_table"], "igw ipv6=false");
+        assert_eq!(got["aws_subnet.literal_igw"], "igw ipv6=false");
+        assert_eq!(
+            got["aws_subnet.v6_egress_only"],
+            "other egress-only internet gateway"
+        );
+        assert_eq!(
+            got["aws_subnet.unknown_vpc"],
+            "unknown: vpc_id of aws_subnet.unknown_vpc is not known: var.unset has no value"
+        );
+    }
+
+    /// terraform-aws-vpc's complete example: counted subnets, per-AZ route tables, NAT routes.
+    #[test]
+    fn terraform_aws_vpc_complete_example() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/terraform-aws-vpc/examples/complete");
+        assert!(dir.is_dir(), "corpus not found");
+        let got = routes(&model_of(&dir));
+        let kind = |prefix: &str| -> std::collections::BTreeSet<String> {
+            got.iter()
+                .filter(|(a, _)| a.starts_with(prefix))
+                .map(|(_, r)| r.clone())
+                .collect()
+        };
+        assert_eq!(
+            kind("module.vpc.aws_subnet.public"),
+            ["igw ipv6=false".to_string()].into()
+        );
+        assert_eq!(
+            kind("module.vpc.aws_subnet.private"),
+            ["nat".to_string()].into()
+        );
+        assert!(!kind("module.vpc.aws_subnet.database").is_empty());
+        assert!(!kind("module.vpc.aws_subnet.database").contains("igw ipv6=false"));
+    }
 }

@@ -48,7 +48,10 @@ impl Violation for Reachable<'_> {
                 } else {
                     ""
                 };
-                format!("{rule} admits {cidr} on port {port} of {}{also}", self.db)
+                format!(
+                    "{rule} admits {cidr} on port {port} of {}: the database port is open to every address{also}",
+                    self.db
+                )
             }
             Exposure::PublicSubnet { subnet, group } => format!(
                 "{} is placed in {group}, which holds {subnet}, whose default route goes to an internet gateway: one public IP (publicly_accessible, a restored snapshot) exposes it",

@@ -1,5 +1,7 @@
 //! SG001 sg-ingress-open-to-world.
-use crate::rules::net::ingress::{all_ingress, lb_groups, lb_may_use_unresolved, Ports, Protocol};
+use crate::rules::net::ingress::{
+    all_ingress, lb_groups, lb_may_use_unresolved, Ports, Protocol, Source,
+};
 use crate::rules::net::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -70,6 +72,20 @@ impl Rule for SgIngressOpenToWorld {
                 continue; // ping and path-MTU discovery expose no service
             }
             let Some(world) = i.world_sources().next() else {
+                // A CIDR not known offline might be the internet.
+                if let Some((u, path)) = i.sources.iter().find_map(|s| match &s.source {
+                    Source::Unknown(u) if is_cidr_attr(&s.path) => Some((u, &s.path)),
+                    _ => None,
+                }) {
+                    out.not_evaluated(
+                        i.rule,
+                        format!(
+                            "{}whether it admits the internet is not known: {u}",
+                            i.block().to_string() + if i.block().is_empty() { "" } else { ": " }
+                        ),
+                        i.span(leaf(path)),
+                    );
+                }
                 continue;
             };
             let web = web_ports(&i.ports);
@@ -118,6 +134,12 @@ impl Rule for SgIngressOpenToWorld {
             );
         }
     }
+}
+
+/// `cidr_blocks`, `ipv6_cidr_blocks`, `cidr_ipv4`…, or a whole `ingress` list not known.
+fn is_cidr_attr(path: &str) -> bool {
+    let l = leaf(path);
+    l.contains("cidr") || l == "ingress"
 }
 
 fn leaf(path: &str) -> &str {
