@@ -372,12 +372,45 @@ fn cidrs<'a>(model: &'a Model, v: Option<&'a Value>, path: &str, out: &mut Vec<S
                 cidrs(model, Some(x), path, out);
             }
         }
-        Value::Unknown(u) => out.push(SourceAt {
-            source: Source::Unknown(format!("{} is not known: {}", leaf(path), u.cause())),
-            path: path.into(),
-        }),
+        Value::Unknown(u) => {
+            let source = match network_range(u.cause()) {
+                Some(label) => Source::Cidr(label),
+                None => Source::Unknown(format!("{} is not known: {}", leaf(path), u.cause())),
+            };
+            out.push(SourceAt {
+                source,
+                path: path.into(),
+            })
+        }
         _ => {}
     }
+}
+
+/// The CIDR of a VPC or subnet (`aws_vpc.main.cidr_block`, `data.aws_vpc.default.cidr_block`),
+/// known only after apply but never the internet: VPC ranges are /16 to /28 (/44 to /64 in IPv6).
+fn network_range(c: &crate::model::Cause) -> Option<String> {
+    let crate::model::Cause::Resource {
+        target, attribute, ..
+    } = c
+    else {
+        return None;
+    };
+    let rtype = target
+        .trim_start_matches("data.")
+        .split('.')
+        .next()
+        .unwrap_or("");
+    let network = matches!(
+        rtype,
+        "aws_vpc"
+            | "aws_default_vpc"
+            | "aws_subnet"
+            | "aws_default_subnet"
+            | "aws_vpc_ipv4_cidr_block_association"
+            | "aws_vpc_ipv6_cidr_block_association"
+    );
+    let attr = attribute.as_deref().unwrap_or("cidr_block");
+    (network && attr.contains("cidr_block")).then(|| format!("{target}.{attr}"))
 }
 
 fn leaf(path: &str) -> &str {
