@@ -23,15 +23,16 @@ static META: RuleMeta = RuleMeta {
 
 enum TaskPublicIp<'a> {
     Assigned,
-    PublicSubnet { subnet: &'a str },
+    PublicSubnet { subnet: &'a str, ipv6: bool },
 }
 
 impl Violation for TaskPublicIp<'_> {
     fn message(&self) -> String {
         match self {
             TaskPublicIp::Assigned => "aws_ecs_service network_configuration has assign_public_ip = true: every Fargate task gets a public IP address".into(),
-            TaskPublicIp::PublicSubnet { subnet } => format!(
-                "aws_ecs_service runs Fargate tasks in {subnet}, whose default route goes to an internet gateway: the tasks sit in a public subnet"
+            TaskPublicIp::PublicSubnet { subnet, ipv6 } => format!(
+                "aws_ecs_service runs Fargate tasks in {subnet}, whose default route ({}) goes to an internet gateway: the tasks sit in a public subnet",
+                if *ipv6 { "::/0" } else { "0.0.0.0/0" }
             ),
         }
     }
@@ -100,7 +101,7 @@ impl Rule for EcsTaskPublicIp {
             let mut found = false;
             for s in &net.subnets {
                 match default_route(cx.model, s) {
-                    DefaultRoute::InternetGateway { table, route, .. } => {
+                    DefaultRoute::InternetGateway { table, route, ipv6 } => {
                         let mut related = Vec::new();
                         if let Some(span) = route.or_else(|| table.span.clone()) {
                             related.push(Related {
@@ -113,7 +114,10 @@ impl Rule for EcsTaskPublicIp {
                         }
                         out.report(
                             svc,
-                            &TaskPublicIp::PublicSubnet { subnet: &s.address },
+                            &TaskPublicIp::PublicSubnet {
+                                subnet: &s.address,
+                                ipv6,
+                            },
                             net.subnets_span.clone(),
                             related,
                         );
