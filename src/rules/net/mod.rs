@@ -1,14 +1,16 @@
 //! The network model shared by the network rules (and ECS001): which route a subnet's traffic
 //! takes, what a security group admits, which VPC endpoints a VPC has. Everything here reads
 //! the model only and answers "unknown, because …" when configuration does not say.
+pub mod admits;
 pub mod db;
 pub mod endpoints;
 pub mod ingress;
 pub mod routing;
 pub mod service;
 
+pub use admits::{admits_from, is_lb_group, lb_groups, Admits};
 pub use endpoints::{endpoints_for, Endpoint};
-pub use ingress::{admits_from, all_ingress, ingress_of, is_lb_group, Admits, Ingress, Ports};
+pub use ingress::{all_ingress, ingress_of, Ingress, Ports};
 pub use routing::{default_route, DefaultRoute};
 
 use crate::model::{Cause, Model, Resource, Value};
