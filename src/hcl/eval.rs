@@ -495,12 +495,21 @@ impl<'e> Ctx<'e> {
     fn for_expr(&mut self, whole: &Expression, f: &ForExpr) -> R {
         let coll = self.eval(&f.intro.collection_expr)?;
         let (coll, sens) = coll.unmark();
+        // Iterating over resources known only after apply (`[for s in aws_subnet.x : s.id]`)
+        // keeps the resource as the cause, so rules can still follow the reference.
+        let from_resource = match &coll {
+            Value::Unknown(u) if matches!(u.cause(), Cause::Resource { .. }) => Some(u.clone()),
+            _ => None,
+        };
         let pairs = match iterate(coll).map_err(|m| EvalError::at(&f.intro.collection_expr, m))? {
             Some(p) => p,
             None => {
+                if let Some(u) = from_resource {
+                    return Ok(Value::Unknown(u));
+                }
                 return Ok(Value::unknown(Cause::Other(
                     "for expression over an unknown collection".into(),
-                )))
+                )));
             }
         };
         let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());

@@ -1,8 +1,10 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
 pub mod ecs;
 pub mod lint;
+pub mod net;
 pub mod rds;
 pub mod registry;
+pub mod sg;
 
 use crate::config::Settings;
 use crate::diag::fix::Fix;

@@ -5,6 +5,11 @@ pub static RULES: &[&dyn Rule] = &[
     &super::rds::rds_publicly_accessible::RdsPubliclyAccessible,
     &super::lint::unused_suppression::UnusedSuppression,
     &super::lint::suppression_without_reason::SuppressionWithoutReason,
+    &super::rds::rds_reachable_from_internet::RdsReachableFromInternet,
+    &super::sg::sg_ingress_open_to_world::SgIngressOpenToWorld,
+    &super::sg::db_ingress_not_from_security_group::DbIngressNotFromSecurityGroup,
+    &super::ecs::ecs_task_public_ip::EcsTaskPublicIp,
+    &super::ecs::ecs_task_cannot_pull_image::EcsTaskCannotPullImage,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

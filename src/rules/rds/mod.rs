@@ -1,2 +1,3 @@
 //! Amazon RDS rules.
 pub mod rds_publicly_accessible;
+pub mod rds_reachable_from_internet;

@@ -1,0 +1,364 @@
+//! ECS004 ecs-task-cannot-pull-image.
+use crate::model::{Model, Resource, Value};
+use crate::rules::net::service::{launch, network, Launch};
+use crate::rules::net::{default_route, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
+use crate::rules::{
+    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
+};
+
+pub struct EcsTaskCannotPullImage;
+
+static META: RuleMeta = RuleMeta {
+    code: "ECS004",
+    name: "ecs-task-cannot-pull-image",
+    category: "ecs",
+    severity: Severity::Error,
+    summary: "Fargate tasks have no route to their image registry: no NAT, no public IP, no VPC endpoints",
+    fix: FixAvailability::None,
+    inputs: &[Input::Config],
+    options: &[],
+    doc: include_str!("../../../rules/ecs-task-cannot-pull-image.md"),
+};
+
+/// Why a subnet gives tasks no way out to the internet.
+enum NoEgress {
+    /// Only the VPC's local route.
+    LocalOnly,
+    /// Routed to an internet gateway, but the tasks get no public IP.
+    IgwWithoutPublicIp,
+}
+
+struct CannotPull<'a> {
+    subnet: &'a str,
+    why: &'a NoEgress,
+    /// Endpoints missing in the VPC (empty when the image needs the internet anyway).
+    missing: Vec<&'static str>,
+    /// An image outside ECR, which no VPC endpoint reaches.
+    outside_ecr: Option<(String, &'static str)>,
+}
+
+impl Violation for CannotPull<'_> {
+    fn message(&self) -> String {
+        let route = match self.why {
+            NoEgress::LocalOnly => format!("{} has no default route (no NAT gateway)", self.subnet),
+            NoEgress::IgwWithoutPublicIp => format!(
+                "{} routes to an internet gateway but assign_public_ip is false, so tasks have no way out",
+                self.subnet
+            ),
+        };
+        let cause = match &self.outside_ecr {
+            Some((image, registry)) => {
+                format!("image {image} comes from {registry}, which VPC endpoints do not reach")
+            }
+            None => format!(
+                "the VPC has no VPC endpoint for {}",
+                self.missing
+                    .iter()
+                    .map(|m| if *m == "s3" { "s3 (gateway)" } else { m })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        format!("Fargate tasks cannot pull their image (CannotPullContainerError): {route}, and {cause}")
+    }
+    fn fix_title(&self) -> String {
+        match (&self.outside_ecr, self.why) {
+            (Some(_), _) => "route the subnets' 0.0.0.0/0 to a NAT gateway, or copy the image to ECR and add the ECR endpoints".into(),
+            (None, NoEgress::IgwWithoutPublicIp) => "set assign_public_ip = true, move the tasks to subnets with a NAT gateway, or add the missing VPC endpoints".into(),
+            (None, NoEgress::LocalOnly) => format!(
+                "add a NAT gateway route or the VPC endpoints {}",
+                self.missing.join(", ")
+            ),
+        }
+    }
+}
+
+/// What the task definition's containers need: images and whether one logs with `awslogs`.
+struct Containers {
+    images: Vec<String>,
+    awslogs: bool,
+}
+
+/// Images and log drivers from `container_definitions` (JSON text).
+// A minimal local reading of the JSON; a shared container-definitions parser may replace it.
+fn containers(td: &Resource) -> Result<Containers, String> {
+    let text = match td.get("container_definitions").map(Value::peel) {
+        Some(Value::String(s)) => s,
+        Some(Value::Unknown(u)) => {
+            return Err(format!("container_definitions is not known: {}", u.cause()))
+        }
+        _ => return Err("container_definitions is not set".into()),
+    };
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("container_definitions is not JSON: {e}"))?;
+    let list = json
+        .as_array()
+        .ok_or("container_definitions is not a JSON array")?;
+    let mut out = Containers {
+        images: Vec::new(),
+        awslogs: false,
+    };
+    for c in list {
+        if let Some(i) = c.get("image").and_then(|i| i.as_str()) {
+            out.images.push(i.to_string());
+        }
+        if c.pointer("/logConfiguration/logDriver")
+            .and_then(|d| d.as_str())
+            == Some("awslogs")
+        {
+            out.awslogs = true;
+        }
+    }
+    Ok(out)
+}
+
+/// The registry of an image outside private ECR, or None for a private ECR image.
+pub fn registry_outside_ecr(image: &str) -> Option<&'static str> {
+    let host = image.split('/').next().unwrap_or("");
+    let is_host =
+        image.contains('/') && (host.contains('.') || host.contains(':') || host == "localhost");
+    if is_host && host.contains(".dkr.ecr.") && host.contains(".amazonaws.com") {
+        return None;
+    }
+    Some(
+        if !is_host || host == "docker.io" || host.ends_with(".docker.io") {
+            "Docker Hub"
+        } else if host == "public.ecr.aws" {
+            "ECR Public (public.ecr.aws)"
+        } else if host == "ghcr.io" {
+            "GitHub Container Registry (ghcr.io)"
+        } else if host == "quay.io" {
+            "Quay (quay.io)"
+        } else {
+            "a registry outside Amazon ECR"
+        },
+    )
+}
+
+const ECR_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "s3"];
+
+/// The endpoints of `needed` not found among `eps`; Err when an endpoint's service is not
+/// known and might be one of them.
+fn missing(eps: &[Endpoint], needed: &[&'static str]) -> Result<Vec<&'static str>, String> {
+    let mut out = Vec::new();
+    for n in needed {
+        let mut unknown = None;
+        let found = eps.iter().any(|e| match e.reaches(n) {
+            Some(true) => *n == "s3" || e.kind.eq_ignore_ascii_case("Interface"),
+            Some(false) => false,
+            None => {
+                unknown = e.service.clone().err();
+                false
+            }
+        });
+        if !found {
+            if let Some(u) = unknown {
+                return Err(u);
+            }
+            out.push(*n);
+        }
+    }
+    Ok(out)
+}
+
+fn vpc_of<'a>(model: &'a Model, subnet: &Resource) -> Option<&'a Resource> {
+    let v = subnet.get("vpc_id")?;
+    refs(model, v, &["aws_vpc", "aws_default_vpc"])
+        .resources
+        .first()
+        .copied()
+}
+
+impl Rule for EcsTaskCannotPullImage {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        for svc in cx.model.resources_of("aws_ecs_service") {
+            let Some(net) = network(cx.model, svc) else {
+                continue;
+            };
+            match launch(svc) {
+                Launch::Fargate => {}
+                // EC2 tasks pull through the instance's network; the default strategy is the
+                // cluster's.
+                Launch::Other | Launch::Default => continue,
+                Launch::Unknown(e) => {
+                    out.not_evaluated(
+                        svc,
+                        format!("whether it runs on Fargate is not known: {e}"),
+                        span_of(svc, "launch_type"),
+                    );
+                    continue;
+                }
+            }
+            // The first subnet that gives tasks no way out, and why.
+            let mut blocked: Option<(&Resource, NoEgress, DefaultRoute)> = None;
+            let mut unknown = net.subnets_unknown.clone();
+            for s in &net.subnets {
+                let route = default_route(cx.model, s);
+                let why = match (&route, &net.public_ip) {
+                    (DefaultRoute::None { .. }, _) => NoEgress::LocalOnly,
+                    (DefaultRoute::InternetGateway { .. }, Ok(false)) => {
+                        NoEgress::IgwWithoutPublicIp
+                    }
+                    (DefaultRoute::InternetGateway { .. }, Err(e)) => {
+                        unknown.get_or_insert(e.clone());
+                        continue;
+                    }
+                    (DefaultRoute::Unknown(u), _) => {
+                        unknown.get_or_insert(u.clone());
+                        continue;
+                    }
+                    _ => continue,
+                };
+                blocked = Some((s, why, route));
+                break;
+            }
+            let Some((subnet, why, route)) = blocked else {
+                if let Some(u) = unknown {
+                    out.not_evaluated(
+                        svc,
+                        format!("whether the tasks can reach their registry is not known: {u}"),
+                        net.subnets_span.clone(),
+                    );
+                }
+                continue;
+            };
+            let eps = endpoints_for(cx.model, vpc_of(cx.model, subnet));
+            let td = svc
+                .get("task_definition")
+                .map(|v| refs(cx.model, v, &["aws_ecs_task_definition"]))
+                .unwrap_or_default();
+            let defs = match td.resources.first() {
+                Some(t) => containers(t).map(|c| (c, *t)),
+                None => Err(td.unknown.unwrap_or_else(|| {
+                    "the task definition is not managed in this configuration".into()
+                })),
+            };
+            let mut needed: Vec<&'static str> = ECR_ENDPOINTS.to_vec();
+            let mut outside_ecr = None;
+            let mut td_related = Vec::new();
+            if let Ok((c, t)) = &defs {
+                if c.awslogs {
+                    needed.push("logs");
+                }
+                outside_ecr = c
+                    .images
+                    .iter()
+                    .find_map(|i| registry_outside_ecr(i).map(|r| (i.clone(), r)));
+                if let (Some((image, _)), Some(span)) =
+                    (&outside_ecr, span_of(t, "container_definitions"))
+                {
+                    td_related.push(Related {
+                        message: format!("{} runs image {image}", t.address),
+                        span,
+                    });
+                }
+            }
+            let missing = match missing(&eps, &needed) {
+                Ok(m) => m,
+                Err(u) => {
+                    out.not_evaluated(
+                        svc,
+                        format!("which VPC endpoints exist is not known: {u}"),
+                        net.subnets_span.clone(),
+                    );
+                    continue;
+                }
+            };
+            // Without the definitions, missing ECR endpoints decide alone: every image needs
+            // either the internet or them.
+            if outside_ecr.is_none() && missing.is_empty() {
+                if let Err(e) = defs {
+                    out.not_evaluated(
+                        svc,
+                        format!(
+                            "the VPC endpoints for ECR exist but the images are not known: {e}"
+                        ),
+                        span_of(svc, "task_definition"),
+                    );
+                }
+                continue;
+            }
+            let mut related = Vec::new();
+            let route_note = match &route {
+                DefaultRoute::InternetGateway { table, route, .. } => route
+                    .clone()
+                    .or_else(|| table.span.clone())
+                    .map(|span| Related {
+                        message: format!(
+                            "default route of {} to an internet gateway",
+                            table.address
+                        ),
+                        span,
+                    }),
+                DefaultRoute::None { table: Some(t) } => t.span.clone().map(|span| Related {
+                    message: format!("route table of {}: no default route", subnet.address),
+                    span,
+                }),
+                _ => None,
+            };
+            related.extend(route_note);
+            related.extend(td_related);
+            let span = match why {
+                NoEgress::IgwWithoutPublicIp => {
+                    span_of(svc, "network_configuration[0].assign_public_ip")
+                        .filter(|_| {
+                            svc.origin("network_configuration[0].assign_public_ip")
+                                .is_some()
+                        })
+                        .or(net.subnets_span.clone())
+                }
+                NoEgress::LocalOnly => net.subnets_span.clone(),
+            };
+            out.report(
+                svc,
+                &CannotPull {
+                    subnet: &subnet.address,
+                    why: &why,
+                    missing: if outside_ecr.is_some() {
+                        Vec::new()
+                    } else {
+                        missing
+                    },
+                    outside_ecr,
+                },
+                span,
+                related,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registry_outside_ecr;
+
+    #[test]
+    fn registries() {
+        assert_eq!(
+            registry_outside_ecr("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
+            None
+        );
+        assert_eq!(registry_outside_ecr("nginx:latest"), Some("Docker Hub"));
+        assert_eq!(registry_outside_ecr("bitnami/nginx"), Some("Docker Hub"));
+        assert_eq!(
+            registry_outside_ecr("docker.io/library/nginx"),
+            Some("Docker Hub")
+        );
+        assert_eq!(
+            registry_outside_ecr("public.ecr.aws/nginx/nginx:1"),
+            Some("ECR Public (public.ecr.aws)")
+        );
+        assert_eq!(
+            registry_outside_ecr("ghcr.io/o/i"),
+            Some("GitHub Container Registry (ghcr.io)")
+        );
+        assert_eq!(
+            registry_outside_ecr("localhost:5000/x"),
+            Some("a registry outside Amazon ECR")
+        );
+    }
+}

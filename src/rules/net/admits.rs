@@ -1,0 +1,102 @@
+//! What security groups admit from each other, and which belong to load balancers: the
+//! questions ECS001, SG001 and RDS002 ask of the normalized ingress.
+use super::ingress::{all_ingress, is_world, Ports, Protocol, Source};
+use super::{refs, SG_TYPES};
+use crate::model::{Model, Resource, Value};
+use crate::source::Span;
+
+/// The security groups attached to load balancers (`aws_lb`, `aws_alb`, `aws_elb`).
+pub fn lb_groups(model: &Model) -> Vec<&Resource> {
+    let mut out: Vec<&Resource> = Vec::new();
+    for t in ["aws_lb", "aws_alb", "aws_elb"] {
+        for lb in model.resources_of(t) {
+            if lb.get("load_balancer_type").and_then(Value::as_str) == Some("network")
+                && lb.get("security_groups").is_none()
+            {
+                continue;
+            }
+            if let Some(v) = lb.get("security_groups") {
+                out.extend(refs(model, v, SG_TYPES).resources);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a load balancer of the configuration may use a security group it does not resolve
+/// (its `security_groups` are not known, or name the literal id `id`).
+pub fn lb_may_use_unresolved(model: &Model, id: Option<&str>) -> bool {
+    ["aws_lb", "aws_alb", "aws_elb"].iter().any(|t| {
+        model.resources_of(t).any(|lb| {
+            lb.get("security_groups").is_some_and(|v| {
+                let r = refs(model, v, SG_TYPES);
+                r.unknown.is_some() || id.is_some_and(|id| r.literals.iter().any(|l| l == id))
+            })
+        })
+    })
+}
+
+/// Whether `sg` is attached to a load balancer.
+pub fn is_lb_group(model: &Model, sg: &Resource) -> bool {
+    lb_groups(model).iter().any(|g| std::ptr::eq(*g, sg))
+}
+
+/// The answer of [`admits_from`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admits {
+    /// Admitted; `span` points at the rule that admits it.
+    Yes {
+        span: Option<Span>,
+    },
+    No,
+    Unknown(String),
+}
+
+/// Whether any of `targets` (security groups) admits TCP `port` from any of `sources`
+/// (security groups), by a rule naming one of them or a CIDR rule covering 0.0.0.0/0.
+pub fn admits_from(
+    model: &Model,
+    targets: &[&Resource],
+    port: i64,
+    sources: &[&Resource],
+) -> Admits {
+    let all = all_ingress(model);
+    let mut unknown: Option<String> = None;
+    for t in targets {
+        for i in all.iter().filter(|i| i.applies_to(t)) {
+            let carries = match (i.carries_tcp(), i.ports.covers(port)) {
+                (Some(false), _) | (_, Some(false)) => continue,
+                (Some(true), Some(true)) => true,
+                (None, _) | (_, None) => false,
+            };
+            for s in &i.sources {
+                let hit = match &s.source {
+                    Source::Group(g) => sources.iter().any(|x| std::ptr::eq(*x, *g)),
+                    Source::SelfGroup => sources.iter().any(|x| std::ptr::eq(*x, *t)),
+                    Source::Cidr(c) => is_world(c),
+                    Source::Unknown(u) => {
+                        unknown.get_or_insert_with(|| format!("{}: {u}", i.describe()));
+                        false
+                    }
+                    Source::GroupId(_) | Source::PrefixList => false,
+                };
+                if hit && carries {
+                    return Admits::Yes {
+                        span: i.span(s.path.rsplit('.').next().unwrap_or(&s.path)),
+                    };
+                }
+                if hit {
+                    let why = match (&i.protocol, &i.ports) {
+                        (Protocol::Unknown(u), _) | (_, Ports::Unknown(u)) => u.clone(),
+                        _ => "protocol or ports not known".into(),
+                    };
+                    unknown.get_or_insert_with(|| format!("{}: {why}", i.describe()));
+                }
+            }
+        }
+    }
+    match unknown {
+        Some(u) => Admits::Unknown(u),
+        None => Admits::No,
+    }
+}

@@ -1,0 +1,513 @@
+//! Where a subnet's default routes (`0.0.0.0/0`, `::/0`) go: the route table associated with
+//! it, or its VPC's main table, and the inline `route` blocks and `aws_route` resources of that
+//! table.
+use super::{is_set, prefer_key, refs, span_of};
+use crate::model::{Model, Resource, Value};
+use crate::source::Span;
+
+/// The default route of a subnet. When several apply (an association reached through
+/// `count` without a matching key), the most exposed one wins: internet gateway, then
+/// unknown, then NAT, then other targets.
+#[derive(Clone, Debug)]
+pub enum DefaultRoute<'a> {
+    /// A default route to an internet gateway: instances with a public IP are reachable.
+    InternetGateway {
+        table: &'a Resource,
+        route: Option<Span>,
+        ipv6: bool,
+    },
+    /// IPv4 default route to a NAT gateway (egress only).
+    Nat {
+        table: &'a Resource,
+        route: Option<Span>,
+    },
+    /// A default route to something else (transit gateway, egress-only gateway, firewall
+    /// endpoint, peering, NAT instance…): not inbound from the internet; egress not known.
+    Other {
+        table: &'a Resource,
+        route: Option<Span>,
+        what: String,
+    },
+    /// No default route: only the VPC's local route (`table` None: the implicit main table).
+    None {
+        table: Option<&'a Resource>,
+    },
+    Unknown(String),
+}
+
+impl DefaultRoute<'_> {
+    fn rank(&self) -> u8 {
+        match self {
+            DefaultRoute::InternetGateway { .. } => 0,
+            DefaultRoute::Unknown(_) => 1,
+            DefaultRoute::Nat { .. } => 2,
+            DefaultRoute::Other { .. } => 3,
+            DefaultRoute::None { .. } => 4,
+        }
+    }
+    pub fn is_internet_gateway(&self) -> bool {
+        matches!(self, DefaultRoute::InternetGateway { .. })
+    }
+    /// The route's location, when there is one.
+    pub fn route_span(&self) -> Option<Span> {
+        match self {
+            DefaultRoute::InternetGateway { route, .. }
+            | DefaultRoute::Nat { route, .. }
+            | DefaultRoute::Other { route, .. } => route.clone(),
+            _ => None,
+        }
+    }
+}
+
+const TABLE_TYPES: &[&str] = &["aws_route_table", "aws_default_route_table"];
+const VPC_TYPES: &[&str] = &["aws_vpc", "aws_default_vpc"];
+
+/// The default route of `subnet` (an `aws_subnet`).
+pub fn default_route<'a>(model: &'a Model, subnet: &'a Resource) -> DefaultRoute<'a> {
+    let tables = match route_tables(model, subnet) {
+        Ok(t) => t,
+        Err(reason) => return DefaultRoute::Unknown(reason),
+    };
+    if tables.is_empty() {
+        return DefaultRoute::None { table: None };
+    }
+    tables
+        .into_iter()
+        .map(|t| table_default(model, t))
+        .min_by_key(DefaultRoute::rank)
+        .unwrap_or(DefaultRoute::None { table: None })
+}
+
+/// The route tables that apply to a subnet; empty for the implicit main table (local only).
+fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Resource>, String> {
+    let mut assocs = Vec::new();
+    let mut unknown_assoc = None;
+    for a in model.resources_of("aws_route_table_association") {
+        let Some(v) = a.get("subnet_id") else {
+            continue; // a gateway association
+        };
+        let r = refs(model, v, &["aws_subnet"]);
+        if r.resources.iter().any(|s| std::ptr::eq(*s, subnet)) {
+            assocs.push(a);
+        } else if r.resources.is_empty() && r.literals.is_empty() {
+            if let Some(u) = r.unknown {
+                unknown_assoc.get_or_insert(format!("{}.subnet_id is not known: {u}", a.address));
+            }
+        }
+    }
+    let assocs = prefer_key(assocs, subnet);
+    if !assocs.is_empty() {
+        let mut tables: Vec<&Resource> = Vec::new();
+        for a in assocs {
+            let Some(v) = a.get("route_table_id") else {
+                continue;
+            };
+            let r = refs(model, v, TABLE_TYPES);
+            if let Some(u) = r.unknown {
+                return Err(format!("{}.route_table_id is not known: {u}", a.address));
+            }
+            if let Some(l) = r.literals.first() {
+                return Err(format!(
+                    "route table {l} of {} is not managed in this configuration",
+                    a.address
+                ));
+            }
+            for t in prefer_key(r.resources, a) {
+                if !tables.iter().any(|x| std::ptr::eq(*x, t)) {
+                    tables.push(t);
+                }
+            }
+        }
+        return Ok(tables);
+    }
+    if let Some(u) = unknown_assoc {
+        return Err(u);
+    }
+    // The VPC's main route table.
+    let vpc = match subnet.get("vpc_id") {
+        Some(v) => refs(model, v, VPC_TYPES),
+        None => return Err(format!("{} has no vpc_id", subnet.address)),
+    };
+    if let Some(u) = vpc.unknown {
+        return Err(format!("vpc_id of {} is not known: {u}", subnet.address));
+    }
+    if let Some(l) = vpc.literals.first() {
+        return Err(format!(
+            "{} has no route table association and its VPC {l} is not managed in this configuration",
+            subnet.address
+        ));
+    }
+    let in_vpc = |r: &Resource, attr: &str| {
+        r.get(attr).is_some_and(|v| {
+            refs(model, v, VPC_TYPES)
+                .resources
+                .iter()
+                .any(|x| vpc.resources.iter().any(|y| std::ptr::eq(*x, *y)))
+        })
+    };
+    for m in model.resources_of("aws_main_route_table_association") {
+        if in_vpc(m, "vpc_id") {
+            let r = m
+                .get("route_table_id")
+                .map(|v| refs(model, v, TABLE_TYPES))
+                .unwrap_or_default();
+            if let Some(u) = r.unknown {
+                return Err(format!("{}.route_table_id is not known: {u}", m.address));
+            }
+            return Ok(r.resources);
+        }
+    }
+    let defaults: Vec<&Resource> = model
+        .resources_of("aws_default_route_table")
+        .filter(|t| in_vpc(t, "default_route_table_id"))
+        .collect();
+    if vpc.resources.iter().any(|v| v.rtype == "aws_default_vpc") && defaults.is_empty() {
+        // The default VPC's main table routes 0.0.0.0/0 to its internet gateway.
+        return Err(format!(
+            "{} is in the default VPC, whose main route table is not in this configuration",
+            subnet.address
+        ));
+    }
+    Ok(defaults)
+}
+
+/// The most exposed default route of one route table.
+fn table_default<'a>(model: &'a Model, table: &'a Resource) -> DefaultRoute<'a> {
+    let mut found: Vec<DefaultRoute<'a>> = Vec::new();
+    match table.get("route").map(Value::peel) {
+        Some(Value::List(routes) | Value::Set(routes)) => {
+            for (i, route) in routes.iter().enumerate() {
+                let Some(m) = route.as_map() else { continue };
+                let get = |k: &str| m.get(k);
+                let span = span_of(table, &format!("route[{i}].gateway_id"));
+                classify(
+                    model,
+                    table,
+                    &get,
+                    ("cidr_block", "ipv6_cidr_block"),
+                    span,
+                    &mut found,
+                );
+            }
+        }
+        Some(Value::Unknown(u)) => {
+            found.push(DefaultRoute::Unknown(format!(
+                "{}.route is not known: {}",
+                table.address,
+                u.cause()
+            )));
+        }
+        _ => {}
+    }
+    if let Some(reason) = super::dynamic_unknown(model, table, "route") {
+        found.push(DefaultRoute::Unknown(format!(
+            "{}: {reason}",
+            table.address
+        )));
+    }
+    for r in model.resources_of("aws_route") {
+        let Some(v) = r.get("route_table_id") else {
+            continue;
+        };
+        let t = refs(model, v, TABLE_TYPES);
+        let ours = prefer_key(t.resources, r);
+        if !ours.iter().any(|x| std::ptr::eq(*x, table)) {
+            continue;
+        }
+        let get = |k: &str| r.get(k);
+        classify(
+            model,
+            table,
+            &get,
+            ("destination_cidr_block", "destination_ipv6_cidr_block"),
+            span_of(r, "gateway_id"),
+            &mut found,
+        );
+    }
+    found
+        .into_iter()
+        .min_by_key(DefaultRoute::rank)
+        .unwrap_or(DefaultRoute::None { table: Some(table) })
+}
+
+/// Adds the route to `found` when it is (or may be) a default route.
+fn classify<'a>(
+    model: &'a Model,
+    table: &'a Resource,
+    get: &dyn Fn(&str) -> Option<&'a Value>,
+    (v4, v6): (&str, &str),
+    span: Option<Span>,
+    found: &mut Vec<DefaultRoute<'a>>,
+) {
+    let dest = |k: &str| get(k).filter(|v| !v.is_null());
+    let (is_default, ipv6, dest_unknown) = match (dest(v4), dest(v6)) {
+        (Some(v), _) if v.as_str() == Some("0.0.0.0/0") => (true, false, None),
+        (_, Some(v)) if v.as_str() == Some("::/0") => (true, true, None),
+        (Some(Value::Unknown(u)), _) | (_, Some(Value::Unknown(u))) => {
+            (false, false, Some(u.cause().to_string()))
+        }
+        _ => (false, false, None),
+    };
+    if !is_default && dest_unknown.is_none() {
+        return;
+    }
+    let target = target_of(model, get);
+    let route = match target {
+        Target::Local => return,
+        Target::Igw => DefaultRoute::InternetGateway {
+            table,
+            route: span,
+            ipv6,
+        },
+        // An unknown destination matters only when it could send traffic to the internet.
+        _ if !is_default => {
+            return;
+        }
+        Target::Nat if ipv6 => DefaultRoute::Other {
+            table,
+            route: span,
+            what: "NAT gateway (IPv6)".into(),
+        },
+        Target::Nat => DefaultRoute::Nat { table, route: span },
+        Target::Other(what) => DefaultRoute::Other {
+            table,
+            route: span,
+            what,
+        },
+        Target::Unknown(u) => DefaultRoute::Unknown(format!(
+            "the target of a default route of {} is not known: {u}",
+            table.address
+        )),
+    };
+    match (&route, dest_unknown) {
+        (DefaultRoute::InternetGateway { .. }, Some(u)) if !is_default => {
+            found.push(DefaultRoute::Unknown(format!(
+                "the destination of a route of {} to an internet gateway is not known: {u}",
+                table.address
+            )));
+        }
+        _ => found.push(route),
+    }
+}
+
+enum Target {
+    Igw,
+    Nat,
+    Local,
+    Other(String),
+    Unknown(String),
+}
+
+fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> Target {
+    if let Some(v) = get("gateway_id").filter(|v| !v.is_null()) {
+        let r = refs(
+            model,
+            v,
+            &[
+                "aws_internet_gateway",
+                "aws_egress_only_internet_gateway",
+                "aws_vpn_gateway",
+            ],
+        );
+        if let Some(g) = r.resources.first() {
+            return match g.rtype.as_str() {
+                "aws_internet_gateway" => Target::Igw,
+                "aws_egress_only_internet_gateway" => {
+                    Target::Other("egress-only internet gateway".into())
+                }
+                _ => Target::Other("virtual private gateway".into()),
+            };
+        }
+        if let Some(l) = r.literals.first() {
+            return if l.starts_with("igw-") {
+                Target::Igw
+            } else if l == "local" {
+                Target::Local
+            } else if l.starts_with("eigw-") {
+                Target::Other("egress-only internet gateway".into())
+            } else {
+                Target::Other(format!("gateway {l}"))
+            };
+        }
+        if let Some(u) = r.unknown {
+            return Target::Unknown(format!("gateway_id: {u}"));
+        }
+    }
+    let others: &[(&str, &str)] = &[
+        ("nat_gateway_id", "NAT gateway"),
+        ("egress_only_gateway_id", "egress-only internet gateway"),
+        ("transit_gateway_id", "transit gateway"),
+        ("vpc_endpoint_id", "VPC endpoint"),
+        ("network_interface_id", "network interface"),
+        ("instance_id", "instance"),
+        ("vpc_peering_connection_id", "VPC peering connection"),
+        ("carrier_gateway_id", "carrier gateway"),
+        ("local_gateway_id", "local gateway"),
+        ("core_network_arn", "core network"),
+    ];
+    for (k, what) in others {
+        if is_set(get(k)) {
+            return if *k == "nat_gateway_id" {
+                Target::Nat
+            } else {
+                Target::Other((*what).into())
+            };
+        }
+    }
+    Target::Other("no target".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
+
+    fn model_of(dir: &std::path::Path) -> Model {
+        load(dir, &LoadOptions::default()).model
+    }
+
+    fn routes(m: &Model) -> Vec<(String, String)> {
+        m.resources_of("aws_subnet")
+            .map(|s| {
+                let r = match default_route(m, s) {
+                    DefaultRoute::InternetGateway { ipv6, .. } => format!("igw ipv6={ipv6}"),
+                    DefaultRoute::Nat { .. } => "nat".into(),
+                    DefaultRoute::Other { what, .. } => format!("other {what}"),
+                    DefaultRoute::None { table } => {
+                        format!("none {}", table.map_or("main", |t| t.address.as_str()))
+                    }
+                    DefaultRoute::Unknown(u) => format!("unknown: {u}"),
+                };
+                (s.address.clone(), r)
+            })
+            .collect()
+    }
+
+    fn tf(text: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), text).unwrap();
+        model_of(dir.path())
+    }
+
+    #[test]
+    fn associations_main_tables_and_route_resources() {
+        let m = tf(r#"
+variable "unset" {}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_vpc" "other" { cidr_block = "10.1.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "nat" { subnet_id = aws_subnet.public.id }
+resource "aws_egress_only_internet_gateway" "eigw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "public" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "private" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "isolated" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "main_table" { vpc_id = aws_vpc.other.id }
+resource "aws_subnet" "literal_igw" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "v6_egress_only" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "unknown_vpc" { vpc_id = var.unset }
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table" "private" { vpc_id = aws_vpc.main.id }
+resource "aws_route" "nat" {
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.nat.id
+}
+resource "aws_route_table" "isolated" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block                = "10.2.0.0/16"
+    vpc_peering_connection_id = "pcx-1"
+  }
+}
+resource "aws_route_table" "literal" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = "igw-0123"
+  }
+}
+resource "aws_route_table" "v6" {
+  vpc_id = aws_vpc.main.id
+  route {
+    ipv6_cidr_block        = "::/0"
+    egress_only_gateway_id = aws_egress_only_internet_gateway.eigw.id
+  }
+}
+resource "aws_route_table" "other_main" { vpc_id = aws_vpc.other.id }
+resource "aws_route" "other_main" {
+  route_table_id         = aws_route_table.other_main.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.igw.id
+}
+resource "aws_main_route_table_association" "other" {
+  vpc_id         = aws_vpc.other.id
+  route_table_id = aws_route_table.other_main.id
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_route_table_association" "isolated" {
+  subnet_id      = aws_subnet.isolated.id
+  route_table_id = aws_route_table.isolated.id
+}
+resource "aws_route_table_association" "literal" {
+  subnet_id      = aws_subnet.literal_igw.id
+  route_table_id = aws_route_table.literal.id
+}
+resource "aws_route_table_association" "v6" {
+  subnet_id      = aws_subnet.v6_egress_only.id
+  route_table_id = aws_route_table.v6.id
+}
+"#);
+        let got: std::collections::BTreeMap<String, String> = routes(&m).into_iter().collect();
+        assert_eq!(got["aws_subnet.public"], "igw ipv6=false");
+        assert_eq!(got["aws_subnet.private"], "nat");
+        assert_eq!(got["aws_subnet.isolated"], "none aws_route_table.isolated");
+        assert_eq!(got["aws_subnet.main_table"], "igw ipv6=false");
+        assert_eq!(got["aws_subnet.literal_igw"], "igw ipv6=false");
+        assert_eq!(
+            got["aws_subnet.v6_egress_only"],
+            "other egress-only internet gateway"
+        );
+        assert_eq!(
+            got["aws_subnet.unknown_vpc"],
+            "unknown: vpc_id of aws_subnet.unknown_vpc is not known: var.unset has no value"
+        );
+    }
+
+    /// terraform-aws-vpc's complete example: counted subnets, per-AZ route tables, NAT routes.
+    #[test]
+    fn terraform_aws_vpc_complete_example() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/terraform-aws-vpc/examples/complete");
+        assert!(dir.is_dir(), "corpus not found");
+        let got = routes(&model_of(&dir));
+        let kind = |prefix: &str| -> std::collections::BTreeSet<String> {
+            got.iter()
+                .filter(|(a, _)| a.starts_with(prefix))
+                .map(|(_, r)| r.clone())
+                .collect()
+        };
+        assert_eq!(
+            kind("module.vpc.aws_subnet.public"),
+            ["igw ipv6=false".to_string()].into()
+        );
+        assert_eq!(
+            kind("module.vpc.aws_subnet.private"),
+            ["nat".to_string()].into()
+        );
+        assert!(!kind("module.vpc.aws_subnet.database").is_empty());
+        assert!(!kind("module.vpc.aws_subnet.database").contains("igw ipv6=false"));
+    }
+}

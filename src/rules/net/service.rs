@@ -1,0 +1,94 @@
+//! The network side of an ECS service: whether it runs on Fargate, its subnets and whether its
+//! tasks get a public IP.
+use super::{refs, span_of};
+use crate::model::{Model, Resource, Value};
+use crate::source::Span;
+
+/// How a service launches its tasks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Launch {
+    /// `launch_type = "FARGATE"` or a FARGATE/FARGATE_SPOT capacity provider strategy.
+    Fargate,
+    /// EC2, EXTERNAL, or a strategy with other capacity providers.
+    Other,
+    /// Neither set: the cluster's default capacity provider strategy, else EC2.
+    Default,
+    Unknown(String),
+}
+
+pub fn launch(svc: &Resource) -> Launch {
+    if let Some(strategies) = svc
+        .get("capacity_provider_strategy")
+        .and_then(Value::as_list)
+    {
+        let mut any_unknown = None;
+        for s in strategies {
+            match s
+                .as_map()
+                .and_then(|m| m.get("capacity_provider"))
+                .map(Value::peel)
+            {
+                Some(Value::String(p)) if p.starts_with("FARGATE") => return Launch::Fargate,
+                Some(Value::Unknown(u)) => any_unknown = Some(u.cause().to_string()),
+                _ => {}
+            }
+        }
+        if let Some(u) = any_unknown {
+            return Launch::Unknown(format!("capacity_provider_strategy is not known: {u}"));
+        }
+        if !strategies.is_empty() {
+            return Launch::Other;
+        }
+    }
+    match svc.get("launch_type").map(Value::peel) {
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("FARGATE") => Launch::Fargate,
+        Some(Value::String(_)) => Launch::Other,
+        Some(Value::Unknown(u)) => {
+            Launch::Unknown(format!("launch_type is not known: {}", u.cause()))
+        }
+        _ => Launch::Default,
+    }
+}
+
+/// `network_configuration[0]` of a service.
+pub struct Network<'a> {
+    pub subnets: Vec<&'a Resource>,
+    /// Why some subnets are not known.
+    pub subnets_unknown: Option<String>,
+    pub subnets_span: Option<Span>,
+    /// `assign_public_ip`: Ok(bool) (false when not set), Err(reason) when not known.
+    pub public_ip: Result<bool, String>,
+}
+
+pub fn network<'a>(model: &'a Model, svc: &'a Resource) -> Option<Network<'a>> {
+    let nc = svc.get_path("network_configuration[0]")?.as_map()?;
+    let (subnets, subnets_unknown) = match nc.get("subnets") {
+        Some(v) => {
+            let r = refs(model, v, &["aws_subnet"]);
+            let unknown = r
+                .unknown
+                .map(|u| format!("subnets are not known: {u}"))
+                .or_else(|| {
+                    r.literals
+                        .first()
+                        .map(|l| format!("subnet {l} is not managed in this configuration"))
+                });
+            (r.resources, unknown)
+        }
+        None => (
+            Vec::new(),
+            Some("network_configuration has no subnets".into()),
+        ),
+    };
+    let public_ip = match nc.get("assign_public_ip").map(Value::peel) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Unknown(u)) => Err(format!("assign_public_ip is not known: {}", u.cause())),
+        Some(v) => v.to_tf_bool().map_err(|e| format!("assign_public_ip: {e}")),
+    };
+    Some(Network {
+        subnets,
+        subnets_unknown,
+        subnets_span: span_of(svc, "network_configuration[0].subnets"),
+        public_ip,
+    })
+}

@@ -1,0 +1,125 @@
+//! SG002 db-ingress-not-from-security-group.
+use crate::rules::net::db::{db_groups, db_port, DB_TYPES};
+use crate::rules::net::ingress::{all_ingress, Source};
+use crate::rules::net::span_of;
+use crate::rules::{
+    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
+};
+
+pub struct DbIngressNotFromSecurityGroup;
+
+static META: RuleMeta = RuleMeta {
+    code: "SG002",
+    name: "db-ingress-not-from-security-group",
+    category: "sg",
+    severity: Severity::Warning,
+    summary: "A database's security group admits CIDR ranges instead of the security groups of its clients",
+    fix: FixAvailability::None,
+    inputs: &[Input::Config, Input::State, Input::Live],
+    options: &[],
+    doc: include_str!("../../../rules/db-ingress-not-from-security-group.md"),
+};
+
+struct CidrIngress<'a> {
+    db: &'a str,
+    rule: String,
+    cidr: &'a str,
+    port: i64,
+}
+
+impl Violation for CidrIngress<'_> {
+    fn message(&self) -> String {
+        format!(
+            "{} admits {} on the database port {} of {}: every address in that range can connect, not only the application's tasks",
+            self.rule, self.cidr, self.port, self.db
+        )
+    }
+    fn fix_title(&self) -> String {
+        "admit the application's security group (source_security_group_id / referenced_security_group_id) instead of a CIDR range".into()
+    }
+}
+
+impl Rule for DbIngressNotFromSecurityGroup {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        let all = all_ingress(cx.model);
+        for db in DB_TYPES.iter().flat_map(|t| cx.model.resources_of(t)) {
+            let (groups, unknown) = db_groups(cx.model, db);
+            if groups.is_empty() {
+                if let Some(u) = unknown {
+                    out.not_evaluated(db, u, span_of(db, "vpc_security_group_ids"));
+                }
+                continue;
+            }
+            let port = match db_port(db) {
+                Ok(p) => p,
+                Err(e) => {
+                    out.not_evaluated(
+                        db,
+                        format!("the database port is not known: {e}"),
+                        span_of(db, "port"),
+                    );
+                    continue;
+                }
+            };
+            for i in all
+                .iter()
+                .filter(|i| groups.iter().any(|g| i.applies_to(g)))
+            {
+                let Some(c) = i.sources.iter().find_map(|s| match &s.source {
+                    Source::Cidr(c) => Some((c.clone(), s)),
+                    // Written as a CIDR attribute: a range, whatever its value.
+                    Source::Unknown(u) if leaf(&s.path).starts_with("cidr") => {
+                        Some((format!("a CIDR range ({u})"), s))
+                    }
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                match (i.carries_tcp(), i.ports.covers(port)) {
+                    (Some(false), _) | (_, Some(false)) => continue,
+                    (Some(true), Some(true)) => {}
+                    _ => {
+                        out.not_evaluated(
+                            db,
+                            format!(
+                                "{} admits {} but its protocol or ports are not known",
+                                i.describe(),
+                                c.0
+                            ),
+                            i.span(leaf(&c.1.path)),
+                        );
+                        continue;
+                    }
+                }
+                let mut related: Vec<Related> = span_of(db, "vpc_security_group_ids")
+                    .map(|span| Related {
+                        message: format!("security groups of {}", db.address),
+                        span,
+                    })
+                    .into_iter()
+                    .collect();
+                related.extend(crate::rules::net::via_related(db, "vpc_security_group_ids"));
+                related.extend(crate::rules::net::via_related(i.rule, &c.1.path));
+                out.report(
+                    db,
+                    &CidrIngress {
+                        db: &db.address,
+                        rule: i.describe(),
+                        cidr: &c.0,
+                        port,
+                    },
+                    i.span(leaf(&c.1.path)),
+                    related,
+                );
+            }
+        }
+    }
+}
+
+fn leaf(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
