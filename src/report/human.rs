@@ -111,7 +111,17 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             ));
         }
         for rel in &f.related {
-            if f.span.as_ref().map(|s| s.file) == Some(rel.span.file) {
+            // A related place joins the main excerpt only when it is close by: miette shows
+            // every line between labels, so a distant one gets its own excerpt.
+            let near = f.span.as_ref().is_some_and(|s| {
+                s.file == rel.span.file
+                    && r.sources
+                        .locate(s)
+                        .line
+                        .abs_diff(r.sources.locate(&rel.span).line)
+                        <= 3
+            });
+            if near {
                 labels.push(label(&r.sources, &rel.span, Some(rel.message.clone())));
             } else {
                 related.push(Diag {
