@@ -575,7 +575,7 @@ impl Evaluator {
         };
         let mut is_default = false;
         let (value, origin) = match given {
-            Some((Ok(v), o)) if !v.is_null() || !nullable || default.is_none() => (v, o),
+            Some((Ok(v), o)) if !v.is_null() || nullable || default.is_none() => (v, o),
             Some((Ok(_), _)) | None => match default {
                 Some(d) => match self.eval_const(&d.expr) {
                     Ok(v) => (
