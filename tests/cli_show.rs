@@ -110,3 +110,29 @@ resource "null_resource" "x" {
     assert_eq!(t["strict"], serde_json::json!({ "a": 1 }));
     assert!(t["loose"].is_null(), "{t}");
 }
+
+/// A value with unknown parts is still not null: filtering nulls out of an object keeps the
+/// known shape (terraform-aws-ecs builds container definitions that way).
+#[test]
+fn partly_unknown_values_compare_unequal_to_null() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+resource "aws_cloudwatch_log_group" "this" {}
+locals {
+  def = { name = "web", log = { group = aws_cloudwatch_log_group.this.name }, gone = null }
+}
+resource "null_resource" "x" {
+  triggers = { for k, v in local.def : k => v if v != null }
+}
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(&["show", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &json["resources"][1]["attributes"]["triggers"];
+    assert_eq!(t["name"], "web", "{t}");
+    assert!(t.get("gone").is_none(), "{t}");
+}
