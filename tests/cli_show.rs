@@ -111,8 +111,8 @@ resource "null_resource" "x" {
     assert!(t["loose"].is_null(), "{t}");
 }
 
-/// A value with unknown parts is still not null: filtering nulls out of an object keeps the
-/// known shape (terraform-aws-ecs builds container definitions that way).
+/// A value with unknown parts is still not null, and `merge`/`concat` keep its known parts:
+/// terraform-aws-ecs builds container definitions that way.
 #[test]
 fn partly_unknown_values_compare_unequal_to_null() {
     let dir = tempfile::tempdir().unwrap();
@@ -124,7 +124,10 @@ locals {
   def = { name = "web", log = { group = aws_cloudwatch_log_group.this.name }, gone = null }
 }
 resource "null_resource" "x" {
-  triggers = { for k, v in local.def : k => v if v != null }
+  triggers = {
+    for k, v in merge(local.def, { extra = concat([aws_cloudwatch_log_group.this.arn], ["a"]) }) :
+    k => v if v != null
+  }
 }
 "#,
     )
@@ -135,4 +138,8 @@ resource "null_resource" "x" {
     let t = &json["resources"][1]["attributes"]["triggers"];
     assert_eq!(t["name"], "web", "{t}");
     assert!(t.get("gone").is_none(), "{t}");
+    assert_eq!(
+        t["extra"][1], "a",
+        "merge and concat keep what they know: {t}"
+    );
 }
