@@ -5,6 +5,9 @@ pub static RULES: &[&dyn Rule] = &[
     &super::rds::rds_publicly_accessible::RdsPubliclyAccessible,
     &super::lint::unused_suppression::UnusedSuppression,
     &super::lint::suppression_without_reason::SuppressionWithoutReason,
+    &super::ecs::ecs_port_mismatch::EcsPortMismatch,
+    &super::ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
+    &super::ecs::ecs_container_without_logs::EcsContainerWithoutLogs,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.
