@@ -405,3 +405,25 @@ fn unsupported_function_is_a_located_note_not_an_error() {
     assert_eq!(ne["location"]["line"], 2);
     assert_eq!(ne["location"]["column"], 16);
 }
+
+/// The example's literal DB_PASSWORD (ECS005) must not appear in any output, even in the
+/// source excerpts of other findings.
+#[test]
+fn secrets_never_appear_in_output() {
+    let dir = root().join("examples/ecs-fargate");
+    let d = dir.to_string_lossy().into_owned();
+    for args in [
+        vec!["check", d.as_str()],
+        vec!["check", d.as_str(), "--format", "json"],
+        vec!["check", d.as_str(), "--diff", "--unsafe-fixes"],
+        vec!["show", d.as_str()],
+    ] {
+        let (_, out) = run(&args);
+        assert!(
+            !out.contains("hunter2-not-a-real-secret"),
+            "{args:?} printed the secret"
+        );
+    }
+    let (_, out) = run(&["check", d.as_str()]);
+    assert!(out.contains("DB_PASSWORD\", value = \"*************************\""));
+}

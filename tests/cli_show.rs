@@ -73,3 +73,73 @@ fn show_marks_unknown_and_sensitive_and_keeps_references() {
     assert_eq!(local["value"], "karan-staging");
     assert_eq!(json["backend"]["type"], "s3");
 }
+
+/// `nullable = false`: a null argument takes the default; `nullable = true` (the default) keeps
+/// the null, as Terraform does.
+#[test]
+fn null_arguments_take_the_default_only_when_not_nullable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "module \"c\" {\n  source = \"./m\"\n  strict = null\n  loose  = null\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("m/main.tf"),
+        r#"
+variable "strict" {
+  type     = object({ a = optional(number, 1) })
+  default  = {}
+  nullable = false
+}
+variable "loose" {
+  type    = bool
+  default = true
+}
+resource "null_resource" "x" {
+  triggers = { strict = var.strict, loose = var.loose }
+}
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(&["show", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &json["resources"][0]["attributes"]["triggers"];
+    assert_eq!(t["strict"], serde_json::json!({ "a": 1 }));
+    assert!(t["loose"].is_null(), "{t}");
+}
+
+/// A value with unknown parts is still not null, and `merge`/`concat` keep its known parts:
+/// terraform-aws-ecs builds container definitions that way.
+#[test]
+fn partly_unknown_values_compare_unequal_to_null() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"
+resource "aws_cloudwatch_log_group" "this" {}
+locals {
+  def = { name = "web", log = { group = aws_cloudwatch_log_group.this.name }, gone = null }
+}
+resource "null_resource" "x" {
+  triggers = {
+    for k, v in merge(local.def, { extra = concat([aws_cloudwatch_log_group.this.arn], ["a"]) }) :
+    k => v if v != null
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(&["show", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &json["resources"][1]["attributes"]["triggers"];
+    assert_eq!(t["name"], "web", "{t}");
+    assert!(t.get("gone").is_none(), "{t}");
+    assert_eq!(
+        t["extra"][1], "a",
+        "merge and concat keep what they know: {t}"
+    );
+}

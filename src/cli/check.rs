@@ -55,6 +55,7 @@ pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String
     }
     let loaded = crate::hcl::load(&load.dir, &load.options());
     let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
+    let redact = findings.iter().flat_map(|f| f.redact.clone()).collect();
     let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
     let findings = suppress::apply(
         findings,
@@ -74,6 +75,7 @@ pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String
         errors,
         not_evaluated,
         fixed: 0,
+        redact,
     };
     result.sort();
     Ok(result)

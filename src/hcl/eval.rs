@@ -747,6 +747,12 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
         return Ok(Value::Unknown(u.clone()));
     }
     let v = match op {
+        // A known value is not null even when parts of it are unknown (cty decides null
+        // comparisons before looking inside): `{ a = aws_x.y.arn } != null` is true.
+        B::Eq | B::NotEq if matches!(l, Value::Null) || matches!(r, Value::Null) => {
+            let eq = matches!(l, Value::Null) && matches!(r, Value::Null);
+            Value::Bool(if op == B::Eq { eq } else { !eq })
+        }
         B::Eq | B::NotEq => {
             if !l.is_wholly_known() || !r.is_wholly_known() {
                 let u = l

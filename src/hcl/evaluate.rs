@@ -579,7 +579,7 @@ impl Evaluator {
         };
         let mut is_default = false;
         let (value, origin) = match given {
-            Some((Ok(v), o)) if !v.is_null() || !nullable || default.is_none() => (v, o),
+            Some((Ok(v), o)) if !v.is_null() || nullable || default.is_none() => (v, o),
             Some((Ok(_), _)) | None => match default {
                 Some(d) => match self.eval_const(&d.expr) {
                     Ok(v) => (
@@ -1245,6 +1245,97 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Origins inside an attribute written as constructors, `jsonencode(<constructors>)` or a
+    /// heredoc of JSON: `container_definitions[0].portMappings[0].containerPort` points at the
+    /// `80` itself, so findings about one field of a structure name its exact place. The walk
+    /// stops at anything else (`for`, calls, references): `Resource::origin_at` falls back to
+    /// the nearest recorded enclosing path.
+    fn nested_origins(&self, a: &AttrCfg, path: &str, out: &mut BTreeMap<String, Origin>) {
+        use hcl_edit::expr::Expression as E;
+        match &a.expr {
+            E::FuncCall(f)
+                if !f.name.is_namespaced()
+                    && f.name.name.as_str() == "jsonencode"
+                    && f.args.len() == 1 =>
+            {
+                if let Some(arg) = f.args.iter().next() {
+                    self.constructor_origins(a.file, arg, path, out);
+                }
+            }
+            E::Object(_) | E::Array(_) => self.constructor_origins(a.file, &a.expr, path, out),
+            E::HeredocTemplate(_) => {
+                if let Some(span) = config::expr_span(a.file, &a.expr) {
+                    let sources = self.ev.sources.borrow();
+                    let f = sources.get(a.file);
+                    // Spans are parsed-text offsets; the scan reads the original text, so it
+                    // runs only where the two agree.
+                    if f.original_offset(span.end) == span.end {
+                        if let Some(text) = f.text.get(span.start..span.end) {
+                            for (p, r) in super::json_spans::value_spans(text) {
+                                let r = span.start + r.start..span.start + r.end;
+                                out.entry(format!("{path}{p}")).or_insert(Origin {
+                                    span: Span::new(a.file, r),
+                                    via: Vec::new(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn constructor_origins(
+        &self,
+        file: FileId,
+        expr: &hcl_edit::expr::Expression,
+        path: &str,
+        out: &mut BTreeMap<String, Origin>,
+    ) {
+        use hcl_edit::expr::{Expression as E, ObjectKey};
+        let mut record = |p: String, e: &E| {
+            if let Some(span) = config::expr_span(file, e) {
+                let via = match e {
+                    E::Object(_) | E::Array(_) => Vec::new(),
+                    _ => self.provenance(&root_refs(e)),
+                };
+                out.insert(p, Origin { span, via });
+            }
+        };
+        match expr {
+            E::Parenthesis(p) => self.constructor_origins(file, p.inner(), path, out),
+            E::Array(items) => {
+                let mut children = Vec::new();
+                for (i, e) in items.iter().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    record(p.clone(), e);
+                    children.push((p, e));
+                }
+                for (p, e) in children {
+                    self.constructor_origins(file, e, &p, out);
+                }
+            }
+            E::Object(o) => {
+                let mut children = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(id) => id.as_str().to_string(),
+                        ObjectKey::Expression(E::String(s)) => s.value().to_string(),
+                        ObjectKey::Expression(_) => continue,
+                    };
+                    let p = join_path(path, &key);
+                    record(p.clone(), v.expr());
+                    children.push((p, v.expr()));
+                }
+                for (p, e) in children {
+                    self.constructor_origins(file, e, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Where the variables and locals an expression reads got their values.
     fn provenance(&self, refs: &[RootRef]) -> Vec<Via> {
         let mut out: Vec<Via> = Vec::new();
@@ -1436,6 +1527,7 @@ impl<'a> Scope<'a> {
             if let Some(o) = v.origin {
                 origins.insert(p.clone(), o);
             }
+            self.nested_origins(a, &p, &mut origins);
             exprs.push((p, refs));
             out.insert(a.name.clone(), v.value);
         }

@@ -3,6 +3,7 @@ pub mod config;
 pub mod eval;
 pub mod evaluate;
 pub mod functions;
+mod json_spans;
 pub mod refs;
 pub mod types;
 

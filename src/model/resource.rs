@@ -82,6 +82,20 @@ impl Resource {
     pub fn origin(&self, path: &str) -> Option<&Origin> {
         self.origins.get(path)
     }
+
+    /// The most precise origin recorded for `path` or, failing that, for the nearest enclosing
+    /// path: `container_definitions[0].portMappings[0].containerPort` is the `80` when the
+    /// definitions were written as constructors, the whole `container_definitions` expression
+    /// when they come from `file()` or a variable.
+    pub fn origin_at(&self, path: &str) -> Option<&Origin> {
+        let mut p = path;
+        loop {
+            if let Some(o) = self.origins.get(p) {
+                return Some(o);
+            }
+            p = &p[..p.rfind(['.', '['])?];
+        }
+    }
 }
 
 /// `module.a[0].module.b["x"]` → `module.a.module.b`.
@@ -162,5 +176,111 @@ impl Model {
         self.resources
             .iter()
             .filter(move |r| r.mode == Mode::Managed && r.rtype == rtype)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::hcl::{load, LoadOptions};
+
+    /// The text each path's most precise origin points at, and the labels of its vias.
+    fn origins(main: &str, rtype: &str, paths: &[&str]) -> Vec<(String, Vec<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), main).unwrap();
+        let loaded = load(dir.path(), &LoadOptions::default());
+        let r = loaded.model.resources_of(rtype).next().unwrap();
+        paths
+            .iter()
+            .map(|p| {
+                let o = r
+                    .origin_at(p)
+                    .unwrap_or_else(|| panic!("no origin for {p}"));
+                let range = loaded.sources.original_range(&o.span);
+                let text = loaded.sources.get(o.span.file).text[range].to_string();
+                (text, o.via.iter().map(|v| v.label.clone()).collect())
+            })
+            .collect()
+    }
+
+    fn texts(v: Vec<(String, Vec<String>)>) -> Vec<String> {
+        v.into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn jsonencode_constructors_give_each_field_its_place() {
+        let main = r#"
+variable "port" { default = 8080 }
+locals { defs = [{ name = "x" }] }
+resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    {
+      name         = "web"
+      portMappings = [{ containerPort = 80 }, { "containerPort" = var.port }]
+      environment  = [for k, v in { A = "1" } : { name = k, value = v }]
+    }
+  ])
+}
+"#;
+        let got = origins(
+            main,
+            "aws_ecs_task_definition",
+            &[
+                "container_definitions[0].portMappings[0].containerPort",
+                "container_definitions[0].portMappings[1].containerPort",
+                "container_definitions[0].name",
+                // Inside a `for` expression: the nearest recorded place.
+                "container_definitions[0].environment[0].name",
+                "container_definitions[1].name",
+            ],
+        );
+        assert_eq!(got[1].1.len(), 1, "var.port's default is a via: {got:?}");
+        assert_eq!(
+            texts(got),
+            [
+                "80",
+                "var.port",
+                "\"web\"",
+                "[for k, v in { A = \"1\" } : { name = k, value = v }]",
+                "jsonencode([\n    {\n      name         = \"web\"\n      portMappings = [{ containerPort = 80 }, { \"containerPort\" = var.port }]\n      environment  = [for k, v in { A = \"1\" } : { name = k, value = v }]\n    }\n  ])",
+            ]
+        );
+    }
+
+    #[test]
+    fn heredoc_json_and_plain_objects_and_calls() {
+        let main = r#"
+resource "aws_ecs_task_definition" "t" {
+  family = "web"
+  container_definitions = <<-EOF
+    [{"name": "web", "portMappings": [{"containerPort": 8080}]}]
+  EOF
+  tags = { Name = "web", Team = upper("a") }
+  volume {
+    name = "data"
+    efs_volume_configuration {
+      root_directory = file("x")
+    }
+  }
+}
+"#;
+        let got = origins(
+            main,
+            "aws_ecs_task_definition",
+            &[
+                "container_definitions[0].portMappings[0].containerPort",
+                "container_definitions[0]",
+                "tags.Team",
+                "volume[0].efs_volume_configuration[0].root_directory",
+            ],
+        );
+        assert_eq!(
+            texts(got),
+            [
+                "8080",
+                r#"{"name": "web", "portMappings": [{"containerPort": 8080}]}"#,
+                "upper(\"a\")",
+                "file(\"x\")",
+            ]
+        );
     }
 }

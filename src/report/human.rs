@@ -57,9 +57,20 @@ impl Diagnostic for Diag {
     }
 }
 
-fn source_of(sources: &SourceMap, span: &Span) -> NamedSource<String> {
+/// A file's text for an excerpt, with every secret masked byte for byte (so offsets hold).
+fn source_of(sources: &SourceMap, redact: &[Span], span: &Span) -> NamedSource<String> {
     let f = sources.get(span.file);
-    NamedSource::new(f.display.clone(), f.text.clone()).with_language("hcl")
+    let mut bytes = f.text.clone().into_bytes();
+    for s in redact.iter().filter(|s| s.file == span.file) {
+        let r = sources.original_range(s);
+        for b in bytes.get_mut(r.start..r.end).into_iter().flatten() {
+            if !matches!(*b, b'"' | b'\n') {
+                *b = b'*';
+            }
+        }
+    }
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    NamedSource::new(f.display.clone(), text).with_language("hcl")
 }
 
 fn label(sources: &SourceMap, span: &Span, text: Option<String>) -> LabeledSpan {
@@ -90,7 +101,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             code: Some("input-error".into()),
             severity: miette::Severity::Error,
             help: None,
-            src: e.span.as_ref().map(|s| source_of(&r.sources, s)),
+            src: e.span.as_ref().map(|s| source_of(&r.sources, &r.redact, s)),
             labels: e
                 .span
                 .iter()
@@ -111,7 +122,17 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             ));
         }
         for rel in &f.related {
-            if f.span.as_ref().map(|s| s.file) == Some(rel.span.file) {
+            // A related place joins the main excerpt only when it is close by: miette shows
+            // every line between labels, so a distant one gets its own excerpt.
+            let near = f.span.as_ref().is_some_and(|s| {
+                s.file == rel.span.file
+                    && r.sources
+                        .locate(s)
+                        .line
+                        .abs_diff(r.sources.locate(&rel.span).line)
+                        <= 3
+            });
+            if near {
                 labels.push(label(&r.sources, &rel.span, Some(rel.message.clone())));
             } else {
                 related.push(Diag {
@@ -119,7 +140,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    src: Some(source_of(&r.sources, &rel.span)),
+                    src: Some(source_of(&r.sources, &r.redact, &rel.span)),
                     labels: vec![label(&r.sources, &rel.span, Some(rel.message.clone()))],
                     related: vec![],
                 });
@@ -144,7 +165,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                     _ => f.fix_title.clone(),
                 },
             ),
-            src: f.span.as_ref().map(|s| source_of(&r.sources, s)),
+            src: f.span.as_ref().map(|s| source_of(&r.sources, &r.redact, s)),
             labels,
             related,
         };

@@ -15,6 +15,9 @@ pub struct CheckResult {
     pub resources: usize,
     /// Edits `--fix` applied before this (final) check.
     pub fixed: usize,
+    /// Secrets' source ranges (from every finding, suppressed ones included): masked in
+    /// excerpts.
+    pub redact: Vec<crate::source::Span>,
 }
 
 impl CheckResult {

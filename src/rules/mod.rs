@@ -152,6 +152,8 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
     pub fix: Option<Fix>,
+    /// Source ranges holding a secret: masked in every excerpt infra-lint prints.
+    pub redact: Vec<Span>,
 }
 
 /// A rule's output: findings and the cases it could not decide.
@@ -193,6 +195,7 @@ impl Sink {
             span: span.or_else(|| r.span.clone()),
             related,
             fix: None,
+            redact: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
     }

@@ -10,6 +10,9 @@ pub static RULES: &[&dyn Rule] = &[
     &super::sg::db_ingress_not_from_security_group::DbIngressNotFromSecurityGroup,
     &super::ecs::ecs_task_public_ip::EcsTaskPublicIp,
     &super::ecs::ecs_task_cannot_pull_image::EcsTaskCannotPullImage,
+    &super::ecs::ecs_port_mismatch::EcsPortMismatch,
+    &super::ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
+    &super::ecs::ecs_container_without_logs::EcsContainerWithoutLogs,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

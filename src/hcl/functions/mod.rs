@@ -40,6 +40,9 @@ enum Unknowns {
     Strict,
     /// The function inspects unknowns itself.
     Lenient,
+    /// Only an argument unknown as a whole makes the result unknown; unknown parts pass
+    /// through (cty's `merge` and `concat` keep the keys and length they know).
+    Shallow,
 }
 
 /// (name, min args, max args (None = variadic), unknown handling)
@@ -60,7 +63,8 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "format" | "formatlist" => v(1),
         // collections
         "length" => Some((1, Some(1), Lenient)),
-        "concat" | "merge" | "setproduct" => v(0),
+        "concat" | "merge" => Some((0, None, Shallow)),
+        "setproduct" => v(0),
         "setunion" | "setintersection" => v(1),
         "setsubtract" => s(2, 2),
         "lookup" => s(2, 3),
@@ -138,10 +142,22 @@ fn call_checked(
         "nonsensitive" => return Ok(args.into_iter().next().unwrap_or(Value::Null).unmark().0),
         _ => {}
     }
-    if unknowns == Unknowns::Strict {
-        if let Some(u) = args.iter().find_map(Value::first_unknown) {
-            return Ok(Value::Unknown(u.clone()));
+    match unknowns {
+        Unknowns::Strict => {
+            if let Some(u) = args.iter().find_map(Value::first_unknown) {
+                return Ok(Value::Unknown(u.clone()));
+            }
         }
+        Unknowns::Shallow => {
+            if let Some(Value::Unknown(u)) = args
+                .iter()
+                .map(Value::peel)
+                .find(|a| matches!(a, Value::Unknown(_)))
+            {
+                return Ok(Value::Unknown(u.clone()));
+            }
+        }
+        Unknowns::Lenient => {}
     }
     let mut sensitive = false;
     let args: Vec<Value> = args

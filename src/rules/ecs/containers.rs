@@ -126,58 +126,88 @@ pub fn port(v: &Value) -> Option<i64> {
 
 /// The containers of a task definition.
 pub fn definitions(td: &Resource) -> Definitions {
+    match partial_definitions(td) {
+        Ok(p) => match p.unknown.into_iter().next() {
+            Some((_, reason)) => Definitions::Unknown(reason),
+            None => Definitions::Known(p.known),
+        },
+        Err(d) => d,
+    }
+}
+
+/// The known containers of a task definition, and the reasons the others are not known (a
+/// sidecar whose image comes from a data source): a rule about one container need not wait
+/// for the rest.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    pub known: Vec<Container>,
+    /// (index, reason) of each container definition that is not known.
+    pub unknown: Vec<(usize, String)>,
+}
+
+/// Like `definitions`, keeping the known containers when some are not; `Err` when the list
+/// as a whole is unknown, invalid or missing.
+pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
     let Some(v) = td.get("container_definitions") else {
-        return Definitions::Missing;
+        return Err(Definitions::Missing);
     };
     let structured = match v.peel() {
         Value::String(s) => match serde_json::from_str::<serde_json::Value>(s) {
             Ok(j) => json_to_value(&j),
             Err(e) => {
-                return Definitions::Invalid(format!("container_definitions is not JSON: {e}"))
+                return Err(Definitions::Invalid(format!(
+                    "container_definitions is not JSON: {e}"
+                )))
             }
         },
         Value::Unknown(u) => match td.encoded.get("container_definitions") {
             Some(x) => x.clone(),
             None => {
-                return Definitions::Unknown(format!(
+                return Err(Definitions::Unknown(format!(
                     "container_definitions is not known: {}",
                     u.cause()
-                ))
+                )))
             }
         },
-        Value::Null => return Definitions::Missing,
+        Value::Null => return Err(Definitions::Missing),
         _ => {
-            return Definitions::Invalid("container_definitions must be a JSON string".into());
+            return Err(Definitions::Invalid(
+                "container_definitions must be a JSON string".into(),
+            ));
         }
     };
     match structured.peel() {
         Value::List(items) | Value::Set(items) => {
-            let mut out = Vec::new();
+            let mut out = Partial {
+                known: Vec::new(),
+                unknown: Vec::new(),
+            };
             for (index, it) in items.iter().enumerate() {
                 match it.peel() {
-                    Value::Map(m) => out.push(Container {
+                    Value::Map(m) => out.known.push(Container {
                         index,
                         fields: m.clone(),
                     }),
-                    Value::Unknown(u) => {
-                        return Definitions::Unknown(format!(
-                            "container definition #{index} is not known: {}",
-                            u.cause()
-                        ))
-                    }
+                    Value::Unknown(u) => out.unknown.push((
+                        index,
+                        format!("container definition #{index} is not known: {}", u.cause()),
+                    )),
                     _ => {
-                        return Definitions::Invalid(format!(
+                        return Err(Definitions::Invalid(format!(
                             "container definition #{index} is not an object"
-                        ))
+                        )))
                     }
                 }
             }
-            Definitions::Known(out)
+            Ok(out)
         }
-        Value::Unknown(u) => {
-            Definitions::Unknown(format!("container_definitions is not known: {}", u.cause()))
-        }
-        _ => Definitions::Invalid("container_definitions must be a JSON list of objects".into()),
+        Value::Unknown(u) => Err(Definitions::Unknown(format!(
+            "container_definitions is not known: {}",
+            u.cause()
+        ))),
+        _ => Err(Definitions::Invalid(
+            "container_definitions must be a JSON list of objects".into(),
+        )),
     }
 }
 

@@ -1,4 +1,8 @@
 //! Amazon ECS rules, and the container-definitions model they share.
 pub mod containers;
+pub mod ecs_container_plaintext_secret;
+pub mod ecs_container_without_logs;
+pub mod ecs_port_mismatch;
 pub mod ecs_task_cannot_pull_image;
 pub mod ecs_task_public_ip;
+pub mod load_balancing;

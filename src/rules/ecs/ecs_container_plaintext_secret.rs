@@ -1,0 +1,346 @@
+//! ECS005 ecs-container-plaintext-secret: a secret passed as a plain container environment
+//! variable is stored in clear in the task definition and in Terraform state.
+use super::containers::{partial_definitions, Definitions};
+use crate::model::Value;
+use crate::rules::{
+    Ctx, FixAvailability, Input, OptionKind, Rule, RuleMeta, RuleOption, Severity, Sink, Violation,
+};
+
+pub struct EcsContainerPlaintextSecret;
+
+static META: RuleMeta = RuleMeta {
+    code: "ECS005",
+    name: "ecs-container-plaintext-secret",
+    category: "ecs",
+    severity: Severity::Error,
+    summary: "A container environment variable that holds a secret is stored in plain text",
+    fix: FixAvailability::None,
+    inputs: &[Input::Config, Input::State, Input::Live],
+    options: &[RuleOption {
+        name: "allowed-names",
+        kind: OptionKind::StringList,
+        default: "[]",
+        help: "Environment variable names never reported (exact, case-insensitive)",
+    }],
+    doc: include_str!("../../../rules/ecs-container-plaintext-secret.md"),
+};
+
+struct PlaintextSecret<'a> {
+    container: String,
+    name: &'a str,
+}
+
+impl Violation for PlaintextSecret<'_> {
+    fn message(&self) -> String {
+        format!(
+            "container {} sets {} as a plain environment variable: its value is stored in clear in the task definition (readable with ecs:DescribeTaskDefinition) and in Terraform state",
+            self.container, self.name
+        )
+    }
+    fn fix_title(&self) -> String {
+        format!(
+            "move {} to the container's `secrets` as {{ name = \"{}\", valueFrom = <Secrets Manager secret or SSM SecureString parameter ARN> }} and let the task execution role read it",
+            self.name, self.name
+        )
+    }
+}
+
+impl Rule for EcsContainerPlaintextSecret {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        let allowed = cx.option_strings("allowed-names");
+        for td in cx.model.resources_of("aws_ecs_task_definition") {
+            let p = match partial_definitions(td) {
+                Ok(p) => p,
+                Err(Definitions::Unknown(reason)) => {
+                    out.not_evaluated(
+                        td,
+                        reason,
+                        td.origin("container_definitions").map(|o| o.span.clone()),
+                    );
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            for (i, reason) in &p.unknown {
+                out.not_evaluated(
+                    td,
+                    reason.clone(),
+                    td.origin_at(&format!("container_definitions[{i}]"))
+                        .map(|o| o.span.clone()),
+                );
+            }
+            for c in &p.known {
+                if let Value::Unknown(u) = c.get("environment") {
+                    out.not_evaluated(
+                        td,
+                        format!(
+                            "the environment of container {} is not known: {}",
+                            c.label(),
+                            u.cause()
+                        ),
+                        td.origin_at(&format!("container_definitions[{}]", c.index))
+                            .map(|o| o.span.clone()),
+                    );
+                    continue;
+                }
+                for (j, e) in c.environment().iter().enumerate() {
+                    let Some(name) = e.name.as_str() else {
+                        continue;
+                    };
+                    if !looks_secret(name)
+                        || !holds_a_value(e.value)
+                        || allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+                    {
+                        continue;
+                    }
+                    // The entry, not its value: the value's own places (a tfvars line) would
+                    // print the secret.
+                    let at = td
+                        .origin_at(&format!(
+                            "container_definitions[{}].environment[{j}]",
+                            c.index
+                        ))
+                        .map(|o| o.span.clone());
+                    // The value's text, wherever it is written, is masked in every excerpt.
+                    let redact = td
+                        .origin_at(&format!(
+                            "container_definitions[{}].environment[{j}].value",
+                            c.index
+                        ))
+                        .map(|o| {
+                            std::iter::once(o.span.clone())
+                                .chain(o.via.iter().map(|v| v.span.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    out.report(
+                        td,
+                        &PlaintextSecret {
+                            container: c.label(),
+                            name,
+                        },
+                        at,
+                        vec![],
+                    )
+                    .redact = redact;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the entry carries something that could be a secret. A value known only at apply
+/// (`random_password.db.result`, a variable without value) counts: whatever it turns out to
+/// be, ECS stores it in clear. Empty strings, booleans and ARNs (a reference to a secret, not
+/// the secret) do not.
+fn holds_a_value(v: &Value) -> bool {
+    match v.peel() {
+        Value::Null | Value::Bool(_) => false,
+        Value::String(s) => {
+            let s = s.trim();
+            !s.is_empty()
+                && !s.eq_ignore_ascii_case("true")
+                && !s.eq_ignore_ascii_case("false")
+                && !s.starts_with("arn:")
+        }
+        _ => true,
+    }
+}
+
+/// Words that make a name hold a secret.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "APIKEY",
+    "PRIVATEKEY",
+    "ACCESSKEY",
+    "SECRETKEY",
+];
+
+/// `<WORD>_KEY` pairs that are keys in the secret sense.
+const KEY_QUALIFIERS: &[&str] = &[
+    "API",
+    "PRIVATE",
+    "ACCESS",
+    "SIGNING",
+    "ENCRYPTION",
+    "MASTER",
+    "HMAC",
+    "LICENSE",
+    "APP",
+    "ACCOUNT",
+    "AUTH",
+];
+
+/// A last word that makes the name *about* a secret rather than the secret itself:
+/// `DB_PASSWORD_ARN`, `API_TOKEN_URL`, `SECRET_NAME`, `TOKEN_ENABLED`, `AWS_ACCESS_KEY_ID`.
+const NOT_THE_SECRET: &[&str] = &[
+    "ARN",
+    "NAME",
+    "FILE",
+    "PATH",
+    "DIR",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "HOST",
+    "PORT",
+    "ID",
+    "IDS",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "DISABLE",
+    "REQUIRED",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "EXPIRATION",
+    "LIFETIME",
+    "TIMEOUT",
+    "LENGTH",
+    "SIZE",
+    "TYPE",
+    "MODE",
+    "REGION",
+    "VERSION",
+    "HEADER",
+    "PARAM",
+    "PARAMETER",
+    "PREFIX",
+    "SUFFIX",
+    "FIELD",
+    "ALGORITHM",
+    "ISSUER",
+    "AUDIENCE",
+    "SCOPE",
+    "SCOPES",
+    "LOCATION",
+    "BUCKET",
+    "USER",
+    "USERNAME",
+    "POLICY",
+    "ROTATION",
+];
+
+/// Whether an environment variable name says it holds a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if NOT_THE_SECRET.contains(&last.as_str()) {
+        return false;
+    }
+    // `DB_PASS`, `DB_PWD`, but not the shell's `PWD`.
+    if words.len() > 1 && (last == "PASS" || last == "PWD") {
+        return true;
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        SECRET_WORDS.contains(&w.as_str())
+            || (w == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
+    })
+}
+
+/// `dbPassword`, `DB-PASSWORD`, `db.password` → `["DB", "PASSWORD"]`.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_uppercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "DB_PASSWORD",
+            "POSTGRES_PASSWORD",
+            "dbPassword",
+            "DB_PASS",
+            "MYSQL_PWD",
+            "GITHUB_TOKEN",
+            "AUTH_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "API_KEY",
+            "STRIPE_APIKEY",
+            "JWT_PRIVATE_KEY",
+            "CLIENT_SECRET",
+            "SECRET_KEY_BASE",
+            "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+            "app.secret",
+            "APP_KEY",
+            "REDIS_AUTH_TOKEN",
+        ] {
+            assert!(looks_secret(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn names_about_secrets_are_not_secrets() {
+        for n in [
+            "DB_PASSWORD_ARN",
+            "DB_SECRET_NAME",
+            "DB_PASSWORD_FILE",
+            "TOKEN_URL",
+            "OAUTH_TOKEN_ENDPOINT",
+            "TOKEN_AUTH_ENABLED",
+            "AWS_ACCESS_KEY_ID",
+            "SECRETS_MANAGER_PREFIX",
+            "PWD",
+            "PASSWORD_MIN_LENGTH",
+            "DB_HOST",
+            "PASSENGER_COUNT",
+            "KEYCLOAK_URL",
+            "CACHE_KEY",
+            "TOKEN_TTL",
+            "bypass",
+        ] {
+            assert!(!looks_secret(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn values_that_cannot_be_secrets() {
+        assert!(!holds_a_value(&Value::string("")));
+        assert!(!holds_a_value(&Value::string("true")));
+        assert!(!holds_a_value(&Value::Bool(false)));
+        assert!(!holds_a_value(&Value::string(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"
+        )));
+        assert!(holds_a_value(&Value::string("hunter2")));
+        assert!(holds_a_value(&Value::unknown(
+            crate::model::Cause::Reference("random_password.db.result".into())
+        )));
+    }
+}

@@ -1,0 +1,99 @@
+//! ECS006 ecs-container-without-logs: a container without `logConfiguration` sends its output
+//! nowhere.
+use super::containers::{partial_definitions, Definitions};
+use crate::model::Value;
+use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
+
+pub struct EcsContainerWithoutLogs;
+
+static META: RuleMeta = RuleMeta {
+    code: "ECS006",
+    name: "ecs-container-without-logs",
+    category: "ecs",
+    severity: Severity::Warning,
+    summary: "A container definition has no logConfiguration: its output is lost",
+    fix: FixAvailability::None,
+    inputs: &[Input::Config, Input::State, Input::Live],
+    options: &[],
+    doc: include_str!("../../../rules/ecs-container-without-logs.md"),
+};
+
+struct WithoutLogs {
+    container: String,
+    /// The log group to name in the snippet: the module's only one, if it has exactly one.
+    log_group: String,
+}
+
+impl Violation for WithoutLogs {
+    fn message(&self) -> String {
+        format!(
+            "container {} has no logConfiguration: its output is not kept anywhere, so a crash loop leaves no trace",
+            self.container
+        )
+    }
+    fn fix_title(&self) -> String {
+        format!(
+            "add logConfiguration = {{ logDriver = \"awslogs\", options = {{ \"awslogs-group\" = {}.name, \"awslogs-region\" = <region>, \"awslogs-stream-prefix\" = \"{}\" }} }}",
+            self.log_group, self.container
+        )
+    }
+}
+
+impl Rule for EcsContainerWithoutLogs {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        for td in cx.model.resources_of("aws_ecs_task_definition") {
+            let p = match partial_definitions(td) {
+                Ok(p) => p,
+                Err(Definitions::Unknown(reason)) => {
+                    out.not_evaluated(
+                        td,
+                        reason,
+                        td.origin("container_definitions").map(|o| o.span.clone()),
+                    );
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            for (i, reason) in &p.unknown {
+                out.not_evaluated(
+                    td,
+                    reason.clone(),
+                    td.origin_at(&format!("container_definitions[{i}]"))
+                        .map(|o| o.span.clone()),
+                );
+            }
+            for c in &p.known {
+                // A logConfiguration known only at apply is still one.
+                if !matches!(c.get("logConfiguration"), Value::Null) {
+                    continue;
+                }
+                // The container's name: its whole definition would be a long excerpt.
+                let at = td
+                    .origin_at(&format!("container_definitions[{}].name", c.index))
+                    .map(|o| o.span.clone());
+                let groups: Vec<_> = cx
+                    .model
+                    .resources_of("aws_cloudwatch_log_group")
+                    .filter(|g| g.module == td.module)
+                    .collect();
+                let log_group = match groups.as_slice() {
+                    [one] => format!("aws_cloudwatch_log_group.{}", one.name),
+                    _ => "aws_cloudwatch_log_group.<name>".into(),
+                };
+                out.report(
+                    td,
+                    &WithoutLogs {
+                        container: c.label(),
+                        log_group,
+                    },
+                    at,
+                    vec![],
+                );
+            }
+        }
+    }
+}
