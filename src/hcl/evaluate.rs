@@ -568,6 +568,7 @@ impl Evaluator {
                     iters: Vec::new(),
                     file: Default::default(),
                     encoded: Default::default(),
+                    templates: Default::default(),
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
@@ -1032,6 +1033,7 @@ impl Evaluator {
                 iters: Vec::new(),
                 file: Default::default(),
                 encoded: Default::default(),
+                templates: Default::default(),
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1049,6 +1051,7 @@ impl Evaluator {
                 span: Some(b.header.clone()),
                 block: Some(b.span.clone()),
                 encoded: s.encoded.take(),
+                templates: s.templates.take(),
             });
         };
         match keys {
@@ -1153,6 +1156,8 @@ struct Scope<'a> {
     file: std::cell::Cell<Option<FileId>>,
     /// Arguments of `jsonencode(...)` attributes before encoding (see `Resource::encoded`).
     encoded: RefCell<BTreeMap<String, Value>>,
+    /// Parts of string-template attributes whose result is unknown (see `Resource::templates`).
+    templates: RefCell<BTreeMap<String, Vec<Value>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -1165,6 +1170,7 @@ impl<'a> Scope<'a> {
             iters: Vec::new(),
             file: Default::default(),
             encoded: Default::default(),
+            templates: Default::default(),
         }
     }
 
@@ -1209,6 +1215,10 @@ impl<'a> Scope<'a> {
     /// `policy = jsonencode({...})` with one ARN known only after apply is wholly unknown,
     /// as in Terraform; rules still need the statements' actions. Keep the argument itself.
     fn capture_encoded(&self, a: &AttrCfg, path: &str, value: &Value) {
+        if let hcl_edit::expr::Expression::StringTemplate(t) = &a.expr {
+            self.capture_template(t, path, value);
+            return;
+        }
         let hcl_edit::expr::Expression::FuncCall(f) = &a.expr else {
             return;
         };
@@ -1223,6 +1233,34 @@ impl<'a> Scope<'a> {
                 self.encoded.borrow_mut().insert(path.to_string(), v);
             }
         }
+    }
+
+    /// An unknown partition or account id in an ARN template hides nothing else: keep the
+    /// parts (templates with directives are left alone).
+    fn capture_template(&self, t: &hcl_edit::template::StringTemplate, path: &str, value: &Value) {
+        use hcl_edit::template::Element;
+        if !matches!(value.peel(), Value::Unknown(_)) {
+            return;
+        }
+        let mut parts = Vec::new();
+        for el in t.iter() {
+            match el {
+                Element::Literal(s) => parts.push(Value::String(s.value().to_string())),
+                Element::Interpolation(i) => {
+                    let v = Ctx::new(self)
+                        .eval(&i.expr)
+                        .unwrap_or(Value::unknown(Cause::Other(
+                            "the interpolation could not be evaluated".into(),
+                        )));
+                    parts.push(match v.to_tf_string() {
+                        Ok(s) if v.is_wholly_known() => Value::String(s),
+                        _ => v,
+                    });
+                }
+                Element::Directive(_) => return,
+            }
+        }
+        self.templates.borrow_mut().insert(path.to_string(), parts);
     }
 
     /// Where the variables and locals an expression reads got their values.
