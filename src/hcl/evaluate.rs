@@ -1215,9 +1215,23 @@ impl<'a> Scope<'a> {
     /// `policy = jsonencode({...})` with one ARN known only after apply is wholly unknown,
     /// as in Terraform; rules still need the statements' actions. Keep the argument itself.
     fn capture_encoded(&self, a: &AttrCfg, path: &str, value: &Value) {
-        if let hcl_edit::expr::Expression::StringTemplate(t) = &a.expr {
-            self.capture_template(t, path, value);
-            return;
+        match &a.expr {
+            hcl_edit::expr::Expression::StringTemplate(t) => {
+                self.capture_template(t, path, value);
+                return;
+            }
+            // `policy_arns = ["arn:${local.partition}:iam::aws:policy/X"]`
+            hcl_edit::expr::Expression::Array(items) => {
+                for (i, e) in items.iter().enumerate() {
+                    if let (hcl_edit::expr::Expression::StringTemplate(t), Some(v)) =
+                        (e, value.as_list().and_then(|l| l.get(i)))
+                    {
+                        self.capture_template(t, &format!("{path}[{i}]"), v);
+                    }
+                }
+                return;
+            }
+            _ => {}
         }
         let hcl_edit::expr::Expression::FuncCall(f) = &a.expr else {
             return;
