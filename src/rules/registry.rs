@@ -5,6 +5,7 @@ pub static RULES: &[&dyn Rule] = &[
     &super::rds::rds_publicly_accessible::RdsPubliclyAccessible,
     &super::lint::unused_suppression::UnusedSuppression,
     &super::lint::suppression_without_reason::SuppressionWithoutReason,
+    &super::ecs::ecs_execution_role_missing_policy::EcsExecutionRoleMissingPolicy,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

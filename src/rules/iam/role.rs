@@ -127,7 +127,10 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
     type Arn<'a> = (String, &'a Value, Option<&'a Vec<Value>>);
     let mut arns: Vec<Arn> = Vec::new();
     if let Some(v) = role.get("managed_policy_arns") {
-        list_or_one(v, &mut |x| arns.push((role.address.clone(), x, None)));
+        list_or_one(v, &mut |i, x| {
+            let t = role.templates.get(&format!("managed_policy_arns[{i}]"));
+            arns.push((role.address.clone(), x, t))
+        });
     }
     for a in attached(model, role, "aws_iam_role_policy_attachment", "role")
         .into_iter()
@@ -144,7 +147,10 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
         "role_name",
     ) {
         if let Some(v) = a.get("policy_arns") {
-            list_or_one(v, &mut |x| arns.push((a.address.clone(), x, None)));
+            list_or_one(v, &mut |i, x| {
+                let t = a.templates.get(&format!("policy_arns[{i}]"));
+                arns.push((a.address.clone(), x, t))
+            });
         }
     }
     for (via, v, template) in arns {
@@ -153,11 +159,11 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
     out
 }
 
-fn list_or_one<'a>(v: &'a Value, f: &mut dyn FnMut(&'a Value)) {
+fn list_or_one<'a>(v: &'a Value, f: &mut dyn FnMut(usize, &'a Value)) {
     match v.peel() {
-        Value::List(l) | Value::Set(l) => l.iter().for_each(f),
+        Value::List(l) | Value::Set(l) => l.iter().enumerate().for_each(|(i, x)| f(i, x)),
         Value::Null => {}
-        x => f(x),
+        x => f(0, x),
     }
 }
 

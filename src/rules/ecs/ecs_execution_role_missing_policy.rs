@@ -1,0 +1,587 @@
+//! ECS002 ecs-execution-role-missing-policy.
+use super::containers::{self, Container, Definitions, ImageSource};
+use crate::diag::fix::{Applicability, Edit, Fix};
+use crate::model::{Mode, Model, Resource, Value};
+use crate::rules::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
+use crate::rules::iam::role::{self, Access};
+use crate::rules::{
+    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
+};
+
+pub struct EcsExecutionRoleMissingPolicy;
+
+static META: RuleMeta = RuleMeta {
+    code: "ECS002",
+    name: "ecs-execution-role-missing-policy",
+    category: "ecs",
+    severity: Severity::Error,
+    summary: "A task definition's execution role cannot pull its images, write its logs or read its secrets",
+    fix: FixAvailability::Sometimes,
+    inputs: &[Input::Config],
+    options: &[],
+    doc: include_str!("../../../rules/ecs-execution-role-missing-policy.md"),
+};
+
+const ECR: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+];
+const LOGS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+const SECRETS_MANAGER: &str = "secretsmanager:GetSecretValue";
+const SSM: &str = "ssm:GetParameters";
+
+/// Something the ECS agent does for the task, and the actions it needs for it.
+struct Need {
+    why: String,
+    /// Each entry: actions of which any one suffices (a `valueFrom` of unknown kind).
+    actions: Vec<Vec<&'static str>>,
+    /// The ARN the action is on, when known (a secret, a parameter).
+    resource: Option<String>,
+}
+
+/// The needs whose actions the role lacks, as written in messages.
+struct Missing {
+    why: String,
+    actions: Vec<String>,
+    resource: Option<String>,
+    /// The policy whose Deny takes the actions away, when one does.
+    denied_by: Option<String>,
+}
+
+struct LacksPermissions<'a> {
+    role: &'a str,
+    missing: &'a [Missing],
+    fix: FixKind<'a>,
+}
+
+enum FixKind<'a> {
+    AttachManaged,
+    Inline(&'a [String]),
+    AttachAndInline(&'a [String]),
+    RemoveDeny(&'a [String]),
+}
+
+impl Violation for LacksPermissions<'_> {
+    fn message(&self) -> String {
+        let parts: Vec<String> = self
+            .missing
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let who = if i == 0 {
+                    format!("the execution role {}", self.role)
+                } else {
+                    "it".into()
+                };
+                let denied = m
+                    .denied_by
+                    .as_ref()
+                    .map(|by| format!(", which {by} denies"))
+                    .unwrap_or_default();
+                format!("{}, so {who} needs {}{denied}", m.why, m.actions.join(", "))
+            })
+            .collect();
+        parts.join("; ")
+    }
+    fn fix_title(&self) -> String {
+        let inline = |actions: &[String]| {
+            format!(
+                "give {} an aws_iam_role_policy allowing {}",
+                self.role,
+                actions.join(", ")
+            )
+        };
+        match &self.fix {
+            FixKind::AttachManaged => format!(
+                "attach {ECS_TASK_EXECUTION_POLICY} to {} with an aws_iam_role_policy_attachment",
+                self.role
+            ),
+            FixKind::Inline(a) => inline(a),
+            FixKind::RemoveDeny(d) => format!(
+                "narrow the Deny statements of {} so they leave the ECS agent's actions alone",
+                d.join(", ")
+            ),
+            FixKind::AttachAndInline(a) => format!(
+                "attach {ECS_TASK_EXECUTION_POLICY} to {}, and {}",
+                self.role,
+                inline(a).trim_start_matches("give ")
+            ),
+        }
+    }
+}
+
+struct NoExecutionRole<'a> {
+    needs: &'a [Missing],
+    task_role_only: bool,
+}
+
+impl Violation for NoExecutionRole<'_> {
+    fn message(&self) -> String {
+        let whys: Vec<String> = self
+            .needs
+            .iter()
+            .map(|m| format!("{}, which needs {}", m.why, m.actions.join(", ")))
+            .collect();
+        let task = if self.task_role_only {
+            " (only task_role_arn is set: the task role is what the application uses; the ECS agent pulls images, creates log streams and reads secrets with the execution role)"
+        } else {
+            ""
+        };
+        format!(
+            "aws_ecs_task_definition has no execution_role_arn{task}: {}",
+            whys.join("; ")
+        )
+    }
+    fn fix_title(&self) -> String {
+        format!(
+            "set execution_role_arn to a role that ecs-tasks.amazonaws.com assumes, with {ECS_TASK_EXECUTION_POLICY} attached"
+        )
+    }
+}
+
+impl Rule for EcsExecutionRoleMissingPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Ctx, out: &mut Sink) {
+        for td in cx.model.resources_of("aws_ecs_task_definition") {
+            check_task_definition(cx.model, td, out);
+        }
+    }
+}
+
+fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
+    let cs = match containers::definitions(td) {
+        Definitions::Known(cs) => cs,
+        Definitions::Unknown(reason) => {
+            let span = td.origin("container_definitions").map(|o| o.span.clone());
+            out.not_evaluated(td, reason, span);
+            return;
+        }
+        Definitions::Invalid(_) | Definitions::Missing => return,
+    };
+    let (needs, image_unknown) = needs_of(model, &cs);
+    if needs.is_empty() && image_unknown.is_none() {
+        return;
+    }
+    let role_value = td.get("execution_role_arn").filter(|v| !v.is_null());
+    let Some(role_value) = role_value else {
+        let missing: Vec<Missing> = needs
+            .iter()
+            .map(|n| Missing {
+                why: n.why.clone(),
+                actions: n.actions.iter().map(|a| a.join(" or ")).collect(),
+                resource: n.resource.clone(),
+                denied_by: None,
+            })
+            .collect();
+        if missing.is_empty() {
+            if let Some(why) = image_unknown {
+                out.not_evaluated(td, why, None);
+            }
+            return;
+        }
+        let task_role_only = td.get("task_role_arn").is_some_and(|v| !v.is_null());
+        let span = task_role_only
+            .then(|| td.origin("task_role_arn").map(|o| o.span.clone()))
+            .flatten();
+        out.report(
+            td,
+            &NoExecutionRole {
+                needs: &missing,
+                task_role_only,
+            },
+            span,
+            vec![],
+        )
+        .fix = Some(display_only());
+        return;
+    };
+    let origin = td.origin("execution_role_arn");
+    let span = origin.map(|o| o.span.clone());
+    let roles = role::roles_named_by(model, role_value);
+    if roles.is_empty() {
+        out.not_evaluated(td, outside_reason(model, role_value), span);
+        return;
+    }
+    // Several candidate roles (a conditional): a finding only when every one lacks something.
+    let mut lacking = Vec::new();
+    for r in &roles {
+        match evaluate(model, r, &needs) {
+            Verdict::Ok => {
+                if let Some(why) = image_unknown {
+                    if !matches!(evaluate(model, r, &[ecr_need(String::new())]), Verdict::Ok) {
+                        out.not_evaluated(td, why, span);
+                    }
+                }
+                return;
+            }
+            Verdict::Unknown(why) => {
+                out.not_evaluated(td, format!("{}: {why}", r.address), span.clone());
+                return;
+            }
+            Verdict::Missing(m) => lacking.push((*r, m)),
+        }
+    }
+    let (r, missing) = lacking.swap_remove(0);
+    report_missing(model, td, r, &missing, out);
+}
+
+enum Verdict {
+    Ok,
+    Missing(Vec<Missing>),
+    Unknown(String),
+}
+
+fn evaluate(model: &Model, role: &Resource, needs: &[Need]) -> Verdict {
+    let perms = role::permissions(model, role);
+    let mut missing = Vec::new();
+    let mut unknown = None;
+    for n in needs {
+        let mut lacking = Vec::new();
+        let mut denied_by = None;
+        for alternatives in &n.actions {
+            let access: Vec<Access> = alternatives
+                .iter()
+                .map(|a| perms.allows(a, n.resource.as_deref()))
+                .collect();
+            if access.contains(&Access::Granted) {
+                continue;
+            }
+            if let Some(Access::Unknown(why)) =
+                access.iter().find(|a| matches!(a, Access::Unknown(_)))
+            {
+                unknown.get_or_insert(why.clone());
+                continue;
+            }
+            let denied = access.iter().find_map(|a| match a {
+                Access::Missing(Some(by)) => Some(by.clone()),
+                _ => None,
+            });
+            if denied.is_some() {
+                denied_by = denied;
+            }
+            lacking.push(alternatives.join(" or "));
+        }
+        if !lacking.is_empty() {
+            missing.push(Missing {
+                why: n.why.clone(),
+                actions: lacking,
+                resource: n.resource.clone(),
+                denied_by,
+            });
+        }
+    }
+    match (missing.is_empty(), unknown) {
+        (false, _) => Verdict::Missing(missing),
+        (true, Some(why)) => Verdict::Unknown(why),
+        (true, None) => Verdict::Ok,
+    }
+}
+
+fn report_missing(
+    model: &Model,
+    td: &Resource,
+    role: &Resource,
+    missing: &[Missing],
+    out: &mut Sink,
+) {
+    let origin = td.origin("execution_role_arn");
+    let mut related: Vec<Related> = origin
+        .map(|o| {
+            o.via
+                .iter()
+                .map(|v| Related {
+                    message: v.label.clone(),
+                    span: v.span.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(s) = &role.span {
+        related.push(Related {
+            message: format!("execution role {}", role.address),
+            span: s.clone(),
+        });
+    }
+    let in_managed = |a: &str| ECR.contains(&a) || LOGS.contains(&a);
+    let mut denied: Vec<&str> = missing
+        .iter()
+        .filter_map(|m| m.denied_by.as_deref())
+        .collect();
+    denied.dedup();
+    let granting = missing.iter().filter(|m| m.denied_by.is_none());
+    let managed_helps = granting
+        .clone()
+        .flat_map(|m| m.actions.iter())
+        .any(|a| in_managed(a));
+    let mut others: Vec<String> = granting
+        .flat_map(|m| {
+            m.actions
+                .iter()
+                .filter(|a| !in_managed(a))
+                .map(|a| match &m.resource {
+                    Some(r) => format!("{a} on {r}"),
+                    None => a.clone(),
+                })
+        })
+        .collect();
+    others.dedup();
+    let denied: Vec<String> = denied.into_iter().map(String::from).collect();
+    let kind = if !denied.is_empty() {
+        FixKind::RemoveDeny(&denied)
+    } else {
+        match (managed_helps, others.is_empty()) {
+            (true, true) => FixKind::AttachManaged,
+            (true, false) => FixKind::AttachAndInline(&others),
+            (false, _) => FixKind::Inline(&others),
+        }
+    };
+    let edit = if managed_helps && denied.is_empty() {
+        attach_edit(model, role)
+    } else {
+        None
+    };
+    let v = LacksPermissions {
+        role: &role.address,
+        missing,
+        fix: kind,
+    };
+    let f = out.report(td, &v, origin.map(|o| o.span.clone()), related);
+    f.fix = Some(match edit {
+        Some(e) => Fix::safe(vec![e]),
+        None => display_only(),
+    });
+}
+
+fn display_only() -> Fix {
+    Fix {
+        applicability: Applicability::DisplayOnly,
+        edits: vec![],
+    }
+}
+
+/// A new `aws_iam_role_policy_attachment` after the role's block; only for a role written
+/// once (no count/for_each: the reference would need the same expansion).
+fn attach_edit(model: &Model, role: &Resource) -> Option<Edit> {
+    if role.key.is_some() {
+        return None;
+    }
+    let block = role.block.clone()?;
+    let taken = |label: &str| {
+        model.resources.iter().any(|r| {
+            r.mode == Mode::Managed
+                && r.rtype == "aws_iam_role_policy_attachment"
+                && r.module == role.module
+                && r.name == label
+        })
+    };
+    // `api_execution_execution` would stutter.
+    let base = if role.name.ends_with("execution") {
+        format!("{}_policy", role.name)
+    } else {
+        format!("{}_execution", role.name)
+    };
+    let label = std::iter::once(base.clone())
+        .chain((2..).map(|i| format!("{base}_{i}")))
+        .find(|l| !taken(l))?;
+    Some(Edit::InsertAfter {
+        span: block,
+        text: format!(
+            "\n\nresource \"aws_iam_role_policy_attachment\" \"{label}\" {{\n  role       = aws_iam_role.{}.name\n  policy_arn = \"{ECS_TASK_EXECUTION_POLICY_ARN}\"\n}}",
+            role.name
+        ),
+    })
+}
+
+/// Why a role that is not an `aws_iam_role` of the configuration cannot be judged.
+fn outside_reason(model: &Model, v: &Value) -> String {
+    if let Some(arn) = v.as_str() {
+        return format!(
+            "execution_role_arn {arn:?} names a role outside the configuration; its policies are not known offline"
+        );
+    }
+    if let Some(t) = model.targets(v).first() {
+        return format!(
+            "execution_role_arn comes from {}, a role outside the configuration; its policies are not known offline",
+            t.resource.address
+        );
+    }
+    match v.first_unknown() {
+        Some(u) => format!("execution_role_arn is not known: {}", u.cause()),
+        None => "execution_role_arn is not a role ARN".into(),
+    }
+}
+
+fn ecr_need(why: String) -> Need {
+    Need {
+        why,
+        actions: ECR.iter().map(|a| vec![*a]).collect(),
+        resource: None,
+    }
+}
+
+/// What the ECS agent does for these containers; and, when an image is not known, why.
+fn needs_of(model: &Model, cs: &[Container]) -> (Vec<Need>, Option<String>) {
+    let mut needs = Vec::new();
+    let mut image_unknown = None;
+    let mut pulls: Vec<String> = Vec::new();
+    let mut logs: Vec<String> = Vec::new();
+    let mut create_group: Vec<String> = Vec::new();
+    for c in cs {
+        match containers::image_source(model, c.image()) {
+            ImageSource::PrivateEcr => pulls.push(format!(
+                "container {} pulls {}",
+                c.label(),
+                image_display(model, c.image())
+            )),
+            ImageSource::Unknown(why) => {
+                image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
+            }
+            ImageSource::Public(_) => {}
+        }
+        if c.log_driver().as_str() == Some("awslogs") {
+            logs.push(c.label());
+            let create = match c.get("logConfiguration").as_map() {
+                Some(m) => m
+                    .get("options")
+                    .and_then(Value::as_map)
+                    .and_then(|o| o.get("awslogs-create-group"))
+                    .is_some_and(|v| v.as_str() == Some("true") || v.as_bool() == Some(true)),
+                None => false,
+            };
+            if create {
+                create_group.push(c.label());
+            }
+        }
+        for s in c.secrets() {
+            let name = s.name.as_str().unwrap_or("(unnamed)");
+            needs.push(secret_need(
+                model,
+                s.value,
+                format!("container {} reads secret {name}", c.label()),
+            ));
+        }
+        if c.has_repository_credentials() {
+            let v = match c.get("repositoryCredentials").as_map() {
+                Some(m) => m
+                    .get("credentialsParameter")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                None => Value::Null,
+            };
+            let mut n = secret_need(
+                model,
+                &v,
+                format!(
+                    "container {} pulls from a private registry with repositoryCredentials",
+                    c.label()
+                ),
+            );
+            n.actions = vec![vec![SECRETS_MANAGER]];
+            needs.push(n);
+        }
+    }
+    if !pulls.is_empty() {
+        let why = if pulls.len() == 1 {
+            pulls.remove(0)
+        } else {
+            pulls.join(", ")
+        };
+        needs.insert(0, ecr_need(why));
+    }
+    if !logs.is_empty() {
+        let at = usize::from(needs.first().is_some_and(|n| n.actions.len() == ECR.len()));
+        needs.insert(
+            at,
+            Need {
+                why: format!("{} the awslogs log driver", uses(&logs)),
+                actions: LOGS.iter().map(|a| vec![*a]).collect(),
+                resource: None,
+            },
+        );
+    }
+    if !create_group.is_empty() {
+        needs.push(Need {
+            why: format!("{} awslogs-create-group = true", uses(&create_group)),
+            actions: vec![vec!["logs:CreateLogGroup"]],
+            resource: None,
+        });
+    }
+    (needs, image_unknown)
+}
+
+fn uses(names: &[String]) -> String {
+    match names {
+        [one] => format!("container {one} uses"),
+        many => format!("containers {} use", many.join(", ")),
+    }
+}
+
+/// A `valueFrom`: a Secrets Manager ARN (optionally with `:json-key:version-stage:version-id`),
+/// an SSM parameter ARN or name, or a reference to either.
+fn secret_need(model: &Model, v: &Value, why: String) -> Need {
+    let (actions, resource, what) = match v.as_str() {
+        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("secretsmanager") => {
+            let arn: Vec<&str> = s.split(':').take(7).collect();
+            (
+                vec![SECRETS_MANAGER],
+                Some(arn.join(":")),
+                "Secrets Manager",
+            )
+        }
+        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("ssm") => {
+            (vec![SSM], Some(s.to_string()), "SSM Parameter Store")
+        }
+        Some(_) => (vec![SSM], None, "SSM Parameter Store"),
+        None => {
+            let kinds: Vec<&str> = model
+                .targets(v)
+                .iter()
+                .map(|t| t.resource.rtype.as_str())
+                .collect();
+            if kinds
+                .iter()
+                .any(|k| k.starts_with("aws_secretsmanager_secret"))
+            {
+                (vec![SECRETS_MANAGER], None, "Secrets Manager")
+            } else if kinds.contains(&"aws_ssm_parameter") {
+                (vec![SSM], None, "SSM Parameter Store")
+            } else {
+                (vec![SECRETS_MANAGER, SSM], None, "")
+            }
+        }
+    };
+    let why = match (&resource, what) {
+        (Some(arn), _) => format!("{why} from {arn}"),
+        (None, "") => why,
+        (None, w) => format!("{why} from {w}"),
+    };
+    Need {
+        why,
+        actions: vec![actions],
+        resource,
+    }
+}
+
+/// The image without its tag, or the repository it comes from.
+fn image_display(model: &Model, image: &Value) -> String {
+    if let Some(s) = image.as_str() {
+        let s = s.split('@').next().unwrap_or(s);
+        return match s.rfind(':') {
+            Some(i) if !s[i..].contains('/') => s[..i].to_string(),
+            _ => s.to_string(),
+        };
+    }
+    model
+        .targets(image)
+        .iter()
+        .find(|t| t.resource.rtype.starts_with("aws_ecr_repository"))
+        .map_or_else(
+            || "a private ECR image".into(),
+            |t| format!("an image from {}", t.resource.address),
+        )
+}
