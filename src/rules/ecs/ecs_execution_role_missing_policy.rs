@@ -1,5 +1,6 @@
 //! ECS002 ecs-execution-role-missing-policy.
-use super::containers::{self, Container, Definitions, ImageSource};
+use super::agent_needs::{ecr_need, needs_of, Need, ECR, LOGS};
+use super::containers::{self, Definitions};
 use crate::diag::fix::{Applicability, Edit, Fix};
 use crate::model::{Mode, Model, Resource, Value};
 use crate::rules::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
@@ -21,25 +22,6 @@ static META: RuleMeta = RuleMeta {
     options: &[],
     doc: include_str!("../../../rules/ecs-execution-role-missing-policy.md"),
 };
-
-const ECR: &[&str] = &[
-    "ecr:GetAuthorizationToken",
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:BatchGetImage",
-];
-const LOGS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
-const SECRETS_MANAGER: &str = "secretsmanager:GetSecretValue";
-const SSM: &str = "ssm:GetParameters";
-
-/// Something the ECS agent does for the task, and the actions it needs for it.
-struct Need {
-    why: String,
-    /// Each entry: actions of which any one suffices (a `valueFrom` of unknown kind).
-    actions: Vec<Vec<&'static str>>,
-    /// The ARN the action is on, when known (a secret, a parameter).
-    resource: Option<String>,
-}
 
 /// The needs whose actions the role lacks, as written in messages.
 struct Missing {
@@ -367,7 +349,7 @@ fn display_only() -> Fix {
 /// A new `aws_iam_role_policy_attachment` after the role's block; only for a role written
 /// once (no count/for_each: the reference would need the same expansion).
 fn attach_edit(model: &Model, role: &Resource) -> Option<Edit> {
-    if role.key.is_some() {
+    if role.key.is_some() || !written_here(model, &role.module) {
         return None;
     }
     let block = role.block.clone()?;
@@ -397,6 +379,16 @@ fn attach_edit(model: &Model, role: &Resource) -> Option<Edit> {
     })
 }
 
+/// True when the module instance's code is the user's own (local sources all the way down),
+/// not a registry or git module that `terraform init` downloaded: never edit those.
+fn written_here(model: &Model, module: &str) -> bool {
+    model
+        .modules
+        .iter()
+        .filter(|m| module == m.address || module.starts_with(&format!("{}.", m.address)))
+        .all(|m| m.source.starts_with("./") || m.source.starts_with("../"))
+}
+
 /// Why a role that is not an `aws_iam_role` of the configuration cannot be judged.
 fn outside_reason(model: &Model, v: &Value) -> String {
     if let Some(arn) = v.as_str() {
@@ -416,172 +408,36 @@ fn outside_reason(model: &Model, v: &Value) -> String {
     }
 }
 
-fn ecr_need(why: String) -> Need {
-    Need {
-        why,
-        actions: ECR.iter().map(|a| vec![*a]).collect(),
-        resource: None,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
 
-/// What the ECS agent does for these containers; and, when an image is not known, why.
-fn needs_of(model: &Model, cs: &[Container]) -> (Vec<Need>, Option<String>) {
-    let mut needs = Vec::new();
-    let mut image_unknown = None;
-    let mut pulls: Vec<String> = Vec::new();
-    let mut logs: Vec<String> = Vec::new();
-    let mut create_group: Vec<String> = Vec::new();
-    for c in cs {
-        match containers::image_source(model, c.image()) {
-            ImageSource::PrivateEcr => pulls.push(format!(
-                "container {} pulls {}",
-                c.label(),
-                image_display(model, c.image())
-            )),
-            ImageSource::Unknown(why) => {
-                image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
-            }
-            ImageSource::Public(_) => {}
+    fn model(files: &[(&str, &str)]) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            let p = dir.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, t).unwrap();
         }
-        if c.log_driver().as_str() == Some("awslogs") {
-            logs.push(c.label());
-            let create = match c.get("logConfiguration").as_map() {
-                Some(m) => m
-                    .get("options")
-                    .and_then(Value::as_map)
-                    .and_then(|o| o.get("awslogs-create-group"))
-                    .is_some_and(|v| v.as_str() == Some("true") || v.as_bool() == Some(true)),
-                None => false,
-            };
-            if create {
-                create_group.push(c.label());
-            }
-        }
-        for s in c.secrets() {
-            let name = s.name.as_str().unwrap_or("(unnamed)");
-            needs.push(secret_need(
-                model,
-                s.value,
-                format!("container {} reads secret {name}", c.label()),
-            ));
-        }
-        if c.has_repository_credentials() {
-            let v = match c.get("repositoryCredentials").as_map() {
-                Some(m) => m
-                    .get("credentialsParameter")
-                    .cloned()
-                    .unwrap_or(Value::Null),
-                None => Value::Null,
-            };
-            let mut n = secret_need(
-                model,
-                &v,
-                format!(
-                    "container {} pulls from a private registry with repositoryCredentials",
-                    c.label()
-                ),
-            );
-            n.actions = vec![vec![SECRETS_MANAGER]];
-            needs.push(n);
-        }
+        load(dir.path(), &LoadOptions::default()).model
     }
-    if !pulls.is_empty() {
-        let why = if pulls.len() == 1 {
-            pulls.remove(0)
-        } else {
-            pulls.join(", ")
-        };
-        needs.insert(0, ecr_need(why));
-    }
-    if !logs.is_empty() {
-        let at = usize::from(needs.first().is_some_and(|n| n.actions.len() == ECR.len()));
-        needs.insert(
-            at,
-            Need {
-                why: format!("{} the awslogs log driver", uses(&logs)),
-                actions: LOGS.iter().map(|a| vec![*a]).collect(),
-                resource: None,
-            },
-        );
-    }
-    if !create_group.is_empty() {
-        needs.push(Need {
-            why: format!("{} awslogs-create-group = true", uses(&create_group)),
-            actions: vec![vec!["logs:CreateLogGroup"]],
-            resource: None,
-        });
-    }
-    (needs, image_unknown)
-}
 
-fn uses(names: &[String]) -> String {
-    match names {
-        [one] => format!("container {one} uses"),
-        many => format!("containers {} use", many.join(", ")),
-    }
-}
-
-/// A `valueFrom`: a Secrets Manager ARN (optionally with `:json-key:version-stage:version-id`),
-/// an SSM parameter ARN or name, or a reference to either.
-fn secret_need(model: &Model, v: &Value, why: String) -> Need {
-    let (actions, resource, what) = match v.as_str() {
-        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("secretsmanager") => {
-            let arn: Vec<&str> = s.split(':').take(7).collect();
+    #[test]
+    fn registry_modules_are_not_edited() {
+        let m = model(&[
             (
-                vec![SECRETS_MANAGER],
-                Some(arn.join(":")),
-                "Secrets Manager",
-            )
-        }
-        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("ssm") => {
-            (vec![SSM], Some(s.to_string()), "SSM Parameter Store")
-        }
-        Some(_) => (vec![SSM], None, "SSM Parameter Store"),
-        None => {
-            let kinds: Vec<&str> = model
-                .targets(v)
-                .iter()
-                .map(|t| t.resource.rtype.as_str())
-                .collect();
-            if kinds
-                .iter()
-                .any(|k| k.starts_with("aws_secretsmanager_secret"))
-            {
-                (vec![SECRETS_MANAGER], None, "Secrets Manager")
-            } else if kinds.contains(&"aws_ssm_parameter") {
-                (vec![SSM], None, "SSM Parameter Store")
-            } else {
-                (vec![SECRETS_MANAGER, SSM], None, "")
-            }
-        }
-    };
-    let why = match (&resource, what) {
-        (Some(arn), _) => format!("{why} from {arn}"),
-        (None, "") => why,
-        (None, w) => format!("{why} from {w}"),
-    };
-    Need {
-        why,
-        actions: vec![actions],
-        resource,
+                "main.tf",
+                r#"
+module "local" { source = "./m" }
+module "remote" { source = "terraform-aws-modules/ecs/aws//modules/service" }
+"#,
+            ),
+            ("m/main.tf", "resource \"aws_iam_role\" \"r\" {}\n"),
+        ]);
+        assert!(written_here(&m, ""));
+        assert!(written_here(&m, "module.local"));
+        assert!(!written_here(&m, "module.remote"));
+        assert!(!written_here(&m, "module.remote.module.inner"));
     }
-}
-
-/// The image without its tag, or the repository it comes from.
-fn image_display(model: &Model, image: &Value) -> String {
-    if let Some(s) = image.as_str() {
-        let s = s.split('@').next().unwrap_or(s);
-        return match s.rfind(':') {
-            Some(i) if !s[i..].contains('/') => s[..i].to_string(),
-            _ => s.to_string(),
-        };
-    }
-    model
-        .targets(image)
-        .iter()
-        .find(|t| t.resource.rtype.starts_with("aws_ecr_repository"))
-        .map_or_else(
-            || "a private ECR image".into(),
-            |t| format!("an image from {}", t.resource.address),
-        )
 }
