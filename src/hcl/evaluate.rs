@@ -1246,6 +1246,38 @@ impl<'a> Scope<'a> {
             if let Ok(v) = Ctx::new(self).eval(arg) {
                 self.encoded.borrow_mut().insert(path.to_string(), v);
             }
+            self.capture_templates_in(arg, path);
+        }
+    }
+
+    /// Inside a `jsonencode` argument written as literal lists and objects, the templates
+    /// whose result is unknown (`image = "1234.dkr.ecr….amazonaws.com/web:${var.tag}"`), keyed
+    /// by their path under the attribute (`container_definitions[0].image`).
+    fn capture_templates_in(&self, e: &hcl_edit::expr::Expression, path: &str) {
+        use hcl_edit::expr::{Expression, ObjectKey};
+        match e {
+            Expression::StringTemplate(t) => {
+                if let Ok(v) = Ctx::new(self).eval(e) {
+                    self.capture_template(t, path, &v);
+                }
+            }
+            Expression::Parenthesis(p) => self.capture_templates_in(p.inner(), path),
+            Expression::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    self.capture_templates_in(x, &format!("{path}[{i}]"));
+                }
+            }
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                        _ => continue,
+                    };
+                    self.capture_templates_in(v.expr(), &format!("{path}.{key}"));
+                }
+            }
+            _ => {}
         }
     }
 

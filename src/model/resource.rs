@@ -62,7 +62,9 @@ pub struct Resource {
     pub encoded: BTreeMap<String, Value>,
     /// For attributes written as a string template whose result is unknown
     /// (`"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"`), its parts by
-    /// attribute path: literal text and interpolated values, known ones as strings.
+    /// attribute path: literal text and interpolated values, known ones as strings. Also the
+    /// templates inside a `jsonencode` argument kept in `encoded`, by their path under the
+    /// attribute (`container_definitions[0].image`).
     pub templates: BTreeMap<String, Vec<Value>>,
 }
 
