@@ -47,7 +47,15 @@ fn value_from_tfvars_through_module_input_is_traced() {
 #[test]
 fn var_flag_overrides_tfvars_and_silences_the_finding() {
     let ex = root().join("examples/ecs-fargate");
-    let (_, json) = check_json(&ex, &["--var", "db_publicly_accessible=false"]);
+    let (_, json) = check_json(
+        &ex,
+        &[
+            "--var",
+            "db_publicly_accessible=false",
+            "--select",
+            "RDS001",
+        ],
+    );
     let f = findings(&json);
     assert_eq!(
         f,

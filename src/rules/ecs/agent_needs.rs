@@ -2,7 +2,7 @@
 //! ECR images, create awslogs streams, fetch secrets) and the IAM actions each needs from the
 //! execution role.
 use super::containers::{self, Container, ImageSource};
-use crate::model::{Model, Value};
+use crate::model::{Model, Resource, Value};
 
 pub const ECR: &[&str] = &[
     "ecr:GetAuthorizationToken",
@@ -32,7 +32,7 @@ pub fn ecr_need(why: String) -> Need {
 }
 
 /// What the ECS agent does for these containers; and, when an image is not known, why.
-pub fn needs_of(model: &Model, cs: &[Container]) -> (Vec<Need>, Option<String>) {
+pub fn needs_of(model: &Model, td: &Resource, cs: &[Container]) -> (Vec<Need>, Option<String>) {
     let mut needs = Vec::new();
     let mut image_unknown = None;
     let mut pulls: Vec<String> = Vec::new();
@@ -46,7 +46,15 @@ pub fn needs_of(model: &Model, cs: &[Container]) -> (Vec<Need>, Option<String>) 
                 image_display(model, c.image())
             )),
             ImageSource::Unknown(why) => {
-                image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
+                let path = format!("container_definitions[{}].image", c.index);
+                match td.templates.get(&path).and_then(|t| ecr_template(t)) {
+                    Some(shown) => {
+                        pulls.push(format!("container {} pulls {shown}", c.label()));
+                    }
+                    None => {
+                        image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
+                    }
+                }
             }
             ImageSource::Public(_) => {}
         }
@@ -174,14 +182,36 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
     }
 }
 
+/// `"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:${var.image_tag}"`: the registry
+/// host is written out even though the tag (or the account, or the region) is not known.
+/// Returns the image as shown in messages (unknown parts as `…`, without the tag).
+fn ecr_template(parts: &[Value]) -> Option<String> {
+    let mut text = String::new();
+    for p in parts {
+        match p.as_str() {
+            Some(s) => text.push_str(s),
+            None => text.push('…'),
+        }
+    }
+    let (host, _) = text.split_once('/')?;
+    if !(host.contains(".dkr.ecr.") && host.contains(".amazonaws.com")) {
+        return None;
+    }
+    Some(image_display_str(&text))
+}
+
+fn image_display_str(s: &str) -> String {
+    let s = s.split('@').next().unwrap_or(s);
+    match s.rfind(':') {
+        Some(i) if !s[i..].contains('/') => s[..i].to_string(),
+        _ => s.to_string(),
+    }
+}
+
 /// The image without its tag, or the repository it comes from.
 fn image_display(model: &Model, image: &Value) -> String {
     if let Some(s) = image.as_str() {
-        let s = s.split('@').next().unwrap_or(s);
-        return match s.rfind(':') {
-            Some(i) if !s[i..].contains('/') => s[..i].to_string(),
-            _ => s.to_string(),
-        };
+        return image_display_str(s);
     }
     model
         .targets(image)
@@ -246,6 +276,26 @@ resource "aws_ssm_parameter" "p" {
         let unknown = Value::unknown(crate::model::Cause::Variable("x".into()));
         let n = secret_need(&m, &unknown, "w".into());
         assert_eq!(n.actions, vec![vec![SECRETS_MANAGER, SSM]]);
+    }
+
+    #[test]
+    fn ecr_images_with_unknown_parts() {
+        let u = Value::unknown(crate::model::Cause::Variable("tag".into()));
+        let parts = |a: &str, b: &str| vec![Value::string(a), u.clone(), Value::string(b)];
+        assert_eq!(
+            ecr_template(&parts(
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:",
+                ""
+            )),
+            Some("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web".into())
+        );
+        assert_eq!(
+            ecr_template(&parts("", ".dkr.ecr.eu-west-1.amazonaws.com/web:latest")),
+            Some("….dkr.ecr.eu-west-1.amazonaws.com/web".into())
+        );
+        assert_eq!(ecr_template(&parts("ghcr.io/acme/web:", "")), None);
+        // The registry itself is not known.
+        assert_eq!(ecr_template(&[u.clone(), Value::string("/web:1")]), None);
     }
 
     #[test]

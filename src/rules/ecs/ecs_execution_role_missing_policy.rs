@@ -145,7 +145,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
         }
         Definitions::Invalid(_) | Definitions::Missing => return,
     };
-    let (needs, image_unknown) = needs_of(model, &cs);
+    let (needs, image_unknown) = needs_of(model, td, &cs);
     if needs.is_empty() && image_unknown.is_none() {
         return;
     }
