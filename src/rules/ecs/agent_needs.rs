@@ -313,4 +313,42 @@ resource "aws_ssm_parameter" "p" {
             "localhost:5000/app"
         );
     }
+
+    #[test]
+    fn log_group_creation_and_private_registry_credentials() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  container_definitions = jsonencode([
+    {
+      name  = "app"
+      image = "ghcr.io/acme/app:1"
+      repositoryCredentials = { credentialsParameter = "arn:aws:secretsmanager:eu-west-1:1:secret:ghcr-AbCdEf" }
+      logConfiguration = { logDriver = "awslogs", options = { awslogs-create-group = "true" } }
+    },
+    { name = "proxy", image = "nginx:1.27", logConfiguration = { logDriver = "awslogs" } },
+  ])
+}
+"#,
+        )]);
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let containers::Definitions::Known(cs) = containers::definitions(td) else {
+            panic!()
+        };
+        let (needs, unknown) = needs_of(&m, td, &cs);
+        assert!(unknown.is_none());
+        let whys: Vec<&str> = needs.iter().map(|n| n.why.as_str()).collect();
+        assert_eq!(
+            whys,
+            [
+                "containers app, proxy use the awslogs log driver",
+                "container app pulls from a private registry with repositoryCredentials from arn:aws:secretsmanager:eu-west-1:1:secret:ghcr-AbCdEf",
+                "container app uses awslogs-create-group = true",
+            ]
+        );
+        assert_eq!(needs[1].actions, vec![vec![SECRETS_MANAGER]]);
+        assert_eq!(needs[2].actions, vec![vec!["logs:CreateLogGroup"]]);
+    }
 }

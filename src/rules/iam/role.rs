@@ -444,4 +444,33 @@ resource "aws_iam_role_policy_attachment" "c" {{
         assert_eq!(c.allows("ecr:GetAuthorizationToken", None), Access::Granted);
         assert_eq!(c.allows("ssm:GetParameters", None), Access::Missing(None));
     }
+
+    /// terraform-aws-modules/ecs builds its execution role from a policy document with
+    /// `dynamic "statement"` blocks, attached through a customer managed policy.
+    #[test]
+    fn terraform_aws_modules_ecs_execution_role() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/terraform-aws-ecs/examples/fargate");
+        if !dir.is_dir() {
+            return;
+        }
+        let m = load(&dir, &LoadOptions::default()).model;
+        let r = m
+            .resources
+            .iter()
+            .find(|r| r.address == "module.ecs_service.aws_iam_role.task_exec[0]")
+            .expect("the module's execution role");
+        let p = permissions(&m, r);
+        for a in [
+            "ecr:GetAuthorizationToken",
+            "ecr:BatchGetImage",
+            "logs:PutLogEvents",
+        ] {
+            assert_eq!(p.allows(a, None), Access::Granted, "{a}: {p:#?}");
+        }
+        assert_eq!(
+            p.allows("secretsmanager:GetSecretValue", None),
+            Access::Missing(None)
+        );
+    }
 }
