@@ -36,6 +36,11 @@ struct LacksPermissions<'a> {
     role: &'a str,
     missing: &'a [Missing],
     fix: FixKind<'a>,
+    /// The role's managed policies are an exclusive list (`managed_policy_arns`, an
+    /// `aws_iam_role_policy_attachments_exclusive`): where the ARN must be added.
+    exclusive_list: Option<String>,
+    /// The role declares `inline_policy` blocks, which make its inline policies exclusive.
+    inline_blocks: bool,
 }
 
 enum FixKind<'a> {
@@ -69,27 +74,35 @@ impl Violation for LacksPermissions<'_> {
     }
     fn fix_title(&self) -> String {
         let inline = |actions: &[String]| {
-            format!(
-                "give {} an aws_iam_role_policy allowing {}",
-                self.role,
-                actions.join(", ")
-            )
+            if self.inline_blocks {
+                format!(
+                    "give {} an inline_policy block allowing {}",
+                    self.role,
+                    actions.join(", ")
+                )
+            } else {
+                format!(
+                    "give {} an aws_iam_role_policy allowing {}",
+                    self.role,
+                    actions.join(", ")
+                )
+            }
         };
-        match &self.fix {
-            FixKind::AttachManaged => format!(
+        let attach = match &self.exclusive_list {
+            Some(list) => format!("add {ECS_TASK_EXECUTION_POLICY_ARN} to {list}"),
+            None => format!(
                 "attach {ECS_TASK_EXECUTION_POLICY} to {} with an aws_iam_role_policy_attachment",
                 self.role
             ),
+        };
+        match &self.fix {
+            FixKind::AttachManaged => attach,
             FixKind::Inline(a) => inline(a),
             FixKind::RemoveDeny(d) => format!(
                 "narrow the Deny statements of {} so they leave the ECS agent's actions alone",
                 d.join(", ")
             ),
-            FixKind::AttachAndInline(a) => format!(
-                "attach {ECS_TASK_EXECUTION_POLICY} to {}, and {}",
-                self.role,
-                inline(a).trim_start_matches("give ")
-            ),
+            FixKind::AttachAndInline(a) => format!("{attach}; and {}", inline(a)),
         }
     }
 }
@@ -322,7 +335,18 @@ fn report_missing(
             (false, _) => FixKind::Inline(&others),
         }
     };
-    let edit = if managed_helps && denied.is_empty() {
+    let exclusive_list = if role
+        .get("managed_policy_arns")
+        .is_some_and(|v| !v.is_null())
+    {
+        Some(format!("managed_policy_arns of {}", role.address))
+    } else {
+        role::exclusive_attachments(model, role)
+            .first()
+            .map(|a| format!("policy_arns of {}", a.address))
+    };
+    // A new attachment next to an exclusive list would be detached by it on every apply.
+    let edit = if managed_helps && denied.is_empty() && exclusive_list.is_none() {
         attach_edit(model, role)
     } else {
         None
@@ -331,6 +355,11 @@ fn report_missing(
         role: &role.address,
         missing,
         fix: kind,
+        exclusive_list,
+        inline_blocks: role
+            .get("inline_policy")
+            .and_then(Value::as_list)
+            .is_some_and(|l| !l.is_empty()),
     };
     let f = out.report(td, &v, origin.map(|o| o.span.clone()), related);
     f.fix = Some(match edit {

@@ -98,6 +98,17 @@ fn attached<'a>(
         .collect()
 }
 
+/// The `aws_iam_role_policy_attachments_exclusive` resources that manage a role's managed
+/// policies (they detach any other attachment).
+pub fn exclusive_attachments<'a>(model: &'a Model, role: &Resource) -> Vec<&'a Resource> {
+    attached(
+        model,
+        role,
+        "aws_iam_role_policy_attachments_exclusive",
+        "role_name",
+    )
+}
+
 /// Every policy the role gets in the configuration.
 pub fn permissions(model: &Model, role: &Resource) -> Permissions {
     let mut out = Permissions::default();
@@ -140,12 +151,7 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
             arns.push((a.address.clone(), v, a.templates.get("policy_arn")));
         }
     }
-    for a in attached(
-        model,
-        role,
-        "aws_iam_role_policy_attachments_exclusive",
-        "role_name",
-    ) {
+    for a in exclusive_attachments(model, role) {
         if let Some(v) = a.get("policy_arns") {
             list_or_one(v, &mut |i, x| {
                 let t = a.templates.get(&format!("policy_arns[{i}]"));
