@@ -451,6 +451,56 @@ resource "aws_iam_role_policy_attachment" "c" {{
         assert_eq!(c.allows("ssm:GetParameters", None), Access::Missing(None));
     }
 
+    #[test]
+    fn source_and_override_policy_documents_are_merged() {
+        let m = model(&format!(
+            r#"{ASSUME}
+data "aws_iam_policy_document" "base" {{
+  statement {{
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["*"]
+  }}
+}}
+data "aws_iam_policy_document" "extra" {{
+  statement {{
+    sid         = "NotIam"
+    not_actions = ["iam:*"]
+    resources   = ["arn:aws:ssm:*:*:parameter/app/*"]
+  }}
+}}
+data "aws_iam_policy_document" "exec" {{
+  source_policy_documents   = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [data.aws_iam_policy_document.extra.json]
+}}
+resource "aws_iam_role" "a" {{
+  name               = "a"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  inline_policy {{
+    name   = "exec"
+    policy = data.aws_iam_policy_document.exec.json
+  }}
+}}
+"#
+        ));
+        let p = permissions(&m, role(&m, "a"));
+        assert_eq!(p.allows("logs:PutLogEvents", None), Access::Granted);
+        assert_eq!(
+            p.allows(
+                "ssm:GetParameters",
+                Some("arn:aws:ssm:eu-west-1:1:parameter/app/x")
+            ),
+            Access::Granted
+        );
+        assert_eq!(
+            p.allows(
+                "ssm:GetParameters",
+                Some("arn:aws:ssm:eu-west-1:1:parameter/db/x")
+            ),
+            Access::Missing(None)
+        );
+        assert_eq!(p.allows("iam:PassRole", None), Access::Missing(None));
+    }
+
     /// terraform-aws-modules/ecs builds its execution role from a policy document with
     /// `dynamic "statement"` blocks, attached through a customer managed policy.
     #[test]
