@@ -158,7 +158,31 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
         }
         Definitions::Invalid(_) | Definitions::Missing => return,
     };
-    let (needs, image_unknown) = needs_of(model, td, &cs);
+    let (mut needs, mut image_unknown) = needs_of(model, td, &cs);
+    // On EC2 (and ECS Anywhere) the container instance role may pull images and write logs
+    // for tasks; only Fargate relies on the execution role alone. Secrets always need it.
+    let instance_role_may_do = |n: &Need| {
+        n.actions
+            .iter()
+            .flatten()
+            .all(|a| ECR.contains(a) || LOGS.contains(a) || *a == "logs:CreateLogGroup")
+    };
+    match launch(td) {
+        Launch::Fargate => {}
+        Launch::Instances => {
+            needs.retain(|n| !instance_role_may_do(n));
+            image_unknown = None;
+        }
+        Launch::Unknown(why) => {
+            if image_unknown.is_some() || needs.iter().any(instance_role_may_do) {
+                let span = td
+                    .origin("requires_compatibilities")
+                    .map(|o| o.span.clone());
+                out.not_evaluated(td, why, span);
+                return;
+            }
+        }
+    }
     if needs.is_empty() && image_unknown.is_none() {
         return;
     }
@@ -223,6 +247,41 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
     }
     let (r, missing) = lacking.swap_remove(0);
     report_missing(model, td, r, &missing, out);
+}
+
+enum Launch {
+    Fargate,
+    /// EC2, ECS Anywhere, managed instances: a container instance role exists.
+    Instances,
+    Unknown(String),
+}
+
+/// `requires_compatibilities` (EC2 when absent, as ECS defaults).
+fn launch(td: &Resource) -> Launch {
+    let Some(v) = td.get("requires_compatibilities").filter(|v| !v.is_null()) else {
+        return Launch::Instances;
+    };
+    match v.as_list() {
+        Some(items) => {
+            if items.iter().any(|x| x.as_str() == Some("FARGATE")) {
+                Launch::Fargate
+            } else if let Some(u) = items.iter().find_map(Value::first_unknown) {
+                Launch::Unknown(format!(
+                    "requires_compatibilities is not known: {}",
+                    u.cause()
+                ))
+            } else {
+                Launch::Instances
+            }
+        }
+        None => match v.first_unknown() {
+            Some(u) => Launch::Unknown(format!(
+                "requires_compatibilities is not known: {}",
+                u.cause()
+            )),
+            None => Launch::Instances,
+        },
+    }
 }
 
 enum Verdict {
@@ -468,5 +527,26 @@ module "remote" { source = "terraform-aws-modules/ecs/aws//modules/service" }
         assert!(written_here(&m, "module.local"));
         assert!(!written_here(&m, "module.remote"));
         assert!(!written_here(&m, "module.remote.module.inner"));
+    }
+
+    #[test]
+    fn launch_types() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+variable "compat" { type = list(string) }
+resource "aws_ecs_task_definition" "a" { requires_compatibilities = ["EC2", "FARGATE"] }
+resource "aws_ecs_task_definition" "b" { requires_compatibilities = ["EXTERNAL"] }
+resource "aws_ecs_task_definition" "c" {}
+resource "aws_ecs_task_definition" "d" { requires_compatibilities = var.compat }
+"#,
+        )]);
+        let l = |name: &str| launch(m.resources.iter().find(|r| r.name == name).unwrap());
+        assert!(matches!(l("a"), Launch::Fargate));
+        assert!(matches!(l("b"), Launch::Instances));
+        assert!(matches!(l("c"), Launch::Instances));
+        assert!(
+            matches!(l("d"), Launch::Unknown(w) if w == "requires_compatibilities is not known: var.compat has no value")
+        );
     }
 }
