@@ -572,6 +572,7 @@ impl Evaluator {
                     iters: Vec::new(),
                     file: Default::default(),
                     encoded: Default::default(),
+                    templates: Default::default(),
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
@@ -1051,6 +1052,7 @@ impl Evaluator {
                 iters: Vec::new(),
                 file: Default::default(),
                 encoded: Default::default(),
+                templates: Default::default(),
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1068,6 +1070,7 @@ impl Evaluator {
                 span: Some(b.header.clone()),
                 block: Some(b.span.clone()),
                 encoded: s.encoded.take(),
+                templates: s.templates.take(),
             });
         };
         match keys {
@@ -1173,6 +1176,8 @@ struct Scope<'a> {
     file: std::cell::Cell<Option<FileId>>,
     /// Arguments of `jsonencode(...)` attributes before encoding (see `Resource::encoded`).
     encoded: RefCell<BTreeMap<String, Value>>,
+    /// Parts of string-template attributes whose result is unknown (see `Resource::templates`).
+    templates: RefCell<BTreeMap<String, Vec<Value>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -1185,6 +1190,7 @@ impl<'a> Scope<'a> {
             iters: Vec::new(),
             file: Default::default(),
             encoded: Default::default(),
+            templates: Default::default(),
         }
     }
 
@@ -1229,6 +1235,24 @@ impl<'a> Scope<'a> {
     /// `policy = jsonencode({...})` with one ARN known only after apply is wholly unknown,
     /// as in Terraform; rules still need the statements' actions. Keep the argument itself.
     fn capture_encoded(&self, a: &AttrCfg, path: &str, value: &Value) {
+        match &a.expr {
+            hcl_edit::expr::Expression::StringTemplate(t) => {
+                self.capture_template(t, path, value);
+                return;
+            }
+            // `policy_arns = ["arn:${local.partition}:iam::aws:policy/X"]`
+            hcl_edit::expr::Expression::Array(items) => {
+                for (i, e) in items.iter().enumerate() {
+                    if let (hcl_edit::expr::Expression::StringTemplate(t), Some(v)) =
+                        (e, value.as_list().and_then(|l| l.get(i)))
+                    {
+                        self.capture_template(t, &format!("{path}[{i}]"), v);
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
         let hcl_edit::expr::Expression::FuncCall(f) = &a.expr else {
             return;
         };
@@ -1242,7 +1266,67 @@ impl<'a> Scope<'a> {
             if let Ok(v) = Ctx::new(self).eval(arg) {
                 self.encoded.borrow_mut().insert(path.to_string(), v);
             }
+            self.capture_templates_in(arg, path);
         }
+    }
+
+    /// Inside a `jsonencode` argument written as literal lists and objects, the templates
+    /// whose result is unknown (`image = "1234.dkr.ecr….amazonaws.com/web:${var.tag}"`), keyed
+    /// by their path under the attribute (`container_definitions[0].image`).
+    fn capture_templates_in(&self, e: &hcl_edit::expr::Expression, path: &str) {
+        use hcl_edit::expr::{Expression, ObjectKey};
+        match e {
+            Expression::StringTemplate(t) => {
+                if let Ok(v) = Ctx::new(self).eval(e) {
+                    self.capture_template(t, path, &v);
+                }
+            }
+            Expression::Parenthesis(p) => self.capture_templates_in(p.inner(), path),
+            Expression::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    self.capture_templates_in(x, &format!("{path}[{i}]"));
+                }
+            }
+            Expression::Object(o) => {
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                        _ => continue,
+                    };
+                    self.capture_templates_in(v.expr(), &format!("{path}.{key}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An unknown partition or account id in an ARN template hides nothing else: keep the
+    /// parts (templates with directives are left alone).
+    fn capture_template(&self, t: &hcl_edit::template::StringTemplate, path: &str, value: &Value) {
+        use hcl_edit::template::Element;
+        if !matches!(value.peel(), Value::Unknown(_)) {
+            return;
+        }
+        let mut parts = Vec::new();
+        for el in t.iter() {
+            match el {
+                Element::Literal(s) => parts.push(Value::String(s.value().to_string())),
+                Element::Interpolation(i) => {
+                    let v = Ctx::new(self)
+                        .eval(&i.expr)
+                        .unwrap_or(Value::unknown(Cause::Other(
+                            "the interpolation could not be evaluated".into(),
+                        )));
+                    parts.push(match v.to_tf_string() {
+                        Ok(s) if v.is_wholly_known() => Value::String(s),
+                        _ => v,
+                    });
+                }
+                Element::Directive(_) => return,
+            }
+        }
+        self.templates.borrow_mut().insert(path.to_string(), parts);
     }
 
     /// Origins inside an attribute written as constructors, `jsonencode(<constructors>)` or a

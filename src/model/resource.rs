@@ -60,6 +60,12 @@ pub struct Resource {
     /// For attributes written `jsonencode(X)` whose result is unknown (one part is known only
     /// after apply), X itself, keeping every known part: by attribute path.
     pub encoded: BTreeMap<String, Value>,
+    /// For attributes written as a string template whose result is unknown
+    /// (`"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"`), its parts by
+    /// attribute path: literal text and interpolated values, known ones as strings. Also the
+    /// templates inside a `jsonencode` argument kept in `encoded`, by their path under the
+    /// attribute (`container_definitions[0].image`).
+    pub templates: BTreeMap<String, Vec<Value>>,
 }
 
 impl Resource {

@@ -1,5 +1,6 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
 pub mod ecs;
+pub mod iam;
 pub mod lint;
 pub mod net;
 pub mod rds;

@@ -13,6 +13,7 @@ pub static RULES: &[&dyn Rule] = &[
     &super::ecs::ecs_port_mismatch::EcsPortMismatch,
     &super::ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
     &super::ecs::ecs_container_without_logs::EcsContainerWithoutLogs,
+    &super::ecs::ecs_execution_role_missing_policy::EcsExecutionRoleMissingPolicy,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

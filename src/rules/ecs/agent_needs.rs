@@ -1,0 +1,355 @@
+//! What the ECS agent does for a task definition's containers before they run (pull private
+//! ECR images, create awslogs streams, fetch secrets) and the IAM actions each needs from the
+//! execution role.
+use super::containers::{self, Container, ImageSource};
+use crate::model::{Model, Resource, Value};
+
+pub const ECR: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+];
+pub const LOGS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+pub const SECRETS_MANAGER: &str = "secretsmanager:GetSecretValue";
+pub const SSM: &str = "ssm:GetParameters";
+
+/// Something the ECS agent does for the task, and the actions it needs for it.
+pub struct Need {
+    pub why: String,
+    /// Each entry: actions of which any one suffices (a `valueFrom` of unknown kind).
+    pub actions: Vec<Vec<&'static str>>,
+    /// The ARN the action is on, when known (a secret, a parameter).
+    pub resource: Option<String>,
+}
+
+pub fn ecr_need(why: String) -> Need {
+    Need {
+        why,
+        actions: ECR.iter().map(|a| vec![*a]).collect(),
+        resource: None,
+    }
+}
+
+/// What the ECS agent does for these containers; and, when an image is not known, why.
+pub fn needs_of(model: &Model, td: &Resource, cs: &[Container]) -> (Vec<Need>, Option<String>) {
+    let mut needs = Vec::new();
+    let mut image_unknown = None;
+    let mut pulls: Vec<String> = Vec::new();
+    let mut logs: Vec<String> = Vec::new();
+    let mut create_group: Vec<String> = Vec::new();
+    for c in cs {
+        match containers::image_source(model, c.image()) {
+            ImageSource::PrivateEcr => pulls.push(format!(
+                "container {} pulls {}",
+                c.label(),
+                image_display(model, c.image())
+            )),
+            ImageSource::Unknown(why) => {
+                let path = format!("container_definitions[{}].image", c.index);
+                match td.templates.get(&path).and_then(|t| ecr_template(t)) {
+                    Some(shown) => {
+                        pulls.push(format!("container {} pulls {shown}", c.label()));
+                    }
+                    None => {
+                        image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
+                    }
+                }
+            }
+            ImageSource::Public(_) => {}
+        }
+        if c.log_driver().as_str() == Some("awslogs") {
+            logs.push(c.label());
+            let create = match c.get("logConfiguration").as_map() {
+                Some(m) => m
+                    .get("options")
+                    .and_then(Value::as_map)
+                    .and_then(|o| o.get("awslogs-create-group"))
+                    .is_some_and(|v| v.as_str() == Some("true") || v.as_bool() == Some(true)),
+                None => false,
+            };
+            if create {
+                create_group.push(c.label());
+            }
+        }
+        for s in c.secrets() {
+            let name = s.name.as_str().unwrap_or("(unnamed)");
+            needs.push(secret_need(
+                model,
+                s.value,
+                format!("container {} reads secret {name}", c.label()),
+            ));
+        }
+        if c.has_repository_credentials() {
+            let v = match c.get("repositoryCredentials").as_map() {
+                Some(m) => m
+                    .get("credentialsParameter")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                None => Value::Null,
+            };
+            let mut n = secret_need(
+                model,
+                &v,
+                format!(
+                    "container {} pulls from a private registry with repositoryCredentials",
+                    c.label()
+                ),
+            );
+            n.actions = vec![vec![SECRETS_MANAGER]];
+            needs.push(n);
+        }
+    }
+    if !pulls.is_empty() {
+        let why = if pulls.len() == 1 {
+            pulls.remove(0)
+        } else {
+            pulls.join(", ")
+        };
+        needs.insert(0, ecr_need(why));
+    }
+    if !logs.is_empty() {
+        let at = usize::from(needs.first().is_some_and(|n| n.actions.len() == ECR.len()));
+        needs.insert(
+            at,
+            Need {
+                why: format!("{} the awslogs log driver", uses(&logs)),
+                actions: LOGS.iter().map(|a| vec![*a]).collect(),
+                resource: None,
+            },
+        );
+    }
+    if !create_group.is_empty() {
+        needs.push(Need {
+            why: format!("{} awslogs-create-group = true", uses(&create_group)),
+            actions: vec![vec!["logs:CreateLogGroup"]],
+            resource: None,
+        });
+    }
+    (needs, image_unknown)
+}
+
+fn uses(names: &[String]) -> String {
+    match names {
+        [one] => format!("container {one} uses"),
+        many => format!("containers {} use", many.join(", ")),
+    }
+}
+
+/// A `valueFrom`: a Secrets Manager ARN (optionally with `:json-key:version-stage:version-id`),
+/// an SSM parameter ARN or name, or a reference to either.
+fn secret_need(model: &Model, v: &Value, why: String) -> Need {
+    let (actions, resource, what) = match v.as_str() {
+        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("secretsmanager") => {
+            let arn: Vec<&str> = s.split(':').take(7).collect();
+            (
+                vec![SECRETS_MANAGER],
+                Some(arn.join(":")),
+                "Secrets Manager",
+            )
+        }
+        Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("ssm") => {
+            (vec![SSM], Some(s.to_string()), "SSM Parameter Store")
+        }
+        Some(_) => (vec![SSM], None, "SSM Parameter Store"),
+        None => {
+            let kinds: Vec<&str> = model
+                .targets(v)
+                .iter()
+                .map(|t| t.resource.rtype.as_str())
+                .collect();
+            if kinds
+                .iter()
+                .any(|k| k.starts_with("aws_secretsmanager_secret"))
+            {
+                (vec![SECRETS_MANAGER], None, "Secrets Manager")
+            } else if kinds.contains(&"aws_ssm_parameter") {
+                (vec![SSM], None, "SSM Parameter Store")
+            } else {
+                (vec![SECRETS_MANAGER, SSM], None, "")
+            }
+        }
+    };
+    let why = match (&resource, what) {
+        (Some(arn), _) => format!("{why} from {arn}"),
+        (None, "") => why,
+        (None, w) => format!("{why} from {w}"),
+    };
+    Need {
+        why,
+        actions: vec![actions],
+        resource,
+    }
+}
+
+/// `"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:${var.image_tag}"`: the registry
+/// host is written out even though the tag (or the account, or the region) is not known.
+/// Returns the image as shown in messages (unknown parts as `…`, without the tag).
+fn ecr_template(parts: &[Value]) -> Option<String> {
+    let mut text = String::new();
+    for p in parts {
+        match p.as_str() {
+            Some(s) => text.push_str(s),
+            None => text.push('…'),
+        }
+    }
+    let (host, _) = text.split_once('/')?;
+    if !(host.contains(".dkr.ecr.") && host.contains(".amazonaws.com")) {
+        return None;
+    }
+    Some(image_display_str(&text))
+}
+
+fn image_display_str(s: &str) -> String {
+    let s = s.split('@').next().unwrap_or(s);
+    match s.rfind(':') {
+        Some(i) if !s[i..].contains('/') => s[..i].to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// The image without its tag, or the repository it comes from.
+fn image_display(model: &Model, image: &Value) -> String {
+    if let Some(s) = image.as_str() {
+        return image_display_str(s);
+    }
+    model
+        .targets(image)
+        .iter()
+        .find(|t| t.resource.rtype.starts_with("aws_ecr_repository"))
+        .map_or_else(
+            || "a private ECR image".into(),
+            |t| format!("an image from {}", t.resource.address),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{load, LoadOptions};
+
+    fn model(files: &[(&str, &str)]) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, t) in files {
+            let p = dir.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, t).unwrap();
+        }
+        load(dir.path(), &LoadOptions::default()).model
+    }
+
+    #[test]
+    fn value_from_kinds() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+resource "aws_secretsmanager_secret" "db" { name = "db" }
+resource "aws_ssm_parameter" "p" {
+  name  = "/p"
+  type  = "String"
+  value = "x"
+}
+"#,
+        )]);
+        let sm = secret_need(
+            &m,
+            &Value::string("arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf:password::"),
+            "w".into(),
+        );
+        assert_eq!(sm.actions, vec![vec![SECRETS_MANAGER]]);
+        assert_eq!(
+            sm.resource.as_deref(),
+            Some("arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf")
+        );
+        let by_name = secret_need(&m, &Value::string("/app/token"), "w".into());
+        assert_eq!((by_name.actions, by_name.resource), (vec![vec![SSM]], None));
+        let secret = m.resources_of("aws_secretsmanager_secret").next().unwrap();
+        let reference = Value::unknown(crate::model::Cause::Resource {
+            module: String::new(),
+            target: "aws_secretsmanager_secret.db".into(),
+            key: None,
+            attribute: Some("arn".into()),
+        });
+        assert!(std::ptr::eq(m.targets(&reference)[0].resource, secret));
+        let n = secret_need(&m, &reference, "w".into());
+        assert_eq!(n.actions, vec![vec![SECRETS_MANAGER]]);
+        assert_eq!(n.why, "w from Secrets Manager");
+        let unknown = Value::unknown(crate::model::Cause::Variable("x".into()));
+        let n = secret_need(&m, &unknown, "w".into());
+        assert_eq!(n.actions, vec![vec![SECRETS_MANAGER, SSM]]);
+    }
+
+    #[test]
+    fn ecr_images_with_unknown_parts() {
+        let u = Value::unknown(crate::model::Cause::Variable("tag".into()));
+        let parts = |a: &str, b: &str| vec![Value::string(a), u.clone(), Value::string(b)];
+        assert_eq!(
+            ecr_template(&parts(
+                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:",
+                ""
+            )),
+            Some("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web".into())
+        );
+        assert_eq!(
+            ecr_template(&parts("", ".dkr.ecr.eu-west-1.amazonaws.com/web:latest")),
+            Some("….dkr.ecr.eu-west-1.amazonaws.com/web".into())
+        );
+        assert_eq!(ecr_template(&parts("ghcr.io/acme/web:", "")), None);
+        // The registry itself is not known.
+        assert_eq!(ecr_template(&[u.clone(), Value::string("/web:1")]), None);
+    }
+
+    #[test]
+    fn images_without_tags() {
+        let m = Model::default();
+        assert_eq!(
+            image_display(
+                &m,
+                &Value::string("1.dkr.ecr.eu-west-1.amazonaws.com/app:1.2")
+            ),
+            "1.dkr.ecr.eu-west-1.amazonaws.com/app"
+        );
+        assert_eq!(
+            image_display(&m, &Value::string("localhost:5000/app@sha256:ab")),
+            "localhost:5000/app"
+        );
+    }
+
+    #[test]
+    fn log_group_creation_and_private_registry_credentials() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  container_definitions = jsonencode([
+    {
+      name  = "app"
+      image = "ghcr.io/acme/app:1"
+      repositoryCredentials = { credentialsParameter = "arn:aws:secretsmanager:eu-west-1:1:secret:ghcr-AbCdEf" }
+      logConfiguration = { logDriver = "awslogs", options = { awslogs-create-group = "true" } }
+    },
+    { name = "proxy", image = "nginx:1.27", logConfiguration = { logDriver = "awslogs" } },
+  ])
+}
+"#,
+        )]);
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let containers::Definitions::Known(cs) = containers::definitions(td) else {
+            panic!()
+        };
+        let (needs, unknown) = needs_of(&m, td, &cs);
+        assert!(unknown.is_none());
+        let whys: Vec<&str> = needs.iter().map(|n| n.why.as_str()).collect();
+        assert_eq!(
+            whys,
+            [
+                "containers app, proxy use the awslogs log driver",
+                "container app pulls from a private registry with repositoryCredentials from arn:aws:secretsmanager:eu-west-1:1:secret:ghcr-AbCdEf",
+                "container app uses awslogs-create-group = true",
+            ]
+        );
+        assert_eq!(needs[1].actions, vec![vec![SECRETS_MANAGER]]);
+        assert_eq!(needs[2].actions, vec![vec!["logs:CreateLogGroup"]]);
+    }
+}
