@@ -546,6 +546,7 @@ impl Evaluator {
                     span.clone().map(|s| Origin {
                         span: s,
                         via: vec![],
+                        constant: true,
                     }),
                 ),
                 RawVar::Text(text, _) => {
@@ -585,6 +586,7 @@ impl Evaluator {
                         Some(Origin {
                             span: d.expr_span(),
                             via: vec![],
+                            constant: true,
                         }),
                     ),
                     Err(e) => {
@@ -1189,26 +1191,37 @@ impl<'a> Scope<'a> {
                 Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
             }
         };
+        let (via, constant) = self.provenance(&refs);
         let val = Val {
             value,
             origin: Some(Origin {
                 span: a.expr_span(),
-                via: self.provenance(&refs),
+                via,
+                constant,
             }),
             is_default: false,
         };
         (val, refs)
     }
 
-    /// Where the variables and locals an expression reads got their values.
-    fn provenance(&self, refs: &[RootRef]) -> Vec<Via> {
+    /// Where the variables and locals an expression reads got their values, and whether they
+    /// all come from text in the configuration (see `Origin::constant`).
+    fn provenance(&self, refs: &[RootRef]) -> (Vec<Via>, bool) {
         let mut out: Vec<Via> = Vec::new();
+        let mut constant = true;
         let from_module = self.ev.inst(self.inst).parent.is_some();
         for r in refs {
             let name = match r.names.first() {
                 Some(n) => n,
-                None => continue,
+                None => {
+                    constant &= matches!(r.root.as_str(), "count" | "path" | "terraform");
+                    continue;
+                }
             };
+            constant &= matches!(
+                r.root.as_str(),
+                "var" | "local" | "count" | "path" | "terraform"
+            );
             let (origin, is_default) = match r.root.as_str() {
                 "var" => match self.ev.var(self.inst, name) {
                     Ok(v) => (v.origin, v.is_default),
@@ -1220,6 +1233,9 @@ impl<'a> Scope<'a> {
                 ),
                 _ => (None, false),
             };
+            if matches!(r.root.as_str(), "var" | "local") {
+                constant &= origin.as_ref().is_some_and(|o| o.constant);
+            }
             if let Some(o) = origin {
                 let file = self.ev.sources.borrow().get(o.span.file).display.clone();
                 let label =
@@ -1236,7 +1252,7 @@ impl<'a> Scope<'a> {
             }
         }
         out.truncate(8);
-        out
+        (out, constant)
     }
 
     fn expansion(&self, b: &BlockCfg) -> Expansion {
