@@ -989,12 +989,18 @@ impl Evaluator {
                     });
                 }
                 "terraform" if inst.parent.is_none() => {
+                    if let Some(a) = b.attr("required_version") {
+                        if let Some(v) = scope.eval_attr(a).value.as_str() {
+                            model.required_version = Some(v.to_string());
+                        }
+                    }
                     for bb in b.blocks_of("backend") {
                         let (attrs, _) = scope.eval_body(bb, "", &mut Vec::new());
                         model.backend = Some(Backend {
                             kind: bb.labels.first().cloned().unwrap_or_default(),
                             attributes: attrs,
                             span: bb.header.clone(),
+                            block: bb.span.clone(),
                         });
                     }
                 }

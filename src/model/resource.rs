@@ -123,7 +123,10 @@ pub struct Named {
 pub struct Backend {
     pub kind: String,
     pub attributes: BTreeMap<String, Value>,
+    /// The `backend "s3"` header.
     pub span: Span,
+    /// The whole block, for edits that add to it.
+    pub block: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +157,8 @@ pub struct Model {
     pub outputs: Vec<Named>,
     pub providers: Vec<Provider>,
     pub backend: Option<Backend>,
+    /// The root module's `terraform { required_version = "..." }`, when it is a known string.
+    pub required_version: Option<String>,
     pub modules: Vec<ModuleCall>,
     pub not_evaluated: Vec<NotEvaluated>,
 }
