@@ -251,6 +251,7 @@ fn push_meta(
         span: Some(s.span.clone()),
         related: vec![],
         fix,
+        redact: false,
     });
 }
 

@@ -57,9 +57,29 @@ impl Diagnostic for Diag {
     }
 }
 
-fn source_of(sources: &SourceMap, span: &Span) -> NamedSource<String> {
+/// The file of `span` as shown in an excerpt, with every secret in it masked (same length, so
+/// the offsets of labels stay right).
+fn source_of(sources: &SourceMap, span: &Span, secrets: &[&Span]) -> NamedSource<String> {
     let f = sources.get(span.file);
-    NamedSource::new(f.display.clone(), f.text.clone()).with_language("hcl")
+    let mut text = f.text.clone();
+    for s in secrets.iter().filter(|s| s.file == span.file) {
+        let r = sources.original_range(s);
+        if let Some(secret) = text.get(r.start..r.end) {
+            let masked = mask(secret);
+            text.replace_range(r.start..r.end, &masked);
+        }
+    }
+    NamedSource::new(f.display.clone(), text).with_language("hcl")
+}
+
+/// `"hunter2"` → `"*******"`: quotes kept, every other byte a star.
+fn mask(secret: &str) -> String {
+    let inner = secret.len().saturating_sub(2);
+    if secret.len() >= 2 && secret.starts_with('"') && secret.ends_with('"') {
+        format!("\"{}\"", "*".repeat(inner))
+    } else {
+        "*".repeat(secret.len())
+    }
 }
 
 fn label(sources: &SourceMap, span: &Span, text: Option<String>) -> LabeledSpan {
@@ -80,6 +100,12 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         .with_width(width)
         .with_links(false);
     let mut out = String::new();
+    let secrets: Vec<&Span> = r
+        .findings
+        .iter()
+        .filter(|f| f.redact)
+        .filter_map(|f| f.span.as_ref())
+        .collect();
     let mut emit = |d: &Diag| {
         let _ = handler.render_report(&mut out, d);
         out.push('\n');
@@ -90,7 +116,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             code: Some("input-error".into()),
             severity: miette::Severity::Error,
             help: None,
-            src: e.span.as_ref().map(|s| source_of(&r.sources, s)),
+            src: e.span.as_ref().map(|s| source_of(&r.sources, s, &secrets)),
             labels: e
                 .span
                 .iter()
@@ -119,7 +145,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    src: Some(source_of(&r.sources, &rel.span)),
+                    src: Some(source_of(&r.sources, &rel.span, &secrets)),
                     labels: vec![label(&r.sources, &rel.span, Some(rel.message.clone()))],
                     related: vec![],
                 });
@@ -144,7 +170,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                     _ => f.fix_title.clone(),
                 },
             ),
-            src: f.span.as_ref().map(|s| source_of(&r.sources, s)),
+            src: f.span.as_ref().map(|s| source_of(&r.sources, s, &secrets)),
             labels,
             related,
         };

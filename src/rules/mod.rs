@@ -149,6 +149,8 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
     pub fix: Option<Fix>,
+    /// The text at `span` is a secret: renderers show the location, never the text.
+    pub redact: bool,
 }
 
 /// A rule's output: findings and the cases it could not decide.
@@ -202,6 +204,7 @@ impl Sink {
             span,
             related,
             fix: None,
+            redact: false,
         });
         self.findings.last_mut().expect("just pushed")
     }
