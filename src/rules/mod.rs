@@ -1,7 +1,11 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
 pub mod lint;
+pub mod naming;
+pub mod provenance;
 pub mod rds;
 pub mod registry;
+pub mod secrets;
+pub mod terraform;
 
 use crate::config::Settings;
 use crate::diag::fix::Fix;

@@ -5,6 +5,11 @@ pub static RULES: &[&dyn Rule] = &[
     &super::rds::rds_publicly_accessible::RdsPubliclyAccessible,
     &super::lint::unused_suppression::UnusedSuppression,
     &super::lint::suppression_without_reason::SuppressionWithoutReason,
+    &super::rds::rds_backups_disabled::RdsBackupsDisabled,
+    &super::rds::rds_storage_not_encrypted::RdsStorageNotEncrypted,
+    &super::terraform::s3_backend_without_locking::S3BackendWithoutLocking,
+    &super::secrets::plaintext_secret::PlaintextSecret,
+    &super::naming::resource_missing_name_prefix::ResourceMissingNamePrefix,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

@@ -1,2 +1,4 @@
 //! Amazon RDS rules.
+pub mod rds_backups_disabled;
 pub mod rds_publicly_accessible;
+pub mod rds_storage_not_encrypted;
