@@ -52,12 +52,23 @@ impl Rule for S3BackendWithoutLocking {
             return;
         };
         let subject = "backend \"s3\"";
-        if b.attributes.is_empty() {
-            out.not_evaluated_on(
-                subject,
-                "the s3 backend is configured at init time (-backend-config)".into(),
-                Some(b.span.clone()),
-            );
+        // `bucket` and `key` are required: when the file lacks them, the rest of the settings,
+        // the lock among them, are given with -backend-config at init time.
+        let missing: Vec<&str> = ["bucket", "key"]
+            .into_iter()
+            .filter(|a| b.attributes.get(*a).is_none_or(Value::is_null))
+            .collect();
+        if !missing.is_empty() {
+            let reason = if b.attributes.is_empty() {
+                "the s3 backend is configured at init time (-backend-config)".to_string()
+            } else {
+                format!(
+                    "the s3 backend is partly configured at init time (-backend-config): the \
+                     file does not set {}, so the lock settings may come from there too",
+                    missing.join(" or ")
+                )
+            };
+            out.not_evaluated_on(subject, reason, Some(b.span.clone()));
             return;
         }
         let dynamodb = b.attributes.get("dynamodb_table").map(Value::peel);
@@ -192,30 +203,38 @@ mod tests {
 
     #[test]
     fn locking_by_either_means_passes() {
-        let s = run("bucket = \"b\"\ndynamodb_table = \"locks\"", "");
+        let s = run(
+            "bucket = \"b\"\nkey = \"k\"\ndynamodb_table = \"locks\"",
+            "",
+        );
         assert!(s.findings.is_empty() && s.not_evaluated.is_empty());
-        let s = run("bucket = \"b\"\nuse_lockfile = true", "");
+        let s = run("bucket = \"b\"\nkey = \"k\"\nuse_lockfile = true", "");
         assert!(s.findings.is_empty() && s.not_evaluated.is_empty());
     }
 
     #[test]
     fn no_locking_is_fixed_unless_terraform_is_too_old_or_it_was_turned_off() {
-        let s = run("bucket = \"b\"", "");
+        let s = run("bucket = \"b\"\nkey = \"k\"", "");
         assert_eq!(s.findings.len(), 1);
         assert!(s.findings[0].fix.is_some());
-        let s = run("bucket = \"b\"", "required_version = \"~> 1.5.0\"");
+        let s = run(
+            "bucket = \"b\"\nkey = \"k\"",
+            "required_version = \"~> 1.5.0\"",
+        );
         assert_eq!(s.findings.len(), 1);
         assert!(s.findings[0].fix.is_none());
-        let s = run("bucket = \"b\"\nuse_lockfile = false", "");
+        let s = run("bucket = \"b\"\nkey = \"k\"\nuse_lockfile = false", "");
         assert_eq!(s.findings.len(), 1);
         assert!(s.findings[0].fix.is_none());
     }
 
     #[test]
-    fn an_empty_block_is_configured_at_init_time() {
-        let s = run("", "");
-        assert!(s.findings.is_empty());
-        assert_eq!(s.not_evaluated.len(), 1);
+    fn a_block_without_bucket_or_key_is_configured_at_init_time() {
+        for body in ["", "encrypt = true", "bucket = \"b\""] {
+            let s = run(body, "");
+            assert!(s.findings.is_empty(), "{body}");
+            assert_eq!(s.not_evaluated.len(), 1, "{body}");
+        }
     }
 
     #[test]
