@@ -267,7 +267,9 @@ fn check_name(r: &Resource, naming: &Naming, prefix: &str, out: &mut Sink) {
         .find(|a| set(r, a).is_some());
     match named_by {
         Some(arg) => check_arg(r, arg, prefix, out),
-        None if naming.full.is_some() => report(r, prefix, Problem::Generated, None, out),
+        // Only types with a `name_prefix` form have an optional name; for the others an absent
+        // name is a configuration Terraform rejects, not a generated name.
+        None if naming.prefix_form.is_some() => report(r, prefix, Problem::Generated, None, out),
         None => {}
     }
     if naming.tag {
