@@ -71,13 +71,16 @@ fn encryption_source(model: &Model, r: &Resource) -> Source {
                 "aws_db_instance" | "aws_rds_cluster"
             )
         });
-        Some(if in_model {
-            Source::InModel
-        } else {
-            Source::Outside(format!(
+        Some(match v.peel() {
+            _ if in_model => Source::InModel,
+            Value::Unknown(u) => Source::Outside(format!(
+                "{attr} is not known ({}): {what} would take its encryption from its source",
+                u.cause()
+            )),
+            _ => Source::Outside(format!(
                 "{attr} is set: {what} takes its encryption from a source outside the \
                  configuration"
-            ))
+            )),
         })
     };
     let candidates: &[(&str, &str)] = if r.rtype == "aws_db_instance" {
