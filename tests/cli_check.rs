@@ -1,6 +1,15 @@
 //! `infra-lint check` end to end through the binary.
 mod common;
 use common::*;
+use std::path::Path;
+
+/// These tests probe loading and evaluation through RDS001 (`publicly_accessible`); the other
+/// rules have findings of their own on the same small configurations.
+fn check_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let mut args = vec!["--select", "RDS001"];
+    args.extend_from_slice(extra);
+    common::check_json(dir, &args)
+}
 
 #[test]
 fn example_human_output() {
@@ -122,6 +131,7 @@ fn tf_var_environment_is_below_tfvars_files() {
     let findings_with_env = || {
         let out = bin()
             .args(["check", d.path().to_str().unwrap(), "--format", "json"])
+            .args(["--select", "RDS001"])
             .env("TF_VAR_public", "true")
             .output()
             .unwrap();

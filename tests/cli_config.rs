@@ -7,6 +7,7 @@ const PUBLIC_DB: &str = r#"resource "aws_db_instance" "db" {
   engine              = "postgres"
   instance_class      = "db.t4g.micro"
   publicly_accessible = true
+  storage_encrypted   = true
 }
 "#;
 
@@ -138,7 +139,7 @@ resource "aws_db_instance" "reported" {
             b"# infra-lint:ignore-file RDS001 sandbox account, torn down nightly\nresource \"aws_db_instance\" \"sandbox\" {\n  publicly_accessible = true\n}\n",
         ),
     ]);
-    let (code, json) = check_json(t.path(), &[]);
+    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT"]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&json),
@@ -158,7 +159,7 @@ fn fix_rewrites_the_tfvars_line_and_the_rule_goes_silent() {
     let dir = t.path().to_str().unwrap();
     let before = std::fs::read_to_string(t.path().join("main.tf")).unwrap();
     // --diff prints and writes nothing.
-    let (code, diff) = run(&["check", dir, "--diff"]);
+    let (code, diff) = run(&["check", dir, "--diff", "--select", "RDS001"]);
     assert_eq!(code, 1);
     assert_eq!(
         diff,
@@ -169,7 +170,7 @@ fn fix_rewrites_the_tfvars_line_and_the_rule_goes_silent() {
         "# opened for a migration\npublic = true\n"
     );
     // --fix applies it, re-checks, and reports what is left (nothing).
-    let (code, out) = run(&["check", dir, "--fix"]);
+    let (code, out) = run(&["check", dir, "--fix", "--select", "RDS001"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("fixed: applied 1 edit\n"), "{out}");
     assert_eq!(
@@ -188,12 +189,12 @@ fn unused_suppressions_are_reported_and_fixed() {
         "main.tf",
         b"resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = false # infra-lint:ignore RDS001 was public\n}\n",
     )]);
-    let (code, json) = check_json(t.path(), &[]);
+    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT"]);
     assert_eq!(code, 1);
     assert_eq!(findings(&json), vec![("LINT001".into(), String::new(), 2)]);
     assert_eq!(json["findings"][0]["fix"]["applicability"], "safe");
     let dir = t.path().to_str().unwrap();
-    let (code, _) = run(&["check", dir, "--fix"]);
+    let (code, _) = run(&["check", dir, "--fix", "--select", "RDS001,LINT"]);
     assert_eq!(code, 0);
     assert_eq!(
         std::fs::read_to_string(t.path().join("main.tf")).unwrap(),

@@ -293,6 +293,7 @@ mod tests {
                 span: span_of(&m, 1, "true"),
                 label: String::new(),
             }],
+            constant: true,
         };
         let fix = Fix::safe(vec![Edit::SetValue {
             origin,
@@ -310,6 +311,7 @@ mod tests {
         let origin = Origin {
             span: span_of(&m, 0, "var.a && var.b"),
             via: vec![],
+            constant: true,
         };
         assert_eq!(value_site(&m, &origin), None);
     }

@@ -550,6 +550,7 @@ impl Evaluator {
                     span.clone().map(|s| Origin {
                         span: s,
                         via: vec![],
+                        constant: true,
                     }),
                 ),
                 RawVar::Text(text, _) => {
@@ -591,6 +592,7 @@ impl Evaluator {
                         Some(Origin {
                             span: d.expr_span(),
                             via: vec![],
+                            constant: true,
                         }),
                     ),
                     Err(e) => {
@@ -993,12 +995,18 @@ impl Evaluator {
                     });
                 }
                 "terraform" if inst.parent.is_none() => {
+                    if let Some(a) = b.attr("required_version") {
+                        if let Some(v) = scope.eval_attr(a).value.as_str() {
+                            model.required_version = Some(v.to_string());
+                        }
+                    }
                     for bb in b.blocks_of("backend") {
                         let (attrs, _) = scope.eval_body(bb, "", &mut Vec::new());
                         model.backend = Some(Backend {
                             kind: bb.labels.first().cloned().unwrap_or_default(),
                             attributes: attrs,
                             span: bb.header.clone(),
+                            block: bb.span.clone(),
                         });
                     }
                 }
@@ -1221,11 +1229,13 @@ impl<'a> Scope<'a> {
                 Value::unknown(Cause::Other(format!("{} could not be evaluated", a.name)))
             }
         };
+        let (via, constant) = self.provenance(&refs);
         let val = Val {
             value,
             origin: Some(Origin {
                 span: a.expr_span(),
-                via: self.provenance(&refs),
+                via,
+                constant,
             }),
             is_default: false,
         };
@@ -1360,6 +1370,7 @@ impl<'a> Scope<'a> {
                                 out.entry(format!("{path}{p}")).or_insert(Origin {
                                     span: Span::new(a.file, r),
                                     via: Vec::new(),
+                                    constant: false,
                                 });
                             }
                         }
@@ -1380,11 +1391,18 @@ impl<'a> Scope<'a> {
         use hcl_edit::expr::{Expression as E, ObjectKey};
         let mut record = |p: String, e: &E| {
             if let Some(span) = config::expr_span(file, e) {
-                let via = match e {
-                    E::Object(_) | E::Array(_) => Vec::new(),
+                let (via, constant) = match e {
+                    E::Object(_) | E::Array(_) => (Vec::new(), true),
                     _ => self.provenance(&root_refs(e)),
                 };
-                out.insert(p, Origin { span, via });
+                out.insert(
+                    p,
+                    Origin {
+                        span,
+                        via,
+                        constant,
+                    },
+                );
             }
         };
         match expr {
@@ -1421,14 +1439,24 @@ impl<'a> Scope<'a> {
     }
 
     /// Where the variables and locals an expression reads got their values.
-    fn provenance(&self, refs: &[RootRef]) -> Vec<Via> {
+    /// Where the variables and locals an expression reads got their values, and whether they
+    /// all come from text in the configuration (see `Origin::constant`).
+    fn provenance(&self, refs: &[RootRef]) -> (Vec<Via>, bool) {
         let mut out: Vec<Via> = Vec::new();
+        let mut constant = true;
         let from_module = self.ev.inst(self.inst).parent.is_some();
         for r in refs {
             let name = match r.names.first() {
                 Some(n) => n,
-                None => continue,
+                None => {
+                    constant &= matches!(r.root.as_str(), "count" | "path" | "terraform");
+                    continue;
+                }
             };
+            constant &= matches!(
+                r.root.as_str(),
+                "var" | "local" | "count" | "path" | "terraform"
+            );
             let (origin, is_default) = match r.root.as_str() {
                 "var" => match self.ev.var(self.inst, name) {
                     Ok(v) => (v.origin, v.is_default),
@@ -1440,6 +1468,9 @@ impl<'a> Scope<'a> {
                 ),
                 _ => (None, false),
             };
+            if matches!(r.root.as_str(), "var" | "local") {
+                constant &= origin.as_ref().is_some_and(|o| o.constant);
+            }
             if let Some(o) = origin {
                 let file = self.ev.sources.borrow().get(o.span.file).display.clone();
                 let label =
@@ -1456,7 +1487,7 @@ impl<'a> Scope<'a> {
             }
         }
         out.truncate(8);
-        out
+        (out, constant)
     }
 
     fn expansion(&self, b: &BlockCfg) -> Expansion {

@@ -17,6 +17,10 @@ pub enum Mode {
 pub struct Origin {
     pub span: Span,
     pub via: Vec<Via>,
+    /// The value is computed only from text written in the configuration and its `.tfvars`
+    /// files: no `--var`/`TF_VAR_` input, no resource attribute, no `for_each` element. Rules
+    /// that care whether a value is written in the repository (plain-text secrets) read this.
+    pub constant: bool,
 }
 
 /// One place a value passed through, with what that place is
@@ -142,7 +146,10 @@ pub struct Named {
 pub struct Backend {
     pub kind: String,
     pub attributes: BTreeMap<String, Value>,
+    /// The `backend "s3"` header.
     pub span: Span,
+    /// The whole block, for edits that add to it.
+    pub block: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +180,8 @@ pub struct Model {
     pub outputs: Vec<Named>,
     pub providers: Vec<Provider>,
     pub backend: Option<Backend>,
+    /// The root module's `terraform { required_version = "..." }`, when it is a known string.
+    pub required_version: Option<String>,
     pub modules: Vec<ModuleCall>,
     pub not_evaluated: Vec<NotEvaluated>,
 }
@@ -288,5 +297,48 @@ resource "aws_ecs_task_definition" "t" {
                 "file(\"x\")",
             ]
         );
+    }
+
+    #[test]
+    fn origin_says_whether_a_value_is_written_in_the_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            r#"
+variable "with_default" {
+  default = "a"
+}
+variable "from_tfvars" {}
+variable "from_cli" {}
+locals {
+  joined = "${var.with_default}-${var.from_tfvars}"
+}
+resource "aws_db_instance" "x" {
+  literal  = "p"
+  default  = var.with_default
+  tfvars   = var.from_tfvars
+  cli      = var.from_cli
+  local    = local.joined
+  computed = aws_iam_role.r.arn
+  mixed    = "${var.with_default}${var.from_cli}"
+}
+"#,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("terraform.tfvars"), "from_tfvars = \"b\"\n").unwrap();
+        let opts = LoadOptions {
+            vars: vec![("from_cli".into(), "c".into())],
+            ..Default::default()
+        };
+        let loaded = load(dir.path(), &opts);
+        let r = loaded.model.resources_of("aws_db_instance").next().unwrap();
+        let constant = |a: &str| r.origin(a).unwrap().constant;
+        assert!(constant("literal"));
+        assert!(constant("default"));
+        assert!(constant("tfvars"));
+        assert!(constant("local"));
+        assert!(!constant("cli"));
+        assert!(!constant("computed"));
+        assert!(!constant("mixed"));
     }
 }

@@ -2,10 +2,14 @@
 pub mod ecs;
 pub mod iam;
 pub mod lint;
+pub mod naming;
 pub mod net;
+pub mod provenance;
 pub mod rds;
 pub mod registry;
+pub mod secrets;
 pub mod sg;
+pub mod terraform;
 
 use crate::config::Settings;
 use crate::diag::fix::Fix;
@@ -186,14 +190,26 @@ impl Sink {
         span: Option<Span>,
         related: Vec<Related>,
     ) -> &mut Finding {
+        self.report_on(&r.address, v, span.or_else(|| r.span.clone()), related)
+    }
+
+    /// A finding about something that is not a resource (the backend, a variable), named by
+    /// `subject`.
+    pub fn report_on(
+        &mut self,
+        subject: &str,
+        v: &dyn Violation,
+        span: Option<Span>,
+        related: Vec<Related>,
+    ) -> &mut Finding {
         self.findings.push(Finding {
             code: self.meta.code,
             name: self.meta.name,
             severity: self.meta.severity,
             message: v.message(),
             fix_title: v.fix_title(),
-            resource: r.address.clone(),
-            span: span.or_else(|| r.span.clone()),
+            resource: subject.to_string(),
+            span,
             related,
             fix: None,
             redact: Vec::new(),
@@ -202,11 +218,15 @@ impl Sink {
     }
 
     pub fn not_evaluated(&mut self, r: &Resource, reason: String, span: Option<Span>) {
+        self.not_evaluated_on(&r.address, reason, span.or_else(|| r.span.clone()));
+    }
+
+    pub fn not_evaluated_on(&mut self, subject: &str, reason: String, span: Option<Span>) {
         self.not_evaluated.push(crate::diag::NotEvaluated {
             code: Some(self.meta.code.to_string()),
-            subject: r.address.clone(),
+            subject: subject.to_string(),
             reason,
-            span: span.or_else(|| r.span.clone()),
+            span,
         });
     }
 }

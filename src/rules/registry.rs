@@ -14,6 +14,11 @@ pub static RULES: &[&dyn Rule] = &[
     &super::ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
     &super::ecs::ecs_container_without_logs::EcsContainerWithoutLogs,
     &super::ecs::ecs_execution_role_missing_policy::EcsExecutionRoleMissingPolicy,
+    &super::rds::rds_backups_disabled::RdsBackupsDisabled,
+    &super::rds::rds_storage_not_encrypted::RdsStorageNotEncrypted,
+    &super::terraform::s3_backend_without_locking::S3BackendWithoutLocking,
+    &super::secrets::plaintext_secret::PlaintextSecret,
+    &super::naming::resource_missing_name_prefix::ResourceMissingNamePrefix,
 ];
 
 /// Finds a rule by code (`RDS001`) or name (`rds-publicly-accessible`), case-insensitively.

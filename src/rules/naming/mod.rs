@@ -1,0 +1,2 @@
+//! Naming conventions.
+pub mod resource_missing_name_prefix;

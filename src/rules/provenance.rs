@@ -1,0 +1,19 @@
+//! Turning where a value came from into the related locations a finding shows.
+use crate::model::{Origin, Resource};
+use crate::rules::Related;
+
+/// The places an attribute's value passed through (the tfvars line, the variable default, the
+/// module argument), as related locations.
+pub fn via_related(r: &Resource, path: &str) -> Vec<Related> {
+    r.origin(path).map(origin_related).unwrap_or_default()
+}
+
+pub fn origin_related(o: &Origin) -> Vec<Related> {
+    o.via
+        .iter()
+        .map(|v| Related {
+            message: v.label.clone(),
+            span: v.span.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,2 @@
+//! Secrets written in the configuration.
+pub mod plaintext_secret;

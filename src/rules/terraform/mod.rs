@@ -1,0 +1,2 @@
+//! Terraform configuration rules (backend, versions).
+pub mod s3_backend_without_locking;

@@ -1,0 +1,111 @@
+//! End-to-end behaviour of NAME001 and SEC001 that the fixtures cannot show: where the name
+//! prefix comes from, and secrets given at run time.
+mod common;
+use common::*;
+
+const SG: &str = r#"
+resource "aws_security_group" "db" {
+  name = "karan-db"
+}
+"#;
+
+fn name001(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "NAME001")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn name_prefix_comes_from_a_parent_config_file_and_the_flag_beats_it() {
+    let dir = tree(&[
+        (".git/HEAD", b"ref: refs/heads/main\n"),
+        ("infra-lint.toml", b"name_prefix = \"karan\"\n"),
+        ("envs/prod/main.tf", SG.as_bytes()),
+    ]);
+    let prod = dir.path().join("envs/prod");
+    let (code, json) = check_json(&prod, &["--select", "NAME001"]);
+    assert_eq!(
+        (code, name001(&json)),
+        (0, vec![]),
+        "karan-db carries karan"
+    );
+
+    let (code, json) = check_json(&prod, &["--select", "NAME001", "--name-prefix", "acme"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        name001(&json),
+        vec!["aws_security_group name \"karan-db\" does not start with the name prefix \"acme\""]
+    );
+}
+
+#[test]
+fn name_rule_is_silent_without_a_prefix() {
+    let dir = tree(&[(".git/HEAD", b""), ("main.tf", SG.as_bytes())]);
+    let (code, json) = check_json(dir.path(), &["--select", "NAME001"]);
+    assert_eq!((code, name001(&json)), (0, vec![]));
+}
+
+const DB: &str = r#"
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_db_instance" "orders" {
+  engine   = "postgres"
+  username = "orders"
+  password = var.db_password
+}
+"#;
+
+#[test]
+fn a_secret_given_at_run_time_is_not_written_in_the_repository() {
+    let dir = tree(&[(".git/HEAD", b""), ("main.tf", DB.as_bytes())]);
+    let (code, _) = check_json(
+        dir.path(),
+        &[
+            "--select",
+            "SEC001",
+            "--var",
+            "db_password=Given-At-Run-Time",
+        ],
+    );
+    assert_eq!(code, 0, "--var");
+    let d = dir.path().to_string_lossy().into_owned();
+    let out = bin()
+        .args(["check", d.as_str(), "--select", "SEC001"])
+        .env("TF_VAR_db_password", "Given-At-Run-Time")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "TF_VAR_");
+}
+
+#[test]
+fn a_secret_in_tfvars_is_reported_without_printing_it() {
+    let dir = tree(&[
+        (".git/HEAD", b""),
+        ("main.tf", DB.as_bytes()),
+        ("terraform.tfvars", b"db_password = \"Written-In-Tfvars\"\n"),
+    ]);
+    let d = dir.path().to_string_lossy().into_owned();
+    for format in ["human", "json"] {
+        let (code, out) = run(&[
+            "check",
+            d.as_str(),
+            "--select",
+            "SEC001",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 1, "{format}: {out}");
+        assert!(out.contains("terraform.tfvars"), "{format}: {out}");
+        assert!(
+            !out.contains("Written-In-Tfvars"),
+            "{format} prints the secret: {out}"
+        );
+    }
+}
