@@ -437,3 +437,53 @@ fn secrets_never_appear_in_output() {
     let (_, out) = run(&["check", d.as_str()]);
     assert!(out.contains("DB_PASSWORD\", value = \"*************************\""));
 }
+
+/// `--fix --unsafe-fixes` on a copy of the example: every edit lands, the files still satisfy
+/// `terraform fmt -check`, and no finding that had an exact edit is left.
+#[test]
+fn fixing_the_example_leaves_only_findings_without_edits() {
+    let src = root().join("examples/ecs-fargate");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut stack = vec![src.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let to = tmp.path().join(p.strip_prefix(&src).unwrap());
+            if p.is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+                stack.push(p);
+            } else {
+                std::fs::copy(&p, &to).unwrap();
+            }
+        }
+    }
+    let dir = tmp.path().to_string_lossy().into_owned();
+    let (code, out) = run(&["check", dir.as_str(), "--fix", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("fixed: applied "), "{out}");
+    let (_, json) = check_json(tmp.path(), &[]);
+    for f in json["findings"].as_array().unwrap() {
+        assert!(f["fix"].is_null(), "left with an edit: {f}");
+    }
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for fixed in ["RDS001", "ECS001", "ECS002", "RDS004", "TF001"] {
+        assert!(!codes.contains(&fixed), "{fixed} still reported: {codes:?}");
+    }
+    let fmt = std::process::Command::new("terraform")
+        .args(["fmt", "-check", "-recursive"])
+        .current_dir(tmp.path())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output();
+    if let Ok(o) = fmt {
+        assert!(
+            o.status.success(),
+            "terraform fmt -check: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}

@@ -3,37 +3,10 @@
 use infra_lint::hcl::{load, LoadOptions};
 use infra_lint::model::{Cause, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-}
-
-fn tf_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(root) else {
-        return;
-    };
-    let mut has_tf = false;
-    let mut subdirs = Vec::new();
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n == ".terraform") {
-                continue;
-            }
-            subdirs.push(p);
-        } else if p.extension().is_some_and(|x| x == "tf") {
-            has_tf = true;
-        }
-    }
-    if has_tf {
-        out.push(root.to_path_buf());
-    }
-    subdirs.sort();
-    for d in subdirs {
-        tf_dirs(&d, out);
-    }
-}
+mod common;
+use common::{corpus, tf_dirs};
 
 fn cause_kind(c: &Cause) -> String {
     match c {

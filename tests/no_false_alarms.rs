@@ -10,35 +10,8 @@ use infra_lint::rules::registry::RULES;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-}
-
-fn tf_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(root) else {
-        return;
-    };
-    let mut has_tf = false;
-    let mut subdirs = Vec::new();
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n == ".terraform") {
-                continue;
-            }
-            subdirs.push(p);
-        } else if p.extension().is_some_and(|x| x == "tf") {
-            has_tf = true;
-        }
-    }
-    if has_tf {
-        out.push(root.to_path_buf());
-    }
-    subdirs.sort();
-    for d in subdirs {
-        tf_dirs(&d, out);
-    }
-}
+mod common;
+use common::{corpus, tf_dirs};
 
 /// (dir, code, resource) → reason.
 fn pinned() -> BTreeMap<(String, String, String), String> {

@@ -231,3 +231,14 @@ fn fail_output_snapshots() {
         insta::assert_snapshot!(format!("fail__{}", m.name), out);
     }
 }
+
+/// README.md's rules table names every rule with its severity.
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for r in RULES {
+        let m = r.meta();
+        let row = format!("| {} | {} | {} |", m.code, m.name, m.severity.as_str());
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}

@@ -82,3 +82,35 @@ pub fn errors(json: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// ../shared/corpus (read in place, never copied).
+pub fn corpus() -> PathBuf {
+    root().join("../shared/corpus")
+}
+
+/// Every directory under `root` that holds `.tf` files (skipping `.terraform`), sorted.
+pub fn tf_dirs(root: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut has_tf = false;
+    let mut subdirs = Vec::new();
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n == ".terraform") {
+                continue;
+            }
+            subdirs.push(p);
+        } else if p.extension().is_some_and(|x| x == "tf") {
+            has_tf = true;
+        }
+    }
+    if has_tf {
+        out.push(root.to_path_buf());
+    }
+    subdirs.sort();
+    for d in subdirs {
+        tf_dirs(&d, out);
+    }
+}
