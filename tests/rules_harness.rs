@@ -242,3 +242,21 @@ fn readme_lists_every_rule() {
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
 }
+
+/// Every option a rule declares is documented under its page's `## Options`.
+#[test]
+fn options_are_documented() {
+    for r in RULES {
+        let m = r.meta();
+        let options = m.doc.split("## Options").nth(1).unwrap_or("");
+        let options = options.split("\n## ").next().unwrap_or("");
+        for o in m.options {
+            assert!(
+                options.contains(&format!("`{}`", o.name)),
+                "{}: option {} is not documented under ## Options",
+                m.name,
+                o.name
+            );
+        }
+    }
+}

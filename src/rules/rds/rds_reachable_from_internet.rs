@@ -60,9 +60,9 @@ impl Violation for Reachable<'_> {
         }
     }
     fn fix_title(&self) -> String {
-        match self.exposure {
-            Exposure::OpenRule { .. } => {
-                "drop the 0.0.0.0/0 rule and admit only the application's security group".into()
+        match &self.exposure {
+            Exposure::OpenRule { cidr, .. } => {
+                format!("drop the {cidr} rule and admit only the application's security group")
             }
             Exposure::PublicSubnet { .. } => {
                 "move the database to private subnets (no route to an internet gateway)".into()
