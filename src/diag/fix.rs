@@ -80,10 +80,20 @@ pub struct TextEdit {
 pub fn resolve(sources: &SourceMap, fix: &Fix) -> Option<Vec<TextEdit>> {
     let mut out = Vec::new();
     for e in &fix.edits {
-        out.push(resolve_one(sources, e)?);
+        let te = resolve_one(sources, e)?;
+        if !editable(&sources.get(te.file).display) {
+            return None;
+        }
+        out.push(te);
     }
     out.sort();
     Some(out)
+}
+
+/// Edits stay inside the checked configuration: a module shared from outside it (`../`) has
+/// other callers, and a downloaded module (`.terraform/modules`) is overwritten by `init`.
+fn editable(display: &str) -> bool {
+    !display.starts_with("../") && !display.split('/').any(|p| p == ".terraform")
 }
 
 fn original(sources: &SourceMap, span: &Span) -> (usize, usize) {
@@ -303,6 +313,18 @@ mod tests {
         let (new, n) = apply(&m, &edits);
         assert_eq!(n, 1);
         assert_eq!(new[&FileId(1)], "flag = false\n");
+    }
+
+    #[test]
+    fn edits_outside_the_configuration_are_refused() {
+        let m = map(&[("../shared/variables.tf", "default = true\n")]);
+        let fix = Fix::safe(vec![Edit::Replace {
+            span: span_of(&m, 0, "true"),
+            text: "false".into(),
+        }]);
+        assert_eq!(resolve(&m, &fix), None);
+        assert!(!editable(".terraform/modules/db/main.tf"));
+        assert!(editable("modules/db/main.tf"));
     }
 
     #[test]
