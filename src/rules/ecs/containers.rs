@@ -245,15 +245,63 @@ pub fn image_source(model: &Model, image: &Value) -> ImageSource {
     }
 }
 
+/// The image of container `c` of `td`: `image_source`, and for an image only partly known
+/// (`"${var.account}.dkr.ecr.eu-west-1.amazonaws.com/web:${var.tag}"`), private ECR when the
+/// registry host is written out.
+pub fn image_source_of(model: &Model, td: &Resource, c: &Container) -> ImageSource {
+    match image_source(model, c.image()) {
+        ImageSource::Unknown(why) => match image_template(td, c) {
+            Some(text) if text.split_once('/').is_some_and(|(h, _)| is_ecr_host(h)) => {
+                ImageSource::PrivateEcr
+            }
+            _ => ImageSource::Unknown(why),
+        },
+        known => known,
+    }
+}
+
+/// The image of container `c` as written in a template, its unknown parts as `…`.
+pub fn image_template(td: &Resource, c: &Container) -> Option<String> {
+    let parts = td
+        .templates
+        .get(&format!("container_definitions[{}].image", c.index))?;
+    Some(template_text(parts))
+}
+
+fn template_text(parts: &[Value]) -> String {
+    parts.iter().map(|p| p.as_str().unwrap_or("…")).collect()
+}
+
+fn is_ecr_host(host: &str) -> bool {
+    host.contains(".dkr.ecr.") && host.contains(".amazonaws.com")
+}
+
 fn classify(image: &str) -> ImageSource {
     let registry = image.split('/').next().unwrap_or("");
-    let is_host = image.contains('/') && (registry.contains('.') || registry.contains(':'));
-    if is_host && registry.contains(".dkr.ecr.") && registry.contains(".amazonaws.com") {
+    // Docker's rule: the first component names a registry when it looks like a host.
+    let is_host = image.contains('/')
+        && (registry.contains('.') || registry.contains(':') || registry == "localhost");
+    if is_host && is_ecr_host(registry) {
         ImageSource::PrivateEcr
     } else if is_host {
         ImageSource::Public(registry.to_string())
     } else {
         ImageSource::Public("docker.io".into())
+    }
+}
+
+/// The registry of an `ImageSource::Public` host, as messages name it.
+pub fn registry_name(host: &str) -> &'static str {
+    if host == "docker.io" || host.ends_with(".docker.io") {
+        "Docker Hub"
+    } else if host == "public.ecr.aws" {
+        "ECR Public (public.ecr.aws)"
+    } else if host == "ghcr.io" {
+        "GitHub Container Registry (ghcr.io)"
+    } else if host == "quay.io" {
+        "Quay (quay.io)"
+    } else {
+        "a registry outside Amazon ECR"
     }
 }
 
@@ -357,6 +405,76 @@ resource "aws_ecs_service" "s" { task_definition = "web:3" }
             classify("public.ecr.aws/nginx/nginx:latest"),
             ImageSource::Public("public.ecr.aws".into())
         );
+    }
+
+    #[test]
+    fn registries() {
+        let name = |image: &str| match classify(image) {
+            ImageSource::Public(host) => Some(registry_name(&host)),
+            _ => None,
+        };
+        assert_eq!(
+            name("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
+            None
+        );
+        assert_eq!(name("nginx:latest"), Some("Docker Hub"));
+        assert_eq!(name("bitnami/nginx"), Some("Docker Hub"));
+        assert_eq!(name("docker.io/library/nginx"), Some("Docker Hub"));
+        assert_eq!(
+            name("registry-1.docker.io/library/nginx"),
+            Some("Docker Hub")
+        );
+        assert_eq!(
+            name("public.ecr.aws/nginx/nginx:1"),
+            Some("ECR Public (public.ecr.aws)")
+        );
+        assert_eq!(
+            name("ghcr.io/o/i"),
+            Some("GitHub Container Registry (ghcr.io)")
+        );
+        assert_eq!(name("quay.io/o/i"), Some("Quay (quay.io)"));
+        assert_eq!(
+            name("localhost:5000/x"),
+            Some("a registry outside Amazon ECR")
+        );
+        assert_eq!(
+            classify("localhost/x"),
+            ImageSource::Public("localhost".into())
+        );
+    }
+
+    #[test]
+    fn partly_known_images_are_ecr_when_the_host_is_written() {
+        let m = model(&[(
+            "main.tf",
+            r#"
+variable "acct" {}
+variable "tag" {}
+variable "registry" {}
+resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    { name = "a", image = "${var.acct}.dkr.ecr.eu-west-1.amazonaws.com/web:latest" },
+    { name = "b", image = "ghcr.io/acme/web:${var.tag}" },
+    { name = "c", image = "${var.registry}/web:1" },
+  ])
+}
+"#,
+        )]);
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let Definitions::Known(cs) = definitions(td) else {
+            panic!()
+        };
+        let sources: Vec<ImageSource> = cs.iter().map(|c| image_source_of(&m, td, c)).collect();
+        assert_eq!(sources[0], ImageSource::PrivateEcr);
+        assert_eq!(
+            image_template(td, &cs[0]).as_deref(),
+            Some("….dkr.ecr.eu-west-1.amazonaws.com/web:latest")
+        );
+        assert_eq!(
+            sources[1],
+            ImageSource::Unknown("the image is not known: var.tag has no value".into())
+        );
+        assert!(matches!(sources[2], ImageSource::Unknown(_)));
     }
 
     #[test]
