@@ -3,6 +3,7 @@
 //! an ECR repository URL is known only after apply), `file()`, `templatefile()`, heredoc JSON.
 use crate::hcl::json_to_value;
 use crate::model::{Cause, Model, Resource, Value};
+use crate::rules::Sink;
 
 /// What a rule can know about a task definition's containers.
 #[derive(Clone, Debug)]
@@ -209,6 +210,33 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
             "container_definitions must be a JSON list of objects".into(),
         )),
     }
+}
+
+/// The known containers of a task definition, after reporting as not evaluated the list, or
+/// each container, that is known only at apply. An invalid or missing list yields none: that
+/// is another rule's finding.
+pub fn known_containers(td: &Resource, out: &mut Sink) -> Vec<Container> {
+    let p = match partial_definitions(td) {
+        Ok(p) => p,
+        Err(Definitions::Unknown(reason)) => {
+            out.not_evaluated(
+                td,
+                reason,
+                td.origin("container_definitions").map(|o| o.span.clone()),
+            );
+            return Vec::new();
+        }
+        Err(_) => return Vec::new(),
+    };
+    for (i, reason) in p.unknown {
+        out.not_evaluated(
+            td,
+            reason,
+            td.origin_at(&format!("container_definitions[{i}]"))
+                .map(|o| o.span.clone()),
+        );
+    }
+    p.known
 }
 
 /// Where a container image comes from.

@@ -5,6 +5,7 @@ use crate::diag::fix::{Applicability, Edit, Fix};
 use crate::model::{Mode, Model, Resource, Value};
 use crate::rules::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
 use crate::rules::iam::role::{self, Access};
+use crate::rules::provenance::origin_related;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -344,17 +345,7 @@ fn report_missing(
     out: &mut Sink,
 ) {
     let origin = td.origin("execution_role_arn");
-    let mut related: Vec<Related> = origin
-        .map(|o| {
-            o.via
-                .iter()
-                .map(|v| Related {
-                    message: v.label.clone(),
-                    span: v.span.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut related = origin.map(origin_related).unwrap_or_default();
     if let Some(s) = &role.span {
         related.push(Related {
             message: format!("execution role {}", role.address),

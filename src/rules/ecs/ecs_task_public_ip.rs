@@ -1,7 +1,8 @@
 //! ECS003 ecs-task-public-ip.
 use crate::diag::fix::{Edit, Fix};
 use crate::rules::net::service::{launch, network, Launch};
-use crate::rules::net::{default_route, span_of, via_related, DefaultRoute};
+use crate::rules::net::{default_route, span_of, DefaultRoute};
+use crate::rules::provenance::via_related;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };

@@ -102,8 +102,11 @@ impl Rule for DbIngressNotFromSecurityGroup {
                     })
                     .into_iter()
                     .collect();
-                related.extend(crate::rules::net::via_related(db, "vpc_security_group_ids"));
-                related.extend(crate::rules::net::via_related(i.rule, &c.1.path));
+                related.extend(crate::rules::provenance::via_related(
+                    db,
+                    "vpc_security_group_ids",
+                ));
+                related.extend(crate::rules::provenance::via_related(i.rule, &c.1.path));
                 out.report(
                     db,
                     &CidrIngress {
