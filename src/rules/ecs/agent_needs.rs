@@ -204,17 +204,7 @@ fn image_display(model: &Model, td: &Resource, c: &Container) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
-
-    fn model(files: &[(&str, &str)]) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            let p = dir.path().join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, t).unwrap();
-        }
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model;
 
     #[test]
     fn value_from_kinds() {

@@ -358,15 +358,7 @@ pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
-
-    fn model(files: &[(&str, &str)]) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            std::fs::write(dir.path().join(n), t).unwrap();
-        }
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model;
 
     #[test]
     fn jsonencode_with_an_unknown_image_keeps_the_ports() {

@@ -456,14 +456,8 @@ fn flag_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
     use crate::rules::net::admits::{admits_from, is_lb_group, Admits};
-
-    fn tf(text: &str) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model_tf as tf;
 
     const SGS: &str = r#"
 variable "cidrs" {}

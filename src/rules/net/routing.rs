@@ -361,6 +361,7 @@ fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> T
 mod tests {
     use super::*;
     use crate::hcl::{load, LoadOptions};
+    use crate::rules::testing::model_tf as tf;
 
     fn model_of(dir: &std::path::Path) -> Model {
         load(dir, &LoadOptions::default()).model
@@ -381,12 +382,6 @@ mod tests {
                 (s.address.clone(), r)
             })
             .collect()
-    }
-
-    fn tf(text: &str) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        model_of(dir.path())
     }
 
     #[test]
