@@ -270,16 +270,7 @@ impl Rule for EcsTaskCannotPullImage {
             }
             let mut related = Vec::new();
             let route_note = match &route {
-                DefaultRoute::InternetGateway { table, route, .. } => route
-                    .clone()
-                    .or_else(|| table.span.clone())
-                    .map(|span| Related {
-                        message: format!(
-                            "default route of {} to an internet gateway",
-                            table.address
-                        ),
-                        span,
-                    }),
+                DefaultRoute::InternetGateway { .. } => route.igw_related(),
                 DefaultRoute::None { table: Some(t) } => t.span.clone().map(|span| Related {
                     message: format!("route table of {}: no default route", subnet.address),
                     span,
