@@ -204,12 +204,11 @@ fn image_display(model: &Model, td: &Resource, c: &Container) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::model;
+    use crate::rules::testing::model_tf;
 
     #[test]
     fn value_from_kinds() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_secretsmanager_secret" "db" { name = "db" }
 resource "aws_ssm_parameter" "p" {
@@ -218,7 +217,7 @@ resource "aws_ssm_parameter" "p" {
   value = "x"
 }
 "#,
-        )]);
+        );
         let sm = secret_need(
             &m,
             &Value::string("arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf:password::"),
@@ -249,8 +248,7 @@ resource "aws_ssm_parameter" "p" {
 
     #[test]
     fn ecr_images_with_unknown_parts() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "acct" {}
 variable "tag" {}
@@ -268,7 +266,7 @@ resource "aws_ecs_task_definition" "t" {
   ])
 }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         let containers::Definitions::Known(cs) = containers::definitions(td) else {
             panic!()
@@ -306,8 +304,7 @@ resource "aws_ecs_task_definition" "t" {
 
     #[test]
     fn log_group_creation_and_private_registry_credentials() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecs_task_definition" "t" {
   family = "t"
@@ -322,7 +319,7 @@ resource "aws_ecs_task_definition" "t" {
   ])
 }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         let containers::Definitions::Known(cs) = containers::definitions(td) else {
             panic!()

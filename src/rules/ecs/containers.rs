@@ -358,12 +358,11 @@ pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::model;
+    use crate::rules::testing::model_tf;
 
     #[test]
     fn jsonencode_with_an_unknown_image_keeps_the_ports() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecr_repository" "app" { name = "app" }
 resource "aws_ecs_task_definition" "t" {
@@ -377,7 +376,7 @@ resource "aws_ecs_task_definition" "t" {
 }
 resource "aws_ecs_service" "s" { task_definition = aws_ecs_task_definition.t.arn }
 "#,
-        )]);
+        );
         let svc = m.resources_of("aws_ecs_service").next().unwrap();
         let tds = task_definitions_of(&m, svc);
         assert_eq!(tds.len(), 1);
@@ -393,8 +392,7 @@ resource "aws_ecs_service" "s" { task_definition = aws_ecs_task_definition.t.arn
 
     #[test]
     fn heredoc_json_and_registries() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecs_task_definition" "t" {
   family = "web"
@@ -405,7 +403,7 @@ EOF
 }
 resource "aws_ecs_service" "s" { task_definition = "web:3" }
 "#,
-        )]);
+        );
         let svc = m.resources_of("aws_ecs_service").next().unwrap();
         let td = task_definitions_of(&m, svc)[0];
         let Definitions::Known(cs) = definitions(td) else {
@@ -465,8 +463,7 @@ resource "aws_ecs_service" "s" { task_definition = "web:3" }
 
     #[test]
     fn partly_known_images_are_ecr_when_the_host_is_written() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "acct" {}
 variable "tag" {}
@@ -479,7 +476,7 @@ resource "aws_ecs_task_definition" "t" {
   ])
 }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         let Definitions::Known(cs) = definitions(td) else {
             panic!()
@@ -499,13 +496,12 @@ resource "aws_ecs_task_definition" "t" {
 
     #[test]
     fn unknown_definitions_say_why() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "defs" { type = string }
 resource "aws_ecs_task_definition" "t" { container_definitions = var.defs }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         match definitions(td) {
             Definitions::Unknown(r) => assert_eq!(

@@ -490,7 +490,7 @@ fn outside_reason(model: &Model, v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::model;
+    use crate::rules::testing::{model, model_tf};
 
     #[test]
     fn registry_modules_are_not_edited() {
@@ -512,8 +512,7 @@ module "remote" { source = "terraform-aws-modules/ecs/aws//modules/service" }
 
     #[test]
     fn launch_types() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "compat" { type = list(string) }
 resource "aws_ecs_task_definition" "a" { requires_compatibilities = ["EC2", "FARGATE"] }
@@ -521,7 +520,7 @@ resource "aws_ecs_task_definition" "b" { requires_compatibilities = ["EXTERNAL"]
 resource "aws_ecs_task_definition" "c" {}
 resource "aws_ecs_task_definition" "d" { requires_compatibilities = var.compat }
 "#,
-        )]);
+        );
         let l = |name: &str| launch(m.resources.iter().find(|r| r.name == name).unwrap());
         assert!(matches!(l("a"), Launch::Fargate));
         assert!(matches!(l("b"), Launch::Instances));
