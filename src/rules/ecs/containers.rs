@@ -117,13 +117,7 @@ fn pairs<'a>(v: &'a Value, value_key: &str) -> Vec<Pair<'a>> {
 
 /// A port number written as a number or a numeric string (ECS accepts only numbers, but
 /// `"${var.port}"` inside jsonencode is a common slip that Terraform renders as a string).
-pub fn port(v: &Value) -> Option<i64> {
-    match v.peel() {
-        Value::Number(n) => n.to_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
+pub use crate::rules::net::as_int as port;
 
 /// The containers of a task definition.
 pub fn definitions(td: &Resource) -> Definitions {

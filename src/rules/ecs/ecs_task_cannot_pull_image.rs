@@ -308,3 +308,69 @@ impl Rule for EcsTaskCannotPullImage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::rules::testing::model_tf;
+
+    fn run(image: &str) -> Sink {
+        let m = model_tf(&format!(
+            r#"
+variable "registry" {{}}
+resource "aws_vpc" "main" {{ cidr_block = "10.0.0.0/16" }}
+resource "aws_subnet" "isolated" {{ vpc_id = aws_vpc.main.id }}
+resource "aws_vpc_endpoint" "ecr" {{
+  for_each          = toset(["ecr.api", "ecr.dkr"])
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.${{each.value}}"
+  vpc_endpoint_type = "Interface"
+}}
+resource "aws_vpc_endpoint" "s3" {{
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.s3"
+  vpc_endpoint_type = "Gateway"
+}}
+resource "aws_ecs_task_definition" "api" {{
+  family = "api"
+  container_definitions = jsonencode([{{
+    name             = "api"
+    image            = "{image}"
+    logConfiguration = {{ logDriver = "awslogs" }}
+  }}])
+}}
+resource "aws_ecs_service" "api" {{
+  launch_type     = "FARGATE"
+  task_definition = aws_ecs_task_definition.api.arn
+  network_configuration {{ subnets = [aws_subnet.isolated.id] }}
+}}
+"#
+        ));
+        let settings = Settings::default();
+        let cx = Ctx {
+            model: &m,
+            settings: &settings,
+            code: META.code,
+        };
+        let mut sink = Sink::new(&META);
+        EcsTaskCannotPullImage.check(&cx, &mut sink);
+        sink
+    }
+
+    #[test]
+    fn a_container_known_but_for_its_image_still_needs_the_logs_endpoint() {
+        for image in [
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1",
+            "${var.registry}/api:1",
+        ] {
+            let s = run(image);
+            assert_eq!(s.findings.len(), 1, "{image}");
+            assert!(
+                s.findings[0].message.ends_with("no VPC endpoint for logs"),
+                "{image}: {}",
+                s.findings[0].message
+            );
+        }
+    }
+}
