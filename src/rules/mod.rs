@@ -10,6 +10,8 @@ pub mod registry;
 pub mod secrets;
 pub mod sg;
 pub mod terraform;
+#[cfg(test)]
+pub mod testing;
 
 use crate::config::Settings;
 use crate::diag::fix::Fix;

@@ -1,5 +1,5 @@
 //! Turning where a value came from into the related locations a finding shows.
-use crate::model::{Origin, Resource};
+use crate::model::{Origin, Resource, Via};
 use crate::rules::Related;
 
 /// The places an attribute's value passed through (the tfvars line, the variable default, the
@@ -9,8 +9,22 @@ pub fn via_related(r: &Resource, path: &str) -> Vec<Related> {
 }
 
 pub fn origin_related(o: &Origin) -> Vec<Related> {
+    vias_related(&o.via)
+}
+
+/// Like `origin_related`, each place followed by the value it gave: "var.port (8080)".
+pub fn origin_related_showing(o: &Origin, value: &str) -> Vec<Related> {
     o.via
         .iter()
+        .map(|v| Related {
+            message: format!("{} ({value})", v.label),
+            span: v.span.clone(),
+        })
+        .collect()
+}
+
+pub fn vias_related(vias: &[Via]) -> Vec<Related> {
+    vias.iter()
         .map(|v| Related {
             message: v.label.clone(),
             span: v.span.clone(),

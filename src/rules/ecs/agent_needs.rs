@@ -39,22 +39,14 @@ pub fn needs_of(model: &Model, td: &Resource, cs: &[Container]) -> (Vec<Need>, O
     let mut logs: Vec<String> = Vec::new();
     let mut create_group: Vec<String> = Vec::new();
     for c in cs {
-        match containers::image_source(model, c.image()) {
+        match containers::image_source_of(model, td, c) {
             ImageSource::PrivateEcr => pulls.push(format!(
                 "container {} pulls {}",
                 c.label(),
-                image_display(model, c.image())
+                image_display(model, td, c)
             )),
             ImageSource::Unknown(why) => {
-                let path = format!("container_definitions[{}].image", c.index);
-                match td.templates.get(&path).and_then(|t| ecr_template(t)) {
-                    Some(shown) => {
-                        pulls.push(format!("container {} pulls {shown}", c.label()));
-                    }
-                    None => {
-                        image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
-                    }
-                }
+                image_unknown.get_or_insert(format!("container {}: {why}", c.label()));
             }
             ImageSource::Public(_) => {}
         }
@@ -182,24 +174,6 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
     }
 }
 
-/// `"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:${var.image_tag}"`: the registry
-/// host is written out even though the tag (or the account, or the region) is not known.
-/// Returns the image as shown in messages (unknown parts as `…`, without the tag).
-fn ecr_template(parts: &[Value]) -> Option<String> {
-    let mut text = String::new();
-    for p in parts {
-        match p.as_str() {
-            Some(s) => text.push_str(s),
-            None => text.push('…'),
-        }
-    }
-    let (host, _) = text.split_once('/')?;
-    if !(host.contains(".dkr.ecr.") && host.contains(".amazonaws.com")) {
-        return None;
-    }
-    Some(image_display_str(&text))
-}
-
 fn image_display_str(s: &str) -> String {
     let s = s.split('@').next().unwrap_or(s);
     match s.rfind(':') {
@@ -209,39 +183,32 @@ fn image_display_str(s: &str) -> String {
 }
 
 /// The image without its tag, or the repository it comes from.
-fn image_display(model: &Model, image: &Value) -> String {
-    if let Some(s) = image.as_str() {
+fn image_display(model: &Model, td: &Resource, c: &Container) -> String {
+    if let Some(s) = c.image().as_str() {
         return image_display_str(s);
     }
-    model
-        .targets(image)
+    if let Some(t) = model
+        .targets(c.image())
         .iter()
         .find(|t| t.resource.rtype.starts_with("aws_ecr_repository"))
-        .map_or_else(
-            || "a private ECR image".into(),
-            |t| format!("an image from {}", t.resource.address),
-        )
+    {
+        return format!("an image from {}", t.resource.address);
+    }
+    // `…` stands for the parts known only at apply.
+    containers::image_template(td, c).map_or_else(
+        || "a private ECR image".into(),
+        |text| image_display_str(&text),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
-
-    fn model(files: &[(&str, &str)]) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            let p = dir.path().join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, t).unwrap();
-        }
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model_tf;
 
     #[test]
     fn value_from_kinds() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_secretsmanager_secret" "db" { name = "db" }
 resource "aws_ssm_parameter" "p" {
@@ -250,7 +217,7 @@ resource "aws_ssm_parameter" "p" {
   value = "x"
 }
 "#,
-        )]);
+        );
         let sm = secret_need(
             &m,
             &Value::string("arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf:password::"),
@@ -281,44 +248,63 @@ resource "aws_ssm_parameter" "p" {
 
     #[test]
     fn ecr_images_with_unknown_parts() {
-        let u = Value::unknown(crate::model::Cause::Variable("tag".into()));
-        let parts = |a: &str, b: &str| vec![Value::string(a), u.clone(), Value::string(b)];
-        assert_eq!(
-            ecr_template(&parts(
-                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:",
-                ""
-            )),
-            Some("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web".into())
+        let m = model_tf(
+            r#"
+variable "acct" {}
+variable "tag" {}
+variable "registry" {}
+resource "aws_ecr_repository" "app" { name = "app" }
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  container_definitions = jsonencode([
+    { name = "a", image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:${var.tag}" },
+    { name = "b", image = "${var.acct}.dkr.ecr.eu-west-1.amazonaws.com/web:latest" },
+    { name = "c", image = "${aws_ecr_repository.app.repository_url}:1" },
+    { name = "d", image = "1.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:ab" },
+    { name = "e", image = "ghcr.io/acme/web:${var.tag}" },
+    { name = "f", image = "${var.registry}/web:1" },
+  ])
+}
+"#,
         );
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let containers::Definitions::Known(cs) = containers::definitions(td) else {
+            panic!()
+        };
+        let (needs, unknown) = needs_of(&m, td, &cs);
         assert_eq!(
-            ecr_template(&parts("", ".dkr.ecr.eu-west-1.amazonaws.com/web:latest")),
-            Some("….dkr.ecr.eu-west-1.amazonaws.com/web".into())
+            needs[0].why,
+            "container a pulls 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web, \
+             container b pulls ….dkr.ecr.eu-west-1.amazonaws.com/web, \
+             container c pulls an image from aws_ecr_repository.app, \
+             container d pulls 1.dkr.ecr.eu-west-1.amazonaws.com/app"
         );
-        assert_eq!(ecr_template(&parts("ghcr.io/acme/web:", "")), None);
-        // The registry itself is not known.
-        assert_eq!(ecr_template(&[u.clone(), Value::string("/web:1")]), None);
+        // A registry outside ECR, or one not known, is not a known ECR pull.
+        assert_eq!(
+            unknown.as_deref(),
+            Some("container e: the image is not known: var.tag has no value")
+        );
     }
 
     #[test]
     fn images_without_tags() {
-        let m = Model::default();
         assert_eq!(
-            image_display(
-                &m,
-                &Value::string("1.dkr.ecr.eu-west-1.amazonaws.com/app:1.2")
-            ),
+            image_display_str("1.dkr.ecr.eu-west-1.amazonaws.com/app:1.2"),
             "1.dkr.ecr.eu-west-1.amazonaws.com/app"
         );
         assert_eq!(
-            image_display(&m, &Value::string("localhost:5000/app@sha256:ab")),
+            image_display_str("localhost:5000/app@sha256:ab"),
+            "localhost:5000/app"
+        );
+        assert_eq!(
+            image_display_str("localhost:5000/app"),
             "localhost:5000/app"
         );
     }
 
     #[test]
     fn log_group_creation_and_private_registry_credentials() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecs_task_definition" "t" {
   family = "t"
@@ -333,7 +319,7 @@ resource "aws_ecs_task_definition" "t" {
   ])
 }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         let containers::Definitions::Known(cs) = containers::definitions(td) else {
             panic!()

@@ -3,6 +3,7 @@
 //! an ECR repository URL is known only after apply), `file()`, `templatefile()`, heredoc JSON.
 use crate::hcl::json_to_value;
 use crate::model::{Cause, Model, Resource, Value};
+use crate::rules::Sink;
 
 /// What a rule can know about a task definition's containers.
 #[derive(Clone, Debug)]
@@ -116,13 +117,7 @@ fn pairs<'a>(v: &'a Value, value_key: &str) -> Vec<Pair<'a>> {
 
 /// A port number written as a number or a numeric string (ECS accepts only numbers, but
 /// `"${var.port}"` inside jsonencode is a common slip that Terraform renders as a string).
-pub fn port(v: &Value) -> Option<i64> {
-    match v.peel() {
-        Value::Number(n) => n.to_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
+pub use crate::rules::net::as_int as port;
 
 /// The containers of a task definition.
 pub fn definitions(td: &Resource) -> Definitions {
@@ -211,6 +206,33 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
     }
 }
 
+/// The known containers of a task definition, after reporting as not evaluated the list, or
+/// each container, that is known only at apply. An invalid or missing list yields none: that
+/// is another rule's finding.
+pub fn known_containers(td: &Resource, out: &mut Sink) -> Vec<Container> {
+    let p = match partial_definitions(td) {
+        Ok(p) => p,
+        Err(Definitions::Unknown(reason)) => {
+            out.not_evaluated(
+                td,
+                reason,
+                td.origin("container_definitions").map(|o| o.span.clone()),
+            );
+            return Vec::new();
+        }
+        Err(_) => return Vec::new(),
+    };
+    for (i, reason) in p.unknown {
+        out.not_evaluated(
+            td,
+            reason,
+            td.origin_at(&format!("container_definitions[{i}]"))
+                .map(|o| o.span.clone()),
+        );
+    }
+    p.known
+}
+
 /// Where a container image comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImageSource {
@@ -245,15 +267,63 @@ pub fn image_source(model: &Model, image: &Value) -> ImageSource {
     }
 }
 
+/// The image of container `c` of `td`: `image_source`, and for an image only partly known
+/// (`"${var.account}.dkr.ecr.eu-west-1.amazonaws.com/web:${var.tag}"`), private ECR when the
+/// registry host is written out.
+pub fn image_source_of(model: &Model, td: &Resource, c: &Container) -> ImageSource {
+    match image_source(model, c.image()) {
+        ImageSource::Unknown(why) => match image_template(td, c) {
+            Some(text) if text.split_once('/').is_some_and(|(h, _)| is_ecr_host(h)) => {
+                ImageSource::PrivateEcr
+            }
+            _ => ImageSource::Unknown(why),
+        },
+        known => known,
+    }
+}
+
+/// The image of container `c` as written in a template, its unknown parts as `…`.
+pub fn image_template(td: &Resource, c: &Container) -> Option<String> {
+    let parts = td
+        .templates
+        .get(&format!("container_definitions[{}].image", c.index))?;
+    Some(template_text(parts))
+}
+
+fn template_text(parts: &[Value]) -> String {
+    parts.iter().map(|p| p.as_str().unwrap_or("…")).collect()
+}
+
+fn is_ecr_host(host: &str) -> bool {
+    host.contains(".dkr.ecr.") && host.contains(".amazonaws.com")
+}
+
 fn classify(image: &str) -> ImageSource {
     let registry = image.split('/').next().unwrap_or("");
-    let is_host = image.contains('/') && (registry.contains('.') || registry.contains(':'));
-    if is_host && registry.contains(".dkr.ecr.") && registry.contains(".amazonaws.com") {
+    // Docker's rule: the first component names a registry when it looks like a host.
+    let is_host = image.contains('/')
+        && (registry.contains('.') || registry.contains(':') || registry == "localhost");
+    if is_host && is_ecr_host(registry) {
         ImageSource::PrivateEcr
     } else if is_host {
         ImageSource::Public(registry.to_string())
     } else {
         ImageSource::Public("docker.io".into())
+    }
+}
+
+/// The registry of an `ImageSource::Public` host, as messages name it.
+pub fn registry_name(host: &str) -> &'static str {
+    if host == "docker.io" || host.ends_with(".docker.io") {
+        "Docker Hub"
+    } else if host == "public.ecr.aws" {
+        "ECR Public (public.ecr.aws)"
+    } else if host == "ghcr.io" {
+        "GitHub Container Registry (ghcr.io)"
+    } else if host == "quay.io" {
+        "Quay (quay.io)"
+    } else {
+        "a registry outside Amazon ECR"
     }
 }
 
@@ -282,20 +352,11 @@ pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
-
-    fn model(files: &[(&str, &str)]) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            std::fs::write(dir.path().join(n), t).unwrap();
-        }
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model_tf;
 
     #[test]
     fn jsonencode_with_an_unknown_image_keeps_the_ports() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecr_repository" "app" { name = "app" }
 resource "aws_ecs_task_definition" "t" {
@@ -309,7 +370,7 @@ resource "aws_ecs_task_definition" "t" {
 }
 resource "aws_ecs_service" "s" { task_definition = aws_ecs_task_definition.t.arn }
 "#,
-        )]);
+        );
         let svc = m.resources_of("aws_ecs_service").next().unwrap();
         let tds = task_definitions_of(&m, svc);
         assert_eq!(tds.len(), 1);
@@ -325,8 +386,7 @@ resource "aws_ecs_service" "s" { task_definition = aws_ecs_task_definition.t.arn
 
     #[test]
     fn heredoc_json_and_registries() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 resource "aws_ecs_task_definition" "t" {
   family = "web"
@@ -337,7 +397,7 @@ EOF
 }
 resource "aws_ecs_service" "s" { task_definition = "web:3" }
 "#,
-        )]);
+        );
         let svc = m.resources_of("aws_ecs_service").next().unwrap();
         let td = task_definitions_of(&m, svc)[0];
         let Definitions::Known(cs) = definitions(td) else {
@@ -360,14 +420,82 @@ resource "aws_ecs_service" "s" { task_definition = "web:3" }
     }
 
     #[test]
+    fn registries() {
+        let name = |image: &str| match classify(image) {
+            ImageSource::Public(host) => Some(registry_name(&host)),
+            _ => None,
+        };
+        assert_eq!(
+            name("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
+            None
+        );
+        assert_eq!(name("nginx:latest"), Some("Docker Hub"));
+        assert_eq!(name("bitnami/nginx"), Some("Docker Hub"));
+        assert_eq!(name("docker.io/library/nginx"), Some("Docker Hub"));
+        assert_eq!(
+            name("registry-1.docker.io/library/nginx"),
+            Some("Docker Hub")
+        );
+        assert_eq!(
+            name("public.ecr.aws/nginx/nginx:1"),
+            Some("ECR Public (public.ecr.aws)")
+        );
+        assert_eq!(
+            name("ghcr.io/o/i"),
+            Some("GitHub Container Registry (ghcr.io)")
+        );
+        assert_eq!(name("quay.io/o/i"), Some("Quay (quay.io)"));
+        assert_eq!(
+            name("localhost:5000/x"),
+            Some("a registry outside Amazon ECR")
+        );
+        assert_eq!(
+            classify("localhost/x"),
+            ImageSource::Public("localhost".into())
+        );
+    }
+
+    #[test]
+    fn partly_known_images_are_ecr_when_the_host_is_written() {
+        let m = model_tf(
+            r#"
+variable "acct" {}
+variable "tag" {}
+variable "registry" {}
+resource "aws_ecs_task_definition" "t" {
+  container_definitions = jsonencode([
+    { name = "a", image = "${var.acct}.dkr.ecr.eu-west-1.amazonaws.com/web:latest" },
+    { name = "b", image = "ghcr.io/acme/web:${var.tag}" },
+    { name = "c", image = "${var.registry}/web:1" },
+  ])
+}
+"#,
+        );
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let Definitions::Known(cs) = definitions(td) else {
+            panic!()
+        };
+        let sources: Vec<ImageSource> = cs.iter().map(|c| image_source_of(&m, td, c)).collect();
+        assert_eq!(sources[0], ImageSource::PrivateEcr);
+        assert_eq!(
+            image_template(td, &cs[0]).as_deref(),
+            Some("….dkr.ecr.eu-west-1.amazonaws.com/web:latest")
+        );
+        assert_eq!(
+            sources[1],
+            ImageSource::Unknown("the image is not known: var.tag has no value".into())
+        );
+        assert!(matches!(sources[2], ImageSource::Unknown(_)));
+    }
+
+    #[test]
     fn unknown_definitions_say_why() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "defs" { type = string }
 resource "aws_ecs_task_definition" "t" { container_definitions = var.defs }
 "#,
-        )]);
+        );
         let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
         match definitions(td) {
             Definitions::Unknown(r) => assert_eq!(

@@ -1,6 +1,6 @@
 //! ECS005 ecs-container-plaintext-secret: a secret passed as a plain container environment
 //! variable is stored in clear in the task definition and in Terraform state.
-use super::containers::{partial_definitions, Definitions};
+use super::containers::known_containers;
 use crate::model::Value;
 use crate::rules::{
     Ctx, FixAvailability, Input, OptionKind, Rule, RuleMeta, RuleOption, Severity, Sink, Violation,
@@ -53,27 +53,7 @@ impl Rule for EcsContainerPlaintextSecret {
     fn check(&self, cx: &Ctx, out: &mut Sink) {
         let allowed = cx.option_strings("allowed-names");
         for td in cx.model.resources_of("aws_ecs_task_definition") {
-            let p = match partial_definitions(td) {
-                Ok(p) => p,
-                Err(Definitions::Unknown(reason)) => {
-                    out.not_evaluated(
-                        td,
-                        reason,
-                        td.origin("container_definitions").map(|o| o.span.clone()),
-                    );
-                    continue;
-                }
-                Err(_) => continue,
-            };
-            for (i, reason) in &p.unknown {
-                out.not_evaluated(
-                    td,
-                    reason.clone(),
-                    td.origin_at(&format!("container_definitions[{i}]"))
-                        .map(|o| o.span.clone()),
-                );
-            }
-            for c in &p.known {
+            for c in &known_containers(td, out) {
                 if let Value::Unknown(u) = c.get("environment") {
                     out.not_evaluated(
                         td,

@@ -1,6 +1,6 @@
 //! ECS006 ecs-container-without-logs: a container without `logConfiguration` sends its output
 //! nowhere.
-use super::containers::{partial_definitions, Definitions};
+use super::containers::known_containers;
 use crate::model::Value;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -46,27 +46,7 @@ impl Rule for EcsContainerWithoutLogs {
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
         for td in cx.model.resources_of("aws_ecs_task_definition") {
-            let p = match partial_definitions(td) {
-                Ok(p) => p,
-                Err(Definitions::Unknown(reason)) => {
-                    out.not_evaluated(
-                        td,
-                        reason,
-                        td.origin("container_definitions").map(|o| o.span.clone()),
-                    );
-                    continue;
-                }
-                Err(_) => continue,
-            };
-            for (i, reason) in &p.unknown {
-                out.not_evaluated(
-                    td,
-                    reason.clone(),
-                    td.origin_at(&format!("container_definitions[{i}]"))
-                        .map(|o| o.span.clone()),
-                );
-            }
-            for c in &p.known {
+            for c in &known_containers(td, out) {
                 // A logConfiguration known only at apply is still one.
                 if !matches!(c.get("logConfiguration"), Value::Null) {
                     continue;

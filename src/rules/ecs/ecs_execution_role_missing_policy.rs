@@ -5,6 +5,7 @@ use crate::diag::fix::{Applicability, Edit, Fix};
 use crate::model::{Mode, Model, Resource, Value};
 use crate::rules::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
 use crate::rules::iam::role::{self, Access};
+use crate::rules::provenance::origin_related;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -344,17 +345,7 @@ fn report_missing(
     out: &mut Sink,
 ) {
     let origin = td.origin("execution_role_arn");
-    let mut related: Vec<Related> = origin
-        .map(|o| {
-            o.via
-                .iter()
-                .map(|v| Related {
-                    message: v.label.clone(),
-                    span: v.span.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut related = origin.map(origin_related).unwrap_or_default();
     if let Some(s) = &role.span {
         related.push(Related {
             message: format!("execution role {}", role.address),
@@ -499,17 +490,7 @@ fn outside_reason(model: &Model, v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
-
-    fn model(files: &[(&str, &str)]) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        for (n, t) in files {
-            let p = dir.path().join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, t).unwrap();
-        }
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::{model, model_tf};
 
     #[test]
     fn registry_modules_are_not_edited() {
@@ -531,8 +512,7 @@ module "remote" { source = "terraform-aws-modules/ecs/aws//modules/service" }
 
     #[test]
     fn launch_types() {
-        let m = model(&[(
-            "main.tf",
+        let m = model_tf(
             r#"
 variable "compat" { type = list(string) }
 resource "aws_ecs_task_definition" "a" { requires_compatibilities = ["EC2", "FARGATE"] }
@@ -540,7 +520,7 @@ resource "aws_ecs_task_definition" "b" { requires_compatibilities = ["EXTERNAL"]
 resource "aws_ecs_task_definition" "c" {}
 resource "aws_ecs_task_definition" "d" { requires_compatibilities = var.compat }
 "#,
-        )]);
+        );
         let l = |name: &str| launch(m.resources.iter().find(|r| r.name == name).unwrap());
         assert!(matches!(l("a"), Launch::Fargate));
         assert!(matches!(l("b"), Launch::Instances));

@@ -7,6 +7,7 @@ use super::containers::{
 use super::load_balancing;
 use crate::diag::fix::{Edit, Fix};
 use crate::model::{Model, Origin, Resource, Value};
+use crate::rules::provenance::origin_related_showing;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -305,7 +306,11 @@ fn check_load_balancer(
                 );
             }
             let origin = svc.origin(&name_path);
-            related.extend(vias(origin, &format!("\"{name}\"")));
+            related.extend(
+                origin
+                    .into_iter()
+                    .flat_map(|o| origin_related_showing(o, &format!("\"{name}\""))),
+            );
             out.report(
                 svc,
                 &Mismatch::UnknownContainer {
@@ -485,7 +490,11 @@ fn report_port_not_mapped(
             format!("container {} has no port mappings", c.label()),
         );
     }
-    related.extend(vias(origin, &sent.to_string()));
+    related.extend(
+        origin
+            .into_iter()
+            .flat_map(|o| origin_related_showing(o, &sent.to_string())),
+    );
     // A target group's own port is not where ECS registers its targets, so it does not have
     // to match; when it equals the wrong port it likely explains the mistake: show it.
     for tg in load_balancing::target_groups(model, svc, i) {
@@ -582,7 +591,11 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             format!("container {} listens on {}", p.container, p.port),
         );
     }
-    related.extend(vias(origin, &hp.to_string()));
+    related.extend(
+        origin
+            .into_iter()
+            .flat_map(|o| origin_related_showing(o, &hp.to_string())),
+    );
     let f = out.report(
         tg,
         &Mismatch::HealthCheckPort {
@@ -612,19 +625,4 @@ fn push(related: &mut Vec<Related>, origin: Option<&Origin>, message: String) {
             span: o.span.clone(),
         });
     }
-}
-
-/// The places a value passed through (tfvars line, variable default, module argument).
-fn vias(origin: Option<&Origin>, value: &str) -> Vec<Related> {
-    origin
-        .map(|o| {
-            o.via
-                .iter()
-                .map(|v| Related {
-                    message: format!("{} ({value})", v.label),
-                    span: v.span.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }

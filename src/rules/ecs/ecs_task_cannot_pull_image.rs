@@ -1,5 +1,8 @@
 //! ECS004 ecs-task-cannot-pull-image.
-use crate::model::{Model, Resource, Value};
+use super::containers::{
+    image_source_of, partial_definitions, registry_name, Definitions, ImageSource,
+};
+use crate::model::{Model, Resource};
 use crate::rules::net::service::{launch, network, Launch};
 use crate::rules::net::{default_route, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
 use crate::rules::{
@@ -73,66 +76,47 @@ impl Violation for CannotPull<'_> {
     }
 }
 
-/// What the task definition's containers need: images and whether one logs with `awslogs`.
-struct Containers {
-    images: Vec<String>,
+/// What the task definition's containers need: the first image from outside private ECR
+/// (with its registry), and whether one logs with `awslogs`.
+struct Needs {
+    outside_ecr: Option<(String, &'static str)>,
     awslogs: bool,
+    /// Why an image is not known (a container known only at apply, or its image), when no
+    /// known image already needs the internet.
+    unknown: Option<String>,
 }
 
-/// Images and log drivers from `container_definitions` (JSON text).
-// A minimal local reading of the JSON; a shared container-definitions parser may replace it.
-fn containers(td: &Resource) -> Result<Containers, String> {
-    let text = match td.get("container_definitions").map(Value::peel) {
-        Some(Value::String(s)) => s,
-        Some(Value::Unknown(u)) => {
-            return Err(format!("container_definitions is not known: {}", u.cause()))
-        }
-        _ => return Err("container_definitions is not set".into()),
+fn needs(model: &Model, td: &Resource) -> Result<Needs, String> {
+    let p = match partial_definitions(td) {
+        Ok(p) => p,
+        Err(Definitions::Missing) => return Err("container_definitions is not set".into()),
+        Err(Definitions::Unknown(e) | Definitions::Invalid(e)) => return Err(e),
+        Err(Definitions::Known(_)) => unreachable!("partial_definitions returns Ok for these"),
     };
-    let json: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("container_definitions is not JSON: {e}"))?;
-    let list = json
-        .as_array()
-        .ok_or("container_definitions is not a JSON array")?;
-    let mut out = Containers {
-        images: Vec::new(),
+    let mut out = Needs {
+        outside_ecr: None,
         awslogs: false,
+        unknown: p.unknown.into_iter().next().map(|(_, why)| why),
     };
-    for c in list {
-        if let Some(i) = c.get("image").and_then(|i| i.as_str()) {
-            out.images.push(i.to_string());
-        }
-        if c.pointer("/logConfiguration/logDriver")
-            .and_then(|d| d.as_str())
-            == Some("awslogs")
-        {
+    for c in &p.known {
+        if c.log_driver().as_str() == Some("awslogs") {
             out.awslogs = true;
+        }
+        match image_source_of(model, td, c) {
+            ImageSource::PrivateEcr => {}
+            ImageSource::Public(host) => {
+                if out.outside_ecr.is_none() {
+                    let image = c.image().as_str().unwrap_or_default().to_string();
+                    out.outside_ecr = Some((image, registry_name(&host)));
+                }
+            }
+            ImageSource::Unknown(why) => {
+                out.unknown
+                    .get_or_insert(format!("container {}: {why}", c.label()));
+            }
         }
     }
     Ok(out)
-}
-
-/// The registry of an image outside private ECR, or None for a private ECR image.
-pub fn registry_outside_ecr(image: &str) -> Option<&'static str> {
-    let host = image.split('/').next().unwrap_or("");
-    let is_host =
-        image.contains('/') && (host.contains('.') || host.contains(':') || host == "localhost");
-    if is_host && host.contains(".dkr.ecr.") && host.contains(".amazonaws.com") {
-        return None;
-    }
-    Some(
-        if !is_host || host == "docker.io" || host.ends_with(".docker.io") {
-            "Docker Hub"
-        } else if host == "public.ecr.aws" {
-            "ECR Public (public.ecr.aws)"
-        } else if host == "ghcr.io" {
-            "GitHub Container Registry (ghcr.io)"
-        } else if host == "quay.io" {
-            "Quay (quay.io)"
-        } else {
-            "a registry outside Amazon ECR"
-        },
-    )
 }
 
 const ECR_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "s3"];
@@ -232,7 +216,7 @@ impl Rule for EcsTaskCannotPullImage {
                 .map(|v| refs(cx.model, v, &["aws_ecs_task_definition"]))
                 .unwrap_or_default();
             let defs = match td.resources.first() {
-                Some(t) => containers(t).map(|c| (c, *t)),
+                Some(t) => needs(cx.model, t).map(|n| (n, *t)),
                 None => Err(td.unknown.unwrap_or_else(|| {
                     "the task definition is not managed in this configuration".into()
                 })),
@@ -240,22 +224,24 @@ impl Rule for EcsTaskCannotPullImage {
             let mut needed: Vec<&'static str> = ECR_ENDPOINTS.to_vec();
             let mut outside_ecr = None;
             let mut td_related = Vec::new();
-            if let Ok((c, t)) = &defs {
-                if c.awslogs {
-                    needed.push("logs");
+            let mut images_unknown = None;
+            match &defs {
+                Ok((n, t)) => {
+                    if n.awslogs {
+                        needed.push("logs");
+                    }
+                    outside_ecr.clone_from(&n.outside_ecr);
+                    if let (Some((image, _)), Some(span)) =
+                        (&outside_ecr, span_of(t, "container_definitions"))
+                    {
+                        td_related.push(Related {
+                            message: format!("{} runs image {image}", t.address),
+                            span,
+                        });
+                    }
+                    images_unknown.clone_from(&n.unknown);
                 }
-                outside_ecr = c
-                    .images
-                    .iter()
-                    .find_map(|i| registry_outside_ecr(i).map(|r| (i.clone(), r)));
-                if let (Some((image, _)), Some(span)) =
-                    (&outside_ecr, span_of(t, "container_definitions"))
-                {
-                    td_related.push(Related {
-                        message: format!("{} runs image {image}", t.address),
-                        span,
-                    });
-                }
+                Err(e) => images_unknown = Some(e.clone()),
             }
             let missing = match missing(&eps, &needed) {
                 Ok(m) => m,
@@ -271,7 +257,7 @@ impl Rule for EcsTaskCannotPullImage {
             // Without the definitions, missing ECR endpoints decide alone: every image needs
             // either the internet or them.
             if outside_ecr.is_none() && missing.is_empty() {
-                if let Err(e) = defs {
+                if let Some(e) = images_unknown {
                     out.not_evaluated(
                         svc,
                         format!(
@@ -284,16 +270,7 @@ impl Rule for EcsTaskCannotPullImage {
             }
             let mut related = Vec::new();
             let route_note = match &route {
-                DefaultRoute::InternetGateway { table, route, .. } => route
-                    .clone()
-                    .or_else(|| table.span.clone())
-                    .map(|span| Related {
-                        message: format!(
-                            "default route of {} to an internet gateway",
-                            table.address
-                        ),
-                        span,
-                    }),
+                DefaultRoute::InternetGateway { .. } => route.igw_related(),
                 DefaultRoute::None { table: Some(t) } => t.span.clone().map(|span| Related {
                     message: format!("route table of {}: no default route", subnet.address),
                     span,
@@ -334,31 +311,66 @@ impl Rule for EcsTaskCannotPullImage {
 
 #[cfg(test)]
 mod tests {
-    use super::registry_outside_ecr;
+    use super::*;
+    use crate::config::Settings;
+    use crate::rules::testing::model_tf;
+
+    fn run(image: &str) -> Sink {
+        let m = model_tf(&format!(
+            r#"
+variable "registry" {{}}
+resource "aws_vpc" "main" {{ cidr_block = "10.0.0.0/16" }}
+resource "aws_subnet" "isolated" {{ vpc_id = aws_vpc.main.id }}
+resource "aws_vpc_endpoint" "ecr" {{
+  for_each          = toset(["ecr.api", "ecr.dkr"])
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.${{each.value}}"
+  vpc_endpoint_type = "Interface"
+}}
+resource "aws_vpc_endpoint" "s3" {{
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.eu-west-1.s3"
+  vpc_endpoint_type = "Gateway"
+}}
+resource "aws_ecs_task_definition" "api" {{
+  family = "api"
+  container_definitions = jsonencode([{{
+    name             = "api"
+    image            = "{image}"
+    logConfiguration = {{ logDriver = "awslogs" }}
+  }}])
+}}
+resource "aws_ecs_service" "api" {{
+  launch_type     = "FARGATE"
+  task_definition = aws_ecs_task_definition.api.arn
+  network_configuration {{ subnets = [aws_subnet.isolated.id] }}
+}}
+"#
+        ));
+        let settings = Settings::default();
+        let cx = Ctx {
+            model: &m,
+            settings: &settings,
+            code: META.code,
+        };
+        let mut sink = Sink::new(&META);
+        EcsTaskCannotPullImage.check(&cx, &mut sink);
+        sink
+    }
 
     #[test]
-    fn registries() {
-        assert_eq!(
-            registry_outside_ecr("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1"),
-            None
-        );
-        assert_eq!(registry_outside_ecr("nginx:latest"), Some("Docker Hub"));
-        assert_eq!(registry_outside_ecr("bitnami/nginx"), Some("Docker Hub"));
-        assert_eq!(
-            registry_outside_ecr("docker.io/library/nginx"),
-            Some("Docker Hub")
-        );
-        assert_eq!(
-            registry_outside_ecr("public.ecr.aws/nginx/nginx:1"),
-            Some("ECR Public (public.ecr.aws)")
-        );
-        assert_eq!(
-            registry_outside_ecr("ghcr.io/o/i"),
-            Some("GitHub Container Registry (ghcr.io)")
-        );
-        assert_eq!(
-            registry_outside_ecr("localhost:5000/x"),
-            Some("a registry outside Amazon ECR")
-        );
+    fn a_container_known_but_for_its_image_still_needs_the_logs_endpoint() {
+        for image in [
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1",
+            "${var.registry}/api:1",
+        ] {
+            let s = run(image);
+            assert_eq!(s.findings.len(), 1, "{image}");
+            assert!(
+                s.findings[0].message.ends_with("no VPC endpoint for logs"),
+                "{image}: {}",
+                s.findings[0].message
+            );
+        }
     }
 }

@@ -1,10 +1,9 @@
 //! ECS003 ecs-task-public-ip.
 use crate::diag::fix::{Edit, Fix};
 use crate::rules::net::service::{launch, network, Launch};
-use crate::rules::net::{default_route, span_of, via_related, DefaultRoute};
-use crate::rules::{
-    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
-};
+use crate::rules::net::{default_route, span_of, DefaultRoute};
+use crate::rules::provenance::via_related;
+use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
 pub struct EcsTaskPublicIp;
 
@@ -100,18 +99,11 @@ impl Rule for EcsTaskPublicIp {
             let mut unknown = net.subnets_unknown.clone();
             let mut found = false;
             for s in &net.subnets {
-                match default_route(cx.model, s) {
-                    DefaultRoute::InternetGateway { table, route, ipv6 } => {
-                        let mut related = Vec::new();
-                        if let Some(span) = route.or_else(|| table.span.clone()) {
-                            related.push(Related {
-                                message: format!(
-                                    "default route of {} to an internet gateway",
-                                    table.address
-                                ),
-                                span,
-                            });
-                        }
+                let route = default_route(cx.model, s);
+                match &route {
+                    DefaultRoute::InternetGateway { ipv6, .. } => {
+                        let ipv6 = *ipv6;
+                        let related = route.igw_related().into_iter().collect();
                         out.report(
                             svc,
                             &TaskPublicIp::PublicSubnet {
@@ -125,7 +117,7 @@ impl Rule for EcsTaskPublicIp {
                         break;
                     }
                     DefaultRoute::Unknown(u) => {
-                        unknown.get_or_insert(u);
+                        unknown.get_or_insert(u.clone());
                     }
                     _ => {}
                 }

@@ -90,13 +90,11 @@ fn of_types<'a>(model: &'a Model, r: &Resource, path: &str, types: &[&str]) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
+    use crate::rules::testing::model_tf;
 
     #[test]
     fn from_a_service_to_the_load_balancer_security_groups() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("main.tf"),
+        let m = model_tf(
             r#"
 resource "aws_security_group" "alb" {}
 resource "aws_security_group" "svc" {}
@@ -125,9 +123,7 @@ resource "aws_ecs_service" "s" {
   load_balancer { target_group_arn = aws_lb_target_group.web.arn }
 }
 "#,
-        )
-        .unwrap();
-        let m = load(dir.path(), &LoadOptions::default()).model;
+        );
         let svc = m.resources_of("aws_ecs_service").next().unwrap();
         let tgs = target_groups(&m, svc, 0);
         assert_eq!(tgs.len(), 1);

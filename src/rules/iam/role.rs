@@ -306,12 +306,7 @@ pub fn roles_named_by<'a>(model: &'a Model, v: &Value) -> Vec<&'a Resource> {
 mod tests {
     use super::*;
     use crate::hcl::{load, LoadOptions};
-
-    fn model(text: &str) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model_tf;
 
     fn role<'a>(m: &'a Model, name: &str) -> &'a Resource {
         m.resources_of("aws_iam_role")
@@ -333,7 +328,7 @@ data "aws_iam_policy_document" "assume" {
 
     #[test]
     fn every_way_of_giving_a_role_a_policy() {
-        let m = model(&format!(
+        let m = model_tf(&format!(
             r#"{ASSUME}
 resource "aws_ecr_repository" "app" {{ name = "app" }}
 resource "aws_iam_role" "a" {{
@@ -401,7 +396,7 @@ EOF
 
     #[test]
     fn aws_managed_policies_by_arn_data_source_and_exclusive_lists() {
-        let m = model(&format!(
+        let m = model_tf(&format!(
             r#"{ASSUME}
 resource "aws_iam_role" "a" {{
   name                = "a"
@@ -453,7 +448,7 @@ resource "aws_iam_role_policy_attachment" "c" {{
 
     #[test]
     fn source_and_override_policy_documents_are_merged() {
-        let m = model(&format!(
+        let m = model_tf(&format!(
             r#"{ASSUME}
 data "aws_iam_policy_document" "base" {{
   statement {{

@@ -57,3 +57,8 @@ pub fn db_groups<'a>(model: &'a Model, db: &Resource) -> (Vec<&'a Resource>, Opt
 }
 
 pub const DB_TYPES: &[&str] = &["aws_db_instance", "aws_rds_cluster"];
+
+/// The managed RDS instances, then the clusters.
+pub fn databases(model: &Model) -> impl Iterator<Item = &Resource> {
+    DB_TYPES.iter().flat_map(|t| model.resources_of(t))
+}

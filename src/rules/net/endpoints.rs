@@ -82,6 +82,7 @@ fn service_of(model: &Model, e: &Resource) -> Result<String, String> {
 mod tests {
     use super::*;
     use crate::hcl::{load, LoadOptions};
+    use crate::rules::testing::model_tf;
 
     fn services(m: &Model) -> Vec<Result<String, String>> {
         let mut v: Vec<_> = endpoints_for(m, None)
@@ -94,9 +95,7 @@ mod tests {
 
     #[test]
     fn names_from_literals_for_each_data_sources_and_unknown_regions() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("main.tf"),
+        let m = model_tf(
             r#"
 data "aws_region" "current" {}
 data "aws_vpc_endpoint_service" "s3" {
@@ -119,9 +118,7 @@ resource "aws_vpc_endpoint" "logs" {
   vpc_endpoint_type = "Interface"
 }
 "#,
-        )
-        .unwrap();
-        let m = load(dir.path(), &LoadOptions::default()).model;
+        );
         let got = services(&m);
         assert_eq!(got.len(), 4);
         assert!(got.contains(&Ok("com.amazonaws.eu-west-1.ecr.api".into())));

@@ -157,39 +157,10 @@ pub fn all_ingress(model: &Model) -> Vec<Ingress<'_>> {
         if r.get("type").and_then(Value::as_str) != Some("ingress") {
             continue;
         }
-        let (groups, group_unknown, group_id) = groups_of(model, r, "security_group_id");
-        let protocol = protocol_of(r.get("protocol"));
-        let ports = ports_of(&protocol, r.get("from_port"), r.get("to_port"));
-        let mut sources = Vec::new();
-        cidrs(model, r.get("cidr_blocks"), "cidr_blocks", &mut sources);
-        cidrs(
-            model,
-            r.get("ipv6_cidr_blocks"),
-            "ipv6_cidr_blocks",
-            &mut sources,
-        );
-        group_sources(
-            model,
-            r.get("source_security_group_id"),
-            "source_security_group_id",
-            &mut sources,
-        );
-        flag_sources(r.get("self"), r.get("prefix_list_ids"), "", &mut sources);
-        out.push(Ingress {
-            rule: r,
-            groups,
-            group_unknown,
-            group_id,
-            prefix: String::new(),
-            protocol,
-            ports,
-            sources,
-        });
+        let sources = classic_sources(model, |k| r.get(k), "", "source_security_group_id");
+        out.push(standalone(model, r, "protocol", sources));
     }
     for r in model.resources_of("aws_vpc_security_group_ingress_rule") {
-        let (groups, group_unknown, group_id) = groups_of(model, r, "security_group_id");
-        let protocol = protocol_of(r.get("ip_protocol"));
-        let ports = ports_of(&protocol, r.get("from_port"), r.get("to_port"));
         let mut sources = Vec::new();
         cidrs(model, r.get("cidr_ipv4"), "cidr_ipv4", &mut sources);
         cidrs(model, r.get("cidr_ipv6"), "cidr_ipv6", &mut sources);
@@ -205,18 +176,53 @@ pub fn all_ingress(model: &Model) -> Vec<Ingress<'_>> {
                 path: "prefix_list_id".into(),
             });
         }
-        out.push(Ingress {
-            rule: r,
-            groups,
-            group_unknown,
-            group_id,
-            prefix: String::new(),
-            protocol,
-            ports,
-            sources,
-        });
+        out.push(standalone(model, r, "ip_protocol", sources));
     }
     out
+}
+
+/// An ingress rule resource of its own, attached to the group in `security_group_id`.
+fn standalone<'a>(
+    model: &'a Model,
+    r: &'a Resource,
+    protocol_attr: &str,
+    sources: Vec<SourceAt<'a>>,
+) -> Ingress<'a> {
+    let (groups, group_unknown, group_id) = groups_of(model, r, "security_group_id");
+    let protocol = protocol_of(r.get(protocol_attr));
+    let ports = ports_of(&protocol, r.get("from_port"), r.get("to_port"));
+    Ingress {
+        rule: r,
+        groups,
+        group_unknown,
+        group_id,
+        prefix: String::new(),
+        protocol,
+        ports,
+        sources,
+    }
+}
+
+/// The sources of an ingress rule written the classic way (an inline `ingress` block or an
+/// `aws_security_group_rule`), whose attributes `get` reads; their paths start with `prefix`.
+fn classic_sources<'a>(
+    model: &'a Model,
+    get: impl Fn(&str) -> Option<&'a Value>,
+    prefix: &str,
+    group_attr: &str,
+) -> Vec<SourceAt<'a>> {
+    let mut sources = Vec::new();
+    for attr in ["cidr_blocks", "ipv6_cidr_blocks"] {
+        cidrs(model, get(attr), &format!("{prefix}{attr}"), &mut sources);
+    }
+    group_sources(
+        model,
+        get(group_attr),
+        &format!("{prefix}{group_attr}"),
+        &mut sources,
+    );
+    flag_sources(get("self"), get("prefix_list_ids"), prefix, &mut sources);
+    sources
 }
 
 /// The ingress rules of one security group.
@@ -256,31 +262,7 @@ fn inline<'a>(model: &'a Model, sg: &'a Resource, out: &mut Vec<Ingress<'a>>) {
                 };
                 let protocol = protocol_of(m.get("protocol"));
                 let ports = ports_of(&protocol, m.get("from_port"), m.get("to_port"));
-                let mut sources = Vec::new();
-                cidrs(
-                    model,
-                    m.get("cidr_blocks"),
-                    &format!("{prefix}cidr_blocks"),
-                    &mut sources,
-                );
-                cidrs(
-                    model,
-                    m.get("ipv6_cidr_blocks"),
-                    &format!("{prefix}ipv6_cidr_blocks"),
-                    &mut sources,
-                );
-                group_sources(
-                    model,
-                    m.get("security_groups"),
-                    &format!("{prefix}security_groups"),
-                    &mut sources,
-                );
-                flag_sources(
-                    m.get("self"),
-                    m.get("prefix_list_ids"),
-                    &prefix,
-                    &mut sources,
-                );
+                let sources = classic_sources(model, |k| m.get(k), &prefix, "security_groups");
                 out.push(Ingress {
                     rule: sg,
                     groups: vec![sg],
@@ -474,14 +456,8 @@ fn flag_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hcl::{load, LoadOptions};
     use crate::rules::net::admits::{admits_from, is_lb_group, Admits};
-
-    fn tf(text: &str) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        load(dir.path(), &LoadOptions::default()).model
-    }
+    use crate::rules::testing::model_tf as tf;
 
     const SGS: &str = r#"
 variable "cidrs" {}

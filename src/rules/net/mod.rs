@@ -157,19 +157,3 @@ pub fn span_of(r: &Resource, path: &str) -> Option<crate::source::Span> {
         .map(|o| o.span.clone())
         .or_else(|| r.span.clone())
 }
-
-/// The places the value of `path` passed through (tfvars line, module argument, default), as
-/// related locations.
-pub fn via_related(r: &Resource, path: &str) -> Vec<crate::rules::Related> {
-    r.origin(path)
-        .map(|o| {
-            o.via
-                .iter()
-                .map(|v| crate::rules::Related {
-                    message: v.label.clone(),
-                    span: v.span.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}

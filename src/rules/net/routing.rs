@@ -3,6 +3,7 @@
 //! table.
 use super::{is_set, prefer_key, refs, span_of};
 use crate::model::{Model, Resource, Value};
+use crate::rules::Related;
 use crate::source::Span;
 
 /// The default route of a subnet. When several apply (an association reached through
@@ -54,6 +55,21 @@ impl DefaultRoute<'_> {
             DefaultRoute::InternetGateway { route, .. }
             | DefaultRoute::Nat { route, .. }
             | DefaultRoute::Other { route, .. } => route.clone(),
+            _ => None,
+        }
+    }
+
+    /// A default route to an internet gateway as a related location: the route, or its
+    /// table when the route has no place of its own.
+    pub fn igw_related(&self) -> Option<Related> {
+        match self {
+            DefaultRoute::InternetGateway { table, route, .. } => route
+                .clone()
+                .or_else(|| table.span.clone())
+                .map(|span| Related {
+                    message: format!("default route of {} to an internet gateway", table.address),
+                    span,
+                }),
             _ => None,
         }
     }
@@ -361,6 +377,7 @@ fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> T
 mod tests {
     use super::*;
     use crate::hcl::{load, LoadOptions};
+    use crate::rules::testing::model_tf as tf;
 
     fn model_of(dir: &std::path::Path) -> Model {
         load(dir, &LoadOptions::default()).model
@@ -381,12 +398,6 @@ mod tests {
                 (s.address.clone(), r)
             })
             .collect()
-    }
-
-    fn tf(text: &str) -> Model {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf"), text).unwrap();
-        model_of(dir.path())
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! RDS003 rds-backups-disabled.
 use crate::diag::fix::{Edit, Fix};
-use crate::model::{Resource, Value};
+use crate::model::Value;
+use crate::rules::net::db::databases;
+use crate::rules::net::is_set;
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -44,21 +46,13 @@ impl Violation for BackupsDisabled<'_> {
     }
 }
 
-fn is_set(r: &Resource, name: &str) -> bool {
-    r.get(name).is_some_and(|v| !v.is_null())
-}
-
 impl Rule for RdsBackupsDisabled {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let resources = cx
-            .model
-            .resources_of("aws_db_instance")
-            .chain(cx.model.resources_of("aws_rds_cluster"));
-        for r in resources {
+        for r in databases(cx.model) {
             // Absent: the provider's default keeps 1 day (instances) or 1 day (clusters).
             let Some(v) = r.get("backup_retention_period") else {
                 continue;
@@ -82,7 +76,7 @@ impl Rule for RdsBackupsDisabled {
             }
             // A read replica's backups are its source's business: RDS creates replicas with
             // retention 0 by default and PostgreSQL replicas cannot keep automated backups.
-            if r.rtype == "aws_db_instance" && is_set(r, "replicate_source_db") {
+            if r.rtype == "aws_db_instance" && is_set(r.get("replicate_source_db")) {
                 continue;
             }
             let fix = origin.map(|o| {

@@ -1,9 +1,8 @@
 //! RDS001 rds-publicly-accessible.
 use crate::diag::fix::{Edit, Fix};
 use crate::model::Value;
-use crate::rules::{
-    Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
-};
+use crate::rules::provenance::origin_related;
+use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
 pub struct RdsPubliclyAccessible;
 
@@ -60,17 +59,7 @@ impl Rule for RdsPubliclyAccessible {
             });
             match v.peel() {
                 Value::Bool(true) => {
-                    let related = origin
-                        .map(|o| {
-                            o.via
-                                .iter()
-                                .map(|v| Related {
-                                    message: v.label.clone(),
-                                    span: v.span.clone(),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    let related = origin.map(origin_related).unwrap_or_default();
                     out.report(
                         r,
                         &PubliclyAccessible { rtype: &r.rtype },

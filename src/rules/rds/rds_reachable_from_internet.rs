@@ -1,6 +1,6 @@
 //! RDS002 rds-reachable-from-internet.
 use crate::model::Resource;
-use crate::rules::net::db::{db_groups, db_port, DB_TYPES};
+use crate::rules::net::db::{databases, db_groups, db_port};
 use crate::rules::net::ingress::all_ingress;
 use crate::rules::net::{default_route, refs, span_of, DefaultRoute};
 use crate::rules::{
@@ -140,7 +140,7 @@ impl Rule for RdsReachableFromInternet {
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
         let all = all_ingress(cx.model);
-        for db in DB_TYPES.iter().flat_map(|t| cx.model.resources_of(t)) {
+        for db in databases(cx.model) {
             let mut unknown: Option<String> = None;
             let (groups, groups_unknown) = db_groups(cx.model, db);
             if let Some(u) = groups_unknown {

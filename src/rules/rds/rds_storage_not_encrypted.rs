@@ -1,6 +1,7 @@
 //! RDS004 rds-storage-not-encrypted.
 use crate::diag::fix::{Edit, Fix};
 use crate::model::{Model, Resource, Value};
+use crate::rules::net::db::databases;
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -110,11 +111,7 @@ impl Rule for RdsStorageNotEncrypted {
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let resources = cx
-            .model
-            .resources_of("aws_db_instance")
-            .chain(cx.model.resources_of("aws_rds_cluster"));
-        for r in resources {
+        for r in databases(cx.model) {
             let origin = r.origin("storage_encrypted");
             let span = origin.map(|o| o.span.clone());
             let encrypted = match set(r, "storage_encrypted").map(Value::peel) {

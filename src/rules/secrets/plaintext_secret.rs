@@ -1,5 +1,6 @@
 //! SEC001 plaintext-secret.
 use crate::model::{Resource, Value};
+use crate::rules::provenance::vias_related;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -165,10 +166,7 @@ impl Rule for PlaintextSecret {
                                 message: format!("{path} takes the value here"),
                                 span: origin.span.clone(),
                             }];
-                            related.extend(rest.iter().map(|v| Related {
-                                message: v.label.clone(),
-                                span: v.span.clone(),
-                            }));
+                            related.extend(vias_related(rest));
                             (last.span.clone(), Some(last.label.as_str()), related)
                         }
                         None => (origin.span.clone(), None, vec![]),

@@ -1,5 +1,5 @@
 //! SG002 db-ingress-not-from-security-group.
-use crate::rules::net::db::{db_groups, db_port, DB_TYPES};
+use crate::rules::net::db::{databases, db_groups, db_port};
 use crate::rules::net::ingress::{all_ingress, Source};
 use crate::rules::net::span_of;
 use crate::rules::{
@@ -46,7 +46,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
         let all = all_ingress(cx.model);
-        for db in DB_TYPES.iter().flat_map(|t| cx.model.resources_of(t)) {
+        for db in databases(cx.model) {
             let (groups, unknown) = db_groups(cx.model, db);
             if groups.is_empty() {
                 if let Some(u) = unknown {
@@ -102,8 +102,11 @@ impl Rule for DbIngressNotFromSecurityGroup {
                     })
                     .into_iter()
                     .collect();
-                related.extend(crate::rules::net::via_related(db, "vpc_security_group_ids"));
-                related.extend(crate::rules::net::via_related(i.rule, &c.1.path));
+                related.extend(crate::rules::provenance::via_related(
+                    db,
+                    "vpc_security_group_ids",
+                ));
+                related.extend(crate::rules::provenance::via_related(i.rule, &c.1.path));
                 out.report(
                     db,
                     &CidrIngress {

@@ -1,7 +1,7 @@
 //! SG001 sg-ingress-open-to-world.
 use crate::rules::net::admits::{lb_groups, lb_may_use_unresolved};
 use crate::rules::net::ingress::{all_ingress, Ports, Protocol, Source};
-use crate::rules::net::via_related;
+use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
 pub struct SgIngressOpenToWorld;
