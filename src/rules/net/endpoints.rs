@@ -56,6 +56,15 @@ fn service_of(model: &Model, e: &Resource) -> Result<String, String> {
     match e.get("service_name").map(Value::peel) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(Value::Unknown(u)) => {
+            // `"com.amazonaws.${data.aws_region.current.name}.ecr.dkr"`: only the region is
+            // unknown, and the region does not decide which service the endpoint reaches.
+            if let Some([Value::String(head), region, Value::String(tail)]) =
+                e.templates.get("service_name").map(Vec::as_slice)
+            {
+                if head == "com.amazonaws." && region.as_str().is_none() && tail.starts_with('.') {
+                    return Ok(format!("com.amazonaws.<region>{tail}"));
+                }
+            }
             // terraform-aws-vpc's endpoints module reads the name from a
             // data.aws_vpc_endpoint_service whose `service` argument is known.
             if let Cause::Resource { module, target, .. } = u.cause() {
@@ -117,20 +126,27 @@ resource "aws_vpc_endpoint" "logs" {
   service_name      = "com.amazonaws.${data.aws_region.current.name}.logs"
   vpc_endpoint_type = "Interface"
 }
+variable "service" {}
+resource "aws_vpc_endpoint" "unknown_service" {
+  vpc_id       = "vpc-1"
+  service_name = "com.amazonaws.eu-west-1.${var.service}"
+}
 "#,
         );
         let got = services(&m);
-        assert_eq!(got.len(), 4);
+        assert_eq!(got.len(), 5);
         assert!(got.contains(&Ok("com.amazonaws.eu-west-1.ecr.api".into())));
         assert!(got.contains(&Ok("com.amazonaws.eu-west-1.ecr.dkr".into())));
         assert!(got.contains(&Ok("s3".into())));
+        assert!(got.contains(&Ok("com.amazonaws.<region>.logs".into())));
         assert!(got.iter().any(|s| s
             .as_ref()
-            .is_err_and(|e| e.contains("data.aws_region.current.name"))));
+            .is_err_and(|e| e.contains("var.service has no value"))));
         let eps = endpoints_for(&m, None);
         let ecr_api = eps.iter().find(|e| e.reaches("ecr.api") == Some(true));
         assert_eq!(ecr_api.map(|e| e.kind.as_str()), Some("Interface"));
         assert!(eps.iter().any(|e| e.reaches("s3") == Some(true)));
+        assert!(eps.iter().any(|e| e.reaches("logs") == Some(true)));
         assert!(!eps.iter().any(|e| e.reaches("api") == Some(true)));
         assert!(!eps.iter().any(|e| e.reaches("ecr") == Some(true)));
     }
