@@ -89,7 +89,8 @@ fn miette_severity(s: Severity) -> miette::Severity {
 pub fn render(r: &CheckResult, width: usize) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(width)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     let mut emit = |d: &Diag| {
         let _ = handler.render_report(&mut out, d);
@@ -141,7 +142,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                     severity: miette::Severity::Advice,
                     help: None,
                     src: Some(source_of(&r.sources, &r.redact, &rel.span)),
-                    labels: vec![label(&r.sources, &rel.span, Some(rel.message.clone()))],
+                    labels: vec![label(&r.sources, &rel.span, None)],
                     related: vec![],
                 });
             }
