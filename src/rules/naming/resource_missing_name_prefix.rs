@@ -207,8 +207,11 @@ fn carries_prefix(name: &str, prefix: &str) -> bool {
 /// The name with the prefix in front: `api` → `karan-api`, `-api` → `karan-api`,
 /// `/app/db` → `/karan/app/db`.
 fn prefixed(name: &str, prefix: &str) -> String {
+    let prefix_ends_word = prefix.ends_with(['-', '_', '.', '/']);
     if let Some(rest) = name.strip_prefix('/') {
-        format!("/{prefix}/{rest}")
+        format!("/{}/{rest}", prefix.trim_end_matches('/'))
+    } else if prefix_ends_word {
+        format!("{prefix}{}", name.trim_start_matches(['-', '_', '.']))
     } else if name.starts_with(['-', '_', '.']) {
         format!("{prefix}{name}")
     } else {
@@ -349,6 +352,10 @@ mod tests {
         assert_eq!(prefixed("-api", "karan"), "karan-api");
         assert_eq!(prefixed("_api", "karan"), "karan_api");
         assert_eq!(prefixed("/app/db", "karan"), "/karan/app/db");
+        // A prefix that already ends in a separator gets no second one.
+        assert_eq!(prefixed("orders", "acme-"), "acme-orders");
+        assert_eq!(prefixed("-orders", "acme-"), "acme-orders");
+        assert_eq!(prefixed("/app/db", "acme/"), "/acme/app/db");
         assert!(carries_prefix("/karan/app/db", "karan"));
         assert!(carries_prefix("karan-api", "karan"));
         assert!(!carries_prefix("api-karan", "karan"));
