@@ -219,7 +219,7 @@ pub fn looks_secret(name: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
-    if NOT_THE_SECRET.contains(&last.as_str()) {
+    if NOT_THE_SECRET.contains(&last.as_str()) || shipped_to_browsers(&words) {
         return false;
     }
     // `DB_PASS`, `DB_PWD`, but not the shell's `PWD`.
@@ -230,6 +230,22 @@ pub fn looks_secret(name: &str) -> bool {
         SECRET_WORDS.contains(&w.as_str())
             || (w == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
     })
+}
+
+/// Frontend frameworks inline variables with these prefixes into the JavaScript they serve
+/// (`NEXT_PUBLIC_API_KEY`): public by design, so not a secret whoever reads the task definition.
+fn shipped_to_browsers(words: &[String]) -> bool {
+    const PREFIXES: &[&[&str]] = &[
+        &["NEXT", "PUBLIC"],
+        &["NUXT", "PUBLIC"],
+        &["EXPO", "PUBLIC"],
+        &["REACT", "APP"],
+        &["VITE"],
+        &["GATSBY"],
+    ];
+    PREFIXES
+        .iter()
+        .any(|p| words.len() > p.len() && words.iter().zip(p.iter()).all(|(w, p)| w == p))
 }
 
 /// `dbPassword`, `DB-PASSWORD`, `db.password` → `["DB", "PASSWORD"]`.
@@ -305,6 +321,9 @@ mod tests {
             "CACHE_KEY",
             "TOKEN_TTL",
             "bypass",
+            "NEXT_PUBLIC_API_KEY",
+            "REACT_APP_AUTH_TOKEN",
+            "VITE_API_KEY",
         ] {
             assert!(!looks_secret(n), "{n}");
         }
