@@ -201,3 +201,22 @@ fn unused_suppressions_are_reported_and_fixed() {
         "resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = false\n}\n"
     );
 }
+
+/// A password next to another rule's finding shows in the excerpt's and the diff's context
+/// lines: it is masked even when SEC001 is not selected.
+#[test]
+fn secrets_are_masked_when_their_rule_is_not_selected() {
+    let t = tree(&[(
+        "main.tf",
+        b"resource \"aws_db_instance\" \"db\" {\n  password   = \"hunter2hunter2\"\n  identifier = \"orders\"\n}\n",
+    )]);
+    let dir = t.path().to_str().unwrap();
+    let sel = ["--select", "NAME001", "--name-prefix", "acme-"];
+    let (code, out) = run(&[&["check", dir][..], &sel].concat());
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("hunter2"), "{out}");
+    assert!(out.contains("set identifier = \"acme-orders\""), "{out}");
+    let (_, diff) = run(&[&["check", dir, "--diff", "--unsafe-fixes"][..], &sel].concat());
+    assert!(diff.contains("+  identifier = \"acme-orders\""), "{diff}");
+    assert!(!diff.contains("hunter2"), "{diff}");
+}

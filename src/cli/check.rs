@@ -55,7 +55,7 @@ pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String
     }
     let loaded = crate::hcl::load(&load.dir, &load.options());
     let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
-    let redact = findings.iter().flat_map(|f| f.redact.clone()).collect();
+    let redact = crate::rules::secret_spans(&loaded.model, settings);
     let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
     let findings = suppress::apply(
         findings,
@@ -108,6 +108,12 @@ fn overlaps(a: &TextEdit, b: &TextEdit) -> bool {
     a.file == b.file && !(a.end <= b.start || b.end <= a.start)
 }
 
+fn restore(written: &[(PathBuf, String)]) {
+    for (path, old) in written {
+        let _ = std::fs::write(path, old);
+    }
+}
+
 /// Applies fixes until none are left (or a pass changes nothing), re-checking each time.
 /// A pass that would make a file unreadable is rolled back and reported.
 fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String> {
@@ -122,8 +128,15 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
         let mut written = Vec::new();
         for (file, text) in &texts {
             let f = result.sources.get(*file);
-            std::fs::write(&f.path, text)
-                .map_err(|e| format!("cannot write {}: {e}", f.path.display()))?;
+            if let Err(e) = std::fs::write(&f.path, text) {
+                // The pass is all or nothing: a half-applied fix (a variable renamed in one file,
+                // not in the other) is worse than none.
+                restore(&written);
+                return Err(format!(
+                    "cannot write {}: {e}; no fix of this pass was applied",
+                    f.path.display()
+                ));
+            }
             written.push((f.path.clone(), f.text.clone()));
         }
         let errors_before = result.errors.len();
@@ -148,6 +161,25 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
     Ok(result)
 }
 
+/// Masks every secret's text in a diff, as excerpts do: its context lines may hold a password.
+/// The diff then no longer applies to those lines; printing the secret would be worse.
+fn mask_secrets(result: &CheckResult, mut diff: String) -> String {
+    for s in &result.redact {
+        let r = result.sources.original_range(s);
+        let Some(text) = result.sources.get(s.file).text.get(r) else {
+            continue;
+        };
+        for piece in text.lines().map(str::trim).filter(|p| p.len() > 2) {
+            let masked: String = piece
+                .chars()
+                .map(|c| if c == '"' { c } else { '*' })
+                .collect();
+            diff = diff.replace(piece, &masked);
+        }
+    }
+    diff
+}
+
 pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
     let settings = Settings::load(&args.load.dir, &args.overrides()).map_err(|e| e.message)?;
     if args.diff {
@@ -159,6 +191,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String
             let f = result.sources.get(*file);
             diff.push_str(&fix::unified_diff(&f.display, &f.text, text));
         }
+        let diff = mask_secrets(&result, diff);
         out.write_all(diff.as_bytes()).map_err(|e| e.to_string())?;
         return Ok(if texts.is_empty() {
             EXIT_OK

@@ -233,6 +233,28 @@ impl Sink {
     }
 }
 
+/// Every secret the secret-finding rules locate, whether or not they are selected: an excerpt
+/// or a diff printed for another rule must not show a password in its context lines.
+pub fn secret_spans(model: &Model, settings: &Settings) -> Vec<Span> {
+    let finders: [&dyn Rule; 2] = [
+        &secrets::plaintext_secret::PlaintextSecret,
+        &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
+    ];
+    let mut spans = Vec::new();
+    for rule in finders {
+        let meta = rule.meta();
+        let mut sink = Sink::new(meta);
+        let cx = Ctx {
+            model,
+            settings,
+            code: meta.code,
+        };
+        rule.check(&cx, &mut sink);
+        spans.extend(sink.findings.into_iter().flat_map(|f| f.redact));
+    }
+    spans
+}
+
 /// Runs every enabled rule over the model, with the severities the settings give them.
 pub fn run_all(
     model: &Model,
