@@ -140,7 +140,8 @@ fn resolve_one(sources: &SourceMap, e: &Edit) -> Option<TextEdit> {
             // of adjacent attributes, and a separate group keeps the neighbours untouched.
             let line_start = f.text[..close].rfind('\n').map_or(0, |i| i + 1);
             let (at, text) = if f.text[line_start..close].trim().is_empty() && line_start > open {
-                let before = f.text[open + 1..line_start].trim_end_matches([' ', '\t']);
+                let before = f.text[open + 1..line_start].replace('\r', "");
+                let before = before.trim_end_matches([' ', '\t']);
                 let blank = if before.trim().is_empty() || before.ends_with("\n\n") {
                     ""
                 } else {
@@ -240,6 +241,8 @@ pub fn apply(sources: &SourceMap, edits: &[TextEdit]) -> (BTreeMap<FileId, Strin
         es.sort();
         es.dedup();
         let text = &sources.get(file).text;
+        // Inserted lines take the file's line endings, or the file ends up with mixed ones.
+        let crlf = text.contains("\r\n");
         let mut new = String::with_capacity(text.len());
         let mut pos = 0;
         for e in es {
@@ -247,7 +250,11 @@ pub fn apply(sources: &SourceMap, edits: &[TextEdit]) -> (BTreeMap<FileId, Strin
                 continue;
             }
             new.push_str(&text[pos..e.start]);
-            new.push_str(&e.text);
+            if crlf {
+                new.push_str(&e.text.replace("\r\n", "\n").replace('\n', "\r\n"));
+            } else {
+                new.push_str(&e.text);
+            }
             pos = e.end;
             applied += 1;
         }
@@ -352,6 +359,23 @@ mod tests {
         assert_eq!(
             new[&FileId(0)],
             "resource \"aws_db_instance\" \"db\" {\n    engine = \"postgres\"\n\n    storage_encrypted = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn inserted_lines_keep_crlf_line_endings() {
+        let src = "resource \"a\" \"b\" {\r\n  x = 1\r\n\r\n}\r\n";
+        let m = map(&[("main.tf", src)]);
+        let block = Span::new(FileId(0), 0..src.trim_end().len());
+        let fix = Fix::safe(vec![Edit::InsertAttribute {
+            block,
+            name: "y".into(),
+            text: "2".into(),
+        }]);
+        let (new, _) = apply(&m, &resolve(&m, &fix).unwrap());
+        assert_eq!(
+            new[&FileId(0)],
+            "resource \"a\" \"b\" {\r\n  x = 1\r\n\r\n  y = 2\r\n}\r\n"
         );
     }
 
