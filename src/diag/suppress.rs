@@ -9,7 +9,9 @@
 //! ```
 //!
 //! A comment on its own line applies to the next line of code; a trailing comment to its own
-//! line. A finding is suppressed when its line, or its resource's block header, is covered.
+//! line. A covered line covers the whole attribute or block that starts on it (a finding inside
+//! a multi-line `jsonencode(...)` or a nested block). A finding is suppressed when its line, or
+//! its resource's block header, is covered. `#`, `//` and one-line `/* */` comments work.
 //! A suppression that matches nothing, or gives no reason, is itself reported.
 use super::fix::{Edit, Fix};
 use super::InputError;
@@ -26,8 +28,12 @@ pub struct Suppression {
     pub file: FileId,
     /// The line of code it covers (one-based).
     pub line: usize,
+    /// The last line of the attribute or block that starts on `line`.
+    pub last_line: usize,
     pub file_level: bool,
     pub rules: Vec<&'static RuleMeta>,
+    /// The rule list as written (`RDS001,RDS003`), to drop the names that match nothing.
+    pub names_span: Span,
     pub reason: Option<String>,
     /// The comment (from its `#` or `//`), for reports and for deleting it.
     pub span: Span,
@@ -53,6 +59,7 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
                 // A line of code: pending own-line suppressions cover it.
                 for mut s in pending.drain(..) {
                     s.line = line_no;
+                    s.last_line = statement_end(&f.text, start, line_no);
                     out.push(s);
                 }
             }
@@ -61,7 +68,12 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
             let body = comment
                 .trim_start_matches('#')
                 .trim_start_matches("//")
+                .trim_start_matches("/*")
                 .trim_start();
+            let body = match body.trim_end().strip_suffix("*/") {
+                Some(b) if comment.starts_with("/*") => b,
+                _ => body,
+            };
             let Some(rest) = body.strip_prefix(MARKER) else {
                 continue;
             };
@@ -74,6 +86,11 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
             }
             let span = Span::new(id, start + c..start + line.trim_end().len());
             let rest = rest.trim();
+            let names_at = start + c + (comment.len() - comment.trim_start().len());
+            let names_at = names_at
+                + line[names_at - start..]
+                    .find(rest.split_whitespace().next().unwrap_or(""))
+                    .unwrap_or(0);
             // A second comment marker ends the reason (`# infra-lint:ignore X why # note`).
             let rest = [" # ", " // "]
                 .iter()
@@ -112,6 +129,12 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
             let s = Suppression {
                 file: id,
                 line: line_no,
+                last_line: if is_comment_only {
+                    line_no
+                } else {
+                    statement_end(&f.text, start, line_no)
+                },
+                names_span: Span::new(id, names_at..names_at + names.len()),
                 file_level,
                 rules,
                 reason,
@@ -128,7 +151,51 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
     (out, errors)
 }
 
-/// Byte offset of a `#` or `//` comment in a line, outside string literals.
+/// The last line of the attribute or block that starts at byte `at` (line `line`): brackets are
+/// followed to their close, outside strings, comments and heredocs.
+fn statement_end(text: &str, at: usize, line: usize) -> usize {
+    let mut depth = 0i32;
+    let mut heredoc: Option<String> = None;
+    for (i, l) in text[at..].split_inclusive('\n').enumerate() {
+        if let Some(tag) = &heredoc {
+            if l.trim() == tag {
+                heredoc = None;
+            }
+            continue;
+        }
+        let b = l.as_bytes();
+        let code_end = comment_start(l).unwrap_or(l.len());
+        let mut in_str = false;
+        let mut j = 0;
+        while j < code_end {
+            match b[j] {
+                b'\\' if in_str => j += 1,
+                b'"' => in_str = !in_str,
+                b'(' | b'[' | b'{' if !in_str => depth += 1,
+                b')' | b']' | b'}' if !in_str => depth -= 1,
+                b'<' if !in_str && l[j..].starts_with("<<") => {
+                    let tag: String = l[j + 2..]
+                        .trim_start_matches('-')
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !tag.is_empty() {
+                        heredoc = Some(tag);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if depth <= 0 && heredoc.is_none() {
+            return line + i;
+        }
+    }
+    line
+}
+
+/// Byte offset of a `#`, `//` or `/*` comment in a line, outside string literals.
 fn comment_start(line: &str) -> Option<usize> {
     let b = line.as_bytes();
     let mut in_str = false;
@@ -138,7 +205,7 @@ fn comment_start(line: &str) -> Option<usize> {
             b'\\' if in_str => i += 1,
             b'"' => in_str = !in_str,
             b'#' if !in_str => return Some(i),
-            b'/' if !in_str && b.get(i + 1) == Some(&b'/') => return Some(i),
+            b'/' if !in_str && matches!(b.get(i + 1), Some(b'/' | b'*')) => return Some(i),
             _ => {}
         }
         i += 1;
@@ -155,7 +222,10 @@ pub fn apply(
     suppressions: &[Suppression],
 ) -> Vec<Finding> {
     let line_of = |s: &Span| sources.locate(s).line;
-    let mut used = vec![false; suppressions.len()];
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.rules.len()])
+        .collect();
     let mut kept = Vec::new();
     for f in findings {
         let header = model
@@ -172,14 +242,14 @@ pub fn apply(
         }
         let mut hit = false;
         for (i, s) in suppressions.iter().enumerate() {
-            if !s.rules.iter().any(|m| m.code == f.code) {
+            let Some(k) = s.rules.iter().position(|m| m.code == f.code) else {
                 continue;
-            }
-            let covers = places
-                .iter()
-                .any(|&(file, line)| file == s.file && (s.file_level || s.line == line));
+            };
+            let covers = places.iter().any(|&(file, line)| {
+                file == s.file && (s.file_level || (s.line..=s.last_line).contains(&line))
+            });
             if covers {
-                used[i] = true;
+                used[i][k] = true;
                 hit = true;
             }
         }
@@ -196,22 +266,45 @@ pub fn apply(
             Span::new(s.file, r.start - lead..r.end)
         });
         let names: Vec<&str> = s.rules.iter().map(|m| m.code).collect();
-        let ran = s.rules.iter().any(|m| settings.severity_of(m).is_some());
-        if !used[i] && ran {
+        // A rule that did not run (not selected, ignored, off) cannot prove a suppression unused.
+        let unused: Vec<&str> = s
+            .rules
+            .iter()
+            .zip(&used[i])
+            .filter(|(m, u)| !**u && settings.severity_of(m).is_some())
+            .map(|(m, _)| m.code)
+            .collect();
+        let kept_names: Vec<&str> = s
+            .rules
+            .iter()
+            .filter(|m| !unused.contains(&m.code))
+            .map(|m| m.code)
+            .collect();
+        if !unused.is_empty() {
+            let (title, fix) = if kept_names.is_empty() {
+                ("remove the suppression".to_string(), delete)
+            } else {
+                (
+                    format!("remove {} from the suppression", unused.join(", ")),
+                    s.names_span.clone(),
+                )
+            };
+            let text = if kept_names.is_empty() {
+                String::new()
+            } else {
+                kept_names.join(",")
+            };
             push_meta(
                 &mut kept,
                 settings,
                 &crate::rules::lint::unused_suppression::META,
                 format!(
                     "this suppression of {} matches no finding",
-                    names.join(", ")
+                    unused.join(", ")
                 ),
-                "remove the suppression".into(),
+                title,
                 s,
-                Some(Fix::safe(vec![Edit::Replace {
-                    span: delete,
-                    text: String::new(),
-                }])),
+                Some(Fix::safe(vec![Edit::Replace { span: fix, text }])),
             );
         }
         if s.reason.is_none() {
@@ -295,6 +388,17 @@ mod tests {
             e[0].message,
             "suppression names unknown rule `RDS01`; did you mean `RDS001`?"
         );
+    }
+
+    #[test]
+    fn a_covered_line_covers_the_attribute_or_block_starting_on_it() {
+        let (s, e) = scan_text(
+            "resource \"a\" \"b\" {\n  # infra-lint:ignore ECS005 vendor image\n  defs = jsonencode([{\n    env = \"x)\" # )\n    script = <<-EOT\n      ]]\n    EOT\n  }])\n  y = 1 /* infra-lint:ignore RDS001 demo */\n}\n",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!((s[0].line, s[0].last_line), (3, 8));
+        assert_eq!((s[1].line, s[1].last_line), (9, 9));
+        assert_eq!(s[1].reason.as_deref(), Some("demo"));
     }
 
     #[test]
