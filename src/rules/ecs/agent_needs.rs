@@ -4,9 +4,10 @@
 use super::containers::{self, Container, ImageSource};
 use crate::model::{Model, Resource, Value};
 
+/// What the agent calls to pull (ECR user guide, "Using Amazon ECR images with Amazon ECS").
+/// `ecr:BatchCheckLayerAvailability` is in the managed policy but only pushes need it.
 pub const ECR: &[&str] = &[
     "ecr:GetAuthorizationToken",
-    "ecr:BatchCheckLayerAvailability",
     "ecr:GetDownloadUrlForLayer",
     "ecr:BatchGetImage",
 ];
