@@ -194,6 +194,7 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                 let toml::Value::Table(rules) = value else {
                     return Err(err(file, line, "rules must be a table".into()));
                 };
+                let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
                 for (rule, body) in rules {
                     let rline = line_of(rule);
                     let meta = rule_by_key(rule).ok_or_else(|| {
@@ -204,10 +205,20 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                             format!("unknown rule `{rule}`{}", did_you_mean(rule, names)),
                         )
                     })?;
+                    // `[rules.SEC001]` and `[rules.plaintext-secret]` would otherwise silently
+                    // override each other in table order.
+                    if let Some(first) = seen.insert(meta.code, rule) {
+                        return Err(err(
+                            file,
+                            rline,
+                            format!("[rules.{rule}] configures the same rule as [rules.{first}]"),
+                        ));
+                    }
                     let toml::Value::Table(body) = body else {
                         return Err(err(file, rline, format!("rules.{rule} must be a table")));
                     };
-                    parse_rule(meta, body, &mut s, file, &line_of)?;
+                    let key_line = |key: &str| line_in_section(text, rule, key).or(rline);
+                    parse_rule(meta, body, &mut s, file, &key_line)?;
                 }
             }
             other => {
@@ -223,6 +234,24 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
         }
     }
     Ok(s)
+}
+
+/// The line of `key` inside the `[rules.<rule>]` table (not the first `key` of the file).
+fn line_in_section(text: &str, rule: &str, key: &str) -> Option<usize> {
+    let headers = [format!("[rules.{rule}]"), format!("[rules.\"{rule}\"]")];
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| headers.iter().any(|h| l.trim() == h))?;
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| start + 2 + i)
 }
 
 fn parse_rule(
@@ -370,6 +399,34 @@ mod tests {
         assert_eq!(off.severity_of(meta), None);
         let other = parse("select = [\"LINT\"]\n", None).unwrap();
         assert_eq!(other.severity_of(meta), None);
+    }
+
+    #[test]
+    fn errors_point_at_the_key_in_its_own_rule_table() {
+        let e = parse(
+            "[rules.ECS005]\nseverity = \"warning\"\n\n[rules.SEC001]\nseverity = \"fatal\"\n",
+            Some(Path::new("c.toml")),
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("c.toml:5: plaintext-secret: severity"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn one_rule_configured_under_its_code_and_its_name_is_an_error() {
+        let e = parse(
+            "[rules.SEC001]\nseverity = \"off\"\n[rules.plaintext-secret]\nseverity = \"warning\"\n",
+            Some(Path::new("c.toml")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "c.toml:3: [rules.plaintext-secret] configures the same rule as [rules.SEC001]"
+        );
     }
 
     #[test]
