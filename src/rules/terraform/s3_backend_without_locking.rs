@@ -20,12 +20,14 @@ static META: RuleMeta = RuleMeta {
 /// S3 native locking (`use_lockfile`) exists from Terraform 1.10 on.
 const LOCKFILE_SINCE: Version = (1, 10, 0);
 
-struct NoLocking {
+struct NoLocking<'a> {
     /// `use_lockfile = false` is written.
     disabled: bool,
+    /// `required_version`, when it rules out every version with `use_lockfile`.
+    too_old_for_lockfile: Option<&'a str>,
 }
 
-impl Violation for NoLocking {
+impl Violation for NoLocking<'_> {
     fn message(&self) -> String {
         if self.disabled {
             "backend \"s3\" has use_lockfile = false and no dynamodb_table: the state is not \
@@ -38,7 +40,16 @@ impl Violation for NoLocking {
         }
     }
     fn fix_title(&self) -> String {
-        "set use_lockfile = true (Terraform 1.10 or later; run terraform init -reconfigure)".into()
+        match self.too_old_for_lockfile {
+            Some(c) => format!(
+                "set dynamodb_table to a DynamoDB table with a LockID string key (required_version \
+                 {c:?} rules out use_lockfile, which needs Terraform 1.10); run terraform init \
+                 -reconfigure"
+            ),
+            None => "set use_lockfile = true (Terraform 1.10 or later; run terraform init \
+                     -reconfigure)"
+                .into(),
+        }
     }
 }
 
@@ -89,14 +100,14 @@ impl Rule for S3BackendWithoutLocking {
             _ => {}
         }
         let disabled = lockfile.is_some_and(|v| !v.is_null());
-        let allows = cx
-            .model
-            .required_version
-            .as_deref()
-            .is_none_or(allows_lockfile);
+        let constraint = cx.model.required_version.as_deref();
+        let allows = constraint.is_none_or(allows_lockfile);
         let f = out.report_on(
             subject,
-            &NoLocking { disabled },
+            &NoLocking {
+                disabled,
+                too_old_for_lockfile: constraint.filter(|_| !allows),
+            },
             Some(b.span.clone()),
             vec![],
         );
@@ -223,6 +234,12 @@ mod tests {
         );
         assert_eq!(s.findings.len(), 1);
         assert!(s.findings[0].fix.is_none());
+        // The advice is the lock that version has, not the one it cannot use.
+        assert!(
+            s.findings[0].fix_title.starts_with("set dynamodb_table"),
+            "{}",
+            s.findings[0].fix_title
+        );
         let s = run("bucket = \"b\"\nkey = \"k\"\nuse_lockfile = false", "");
         assert_eq!(s.findings.len(), 1);
         assert!(s.findings[0].fix.is_none());
