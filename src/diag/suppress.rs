@@ -147,6 +147,9 @@ pub fn scan(sources: &SourceMap) -> (Vec<Suppression>, Vec<InputError>) {
                 out.push(s);
             }
         }
+        // Comments with no code after them cover only their own line (nothing), so they are
+        // reported as unused rather than silently dropped.
+        out.append(&mut pending);
     }
     (out, errors)
 }
@@ -399,6 +402,12 @@ mod tests {
         assert_eq!((s[0].line, s[0].last_line), (3, 8));
         assert_eq!((s[1].line, s[1].last_line), (9, 9));
         assert_eq!(s[1].reason.as_deref(), Some("demo"));
+    }
+
+    #[test]
+    fn a_suppression_at_the_end_of_a_file_is_kept() {
+        let (s, _) = scan_text("x = 1\n# infra-lint:ignore RDS001 nothing follows\n");
+        assert_eq!((s.len(), s[0].line), (1, 2));
     }
 
     #[test]
