@@ -78,6 +78,14 @@ fn explicit_config_and_cli_precedence() {
     let (code, json) = check_json(t.path(), &["--config", conf, "--select", "RDS"]);
     assert_eq!(code, 1);
     assert_eq!(codes_and_severities(&json)[0].0, "RDS001");
+    // --select replaces the file's ignore too: naming a rule on the command line runs it.
+    let ignoring = t.path().join("conf/ignoring.toml");
+    std::fs::write(&ignoring, "ignore = [\"RDS001\"]\n").unwrap();
+    let ignoring = ignoring.to_str().unwrap();
+    let (code, _) = check_json(t.path(), &["--config", ignoring]);
+    assert_eq!(code, 0);
+    let (code, _) = check_json(t.path(), &["--config", ignoring, "--select", "RDS001"]);
+    assert_eq!(code, 1);
     // --ignore adds to it.
     let (code, _) = check_json(
         t.path(),

@@ -20,7 +20,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
     /// Run only these rules: codes, names or code prefixes (`RDS001,ecs-port-mismatch,SG`).
-    /// Replaces `select` from the configuration file.
+    /// Replaces `select` and `ignore` from the configuration file.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub select: Vec<String>,
     /// Skip these rules (adds to `ignore` from the configuration file).

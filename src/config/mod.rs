@@ -96,8 +96,12 @@ impl Settings {
         for sel in o.select.iter().chain(&o.ignore) {
             check_selector(sel, None, None)?;
         }
+        // `--select` replaces the file's whole selection, its `ignore` too: `--select ECS006`
+        // with `ignore = ["ECS006"]` in the file would otherwise run nothing, silently (ruff
+        // fixed the same surprise in astral-sh/ruff#1245).
         if !o.select.is_empty() {
             s.select = o.select.clone();
+            s.ignore.clear();
         }
         s.ignore.extend(o.ignore.iter().cloned());
         Ok(s)
