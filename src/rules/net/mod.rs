@@ -11,7 +11,7 @@ pub mod service;
 pub use admits::{admits_from, is_lb_group, lb_groups, Admits};
 pub use endpoints::{endpoints_for, Endpoint};
 pub use ingress::{all_ingress, ingress_of, Ingress, Ports};
-pub use routing::{default_route, DefaultRoute};
+pub use routing::{default_route, default_route_v4, DefaultRoute};
 
 use crate::model::{Cause, Model, Resource, Value};
 

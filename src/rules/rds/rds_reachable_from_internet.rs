@@ -148,7 +148,7 @@ impl Rule for RdsReachableFromInternet {
             }
             // A world-open rule on the database port.
             let mut open = None;
-            match db_port(db) {
+            match db_port(cx.model, db) {
                 Ok(port) => {
                     for i in all
                         .iter()

@@ -54,7 +54,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
                 }
                 continue;
             }
-            let port = match db_port(db) {
+            let port = match db_port(cx.model, db) {
                 Ok(p) => p,
                 Err(e) => {
                     out.not_evaluated(
