@@ -67,7 +67,8 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "setproduct" => v(0),
         "setunion" | "setintersection" => v(1),
         "setsubtract" => s(2, 2),
-        "lookup" => s(2, 3),
+        // `lookup({a = "x", b = <unknown>}, "a")` is "x" in Terraform: only the key decides.
+        "lookup" => Some((2, Some(3), Shallow)),
         "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
         "keys" | "values" | "compact" | "distinct" | "flatten" | "one" | "sort" | "reverse"
         | "alltrue" | "anytrue" | "transpose" | "sum" => s(1, 1),

@@ -581,6 +581,27 @@ fn unknown_and_sensitive() {
         .unwrap(),
         Value::int(2)
     );
+    // lookup: another key's unknown value does not hide the one looked up
+    let m = Value::Map(
+        [
+            ("a".to_string(), Value::string("x")),
+            ("b".to_string(), unk.clone()),
+        ]
+        .into(),
+    );
+    assert_eq!(
+        run(
+            "lookup",
+            vec![m.clone(), Value::string("a"), Value::string("d")]
+        )
+        .unwrap(),
+        Value::string("x")
+    );
+    assert_eq!(
+        run("lookup", vec![m.clone(), Value::string("b")]).unwrap(),
+        unk
+    );
+    assert_eq!(run("lookup", vec![m, unk.clone()]).unwrap(), unk);
     // coalesce: known non-null first argument wins
     assert_eq!(
         run("coalesce", vec![Value::string("a"), unk.clone()]).unwrap(),
