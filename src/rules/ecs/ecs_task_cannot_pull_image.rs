@@ -3,7 +3,7 @@ use super::containers::{
     image_source_of, partial_definitions, registry_name, Definitions, ImageSource,
 };
 use crate::model::{Model, Resource};
-use crate::rules::net::service::{launch, network, Launch};
+use crate::rules::net::service::{launch_in, network, Launch};
 use crate::rules::net::{default_route_v4, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -205,7 +205,7 @@ impl Rule for EcsTaskCannotPullImage {
             let Some(net) = network(cx.model, svc) else {
                 continue;
             };
-            match launch(svc) {
+            match launch_in(cx.model, svc) {
                 Launch::Fargate => {}
                 // EC2 tasks pull through the instance's network; the default strategy is the
                 // cluster's.

@@ -1,6 +1,6 @@
 //! ECS003 ecs-task-public-ip.
 use crate::diag::fix::{Edit, Fix};
-use crate::rules::net::service::{launch, network, Launch};
+use crate::rules::net::service::{launch_in, network, Launch};
 use crate::rules::net::{default_route, span_of, DefaultRoute};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
@@ -56,7 +56,7 @@ impl Rule for EcsTaskPublicIp {
             let Some(net) = network(cx.model, svc) else {
                 continue;
             };
-            let kind = launch(svc);
+            let kind = launch_in(cx.model, svc);
             match (&kind, &net.public_ip) {
                 (Launch::Other, _) => continue,
                 (Launch::Unknown(e), Ok(true)) => {
