@@ -69,9 +69,13 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "setsubtract" => s(2, 2),
         // `lookup({a = "x", b = <unknown>}, "a")` is "x" in Terraform: only the key decides.
         "lookup" => Some((2, Some(3), Shallow)),
-        "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
-        "keys" | "values" | "compact" | "distinct" | "flatten" | "one" | "sort" | "reverse"
-        | "alltrue" | "anytrue" | "transpose" | "sum" => s(1, 1),
+        // A known collection with unknown elements: Terraform still picks, lists and reverses
+        // them (`element(aws_subnet.private[*].id, count.index)` is that subnet's id).
+        "element" => Some((2, Some(2), Shallow)),
+        "keys" | "values" | "reverse" => Some((1, Some(1), Shallow)),
+        "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
+        "compact" | "distinct" | "flatten" | "one" | "sort" | "alltrue" | "anytrue"
+        | "transpose" | "sum" => s(1, 1),
         "coalesce" => Some((1, None, Lenient)),
         "coalescelist" => v(1),
         "slice" | "matchkeys" => s(3, 3),
