@@ -576,6 +576,42 @@ resource "aws_route_table_association" "dual" {
         assert!(matches!(default_route_v4(&m, s), DefaultRoute::Nat { .. }));
     }
 
+    /// `element(x[*].id, count.index)` picks each association's own subnet and table.
+    #[test]
+    fn per_az_tables_through_element() {
+        let m = tf(r#"
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "nat" { subnet_id = "subnet-1" }
+resource "aws_subnet" "private" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table" "private" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route" "nat" {
+  route_table_id         = aws_route_table.private[0].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.nat.id
+}
+resource "aws_route" "igw" {
+  route_table_id         = aws_route_table.private[1].id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.igw.id
+}
+resource "aws_route_table_association" "private" {
+  count          = 2
+  subnet_id      = element(aws_subnet.private[*].id, count.index)
+  route_table_id = element(aws_route_table.private[*].id, count.index)
+}
+"#);
+        let got: std::collections::BTreeMap<String, String> = routes(&m).into_iter().collect();
+        assert_eq!(got["aws_subnet.private[0]"], "nat");
+        assert_eq!(got["aws_subnet.private[1]"], "igw ipv6=false");
+    }
+
     /// terraform-aws-vpc's complete example: counted subnets, per-AZ route tables, NAT routes.
     #[test]
     fn terraform_aws_vpc_complete_example() {
