@@ -67,10 +67,15 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "setproduct" => v(0),
         "setunion" | "setintersection" => v(1),
         "setsubtract" => s(2, 2),
-        "lookup" => s(2, 3),
-        "element" | "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
-        "keys" | "values" | "compact" | "distinct" | "flatten" | "one" | "sort" | "reverse"
-        | "alltrue" | "anytrue" | "transpose" | "sum" => s(1, 1),
+        // `lookup({a = "x", b = <unknown>}, "a")` is "x" in Terraform: only the key decides.
+        "lookup" => Some((2, Some(3), Shallow)),
+        // A known collection with unknown elements: Terraform still picks, lists and reverses
+        // them (`element(aws_subnet.private[*].id, count.index)` is that subnet's id).
+        "element" => Some((2, Some(2), Shallow)),
+        "keys" | "values" | "reverse" => Some((1, Some(1), Shallow)),
+        "index" | "contains" | "chunklist" | "zipmap" => s(2, 2),
+        "compact" | "distinct" | "flatten" | "one" | "sort" | "alltrue" | "anytrue"
+        | "transpose" | "sum" => s(1, 1),
         "coalesce" => Some((1, None, Lenient)),
         "coalescelist" => v(1),
         "slice" | "matchkeys" => s(3, 3),

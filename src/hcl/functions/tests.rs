@@ -581,6 +581,54 @@ fn unknown_and_sensitive() {
         .unwrap(),
         Value::int(2)
     );
+    // lookup: another key's unknown value does not hide the one looked up
+    let m = Value::Map(
+        [
+            ("a".to_string(), Value::string("x")),
+            ("b".to_string(), unk.clone()),
+        ]
+        .into(),
+    );
+    assert_eq!(
+        run(
+            "lookup",
+            vec![m.clone(), Value::string("a"), Value::string("d")]
+        )
+        .unwrap(),
+        Value::string("x")
+    );
+    assert_eq!(
+        run("lookup", vec![m.clone(), Value::string("b")]).unwrap(),
+        unk
+    );
+    assert_eq!(run("lookup", vec![m, unk.clone()]).unwrap(), unk);
+    // element/values/keys/reverse of a known collection keep its unknown elements apart
+    let l = Value::List(vec![Value::string("x"), unk.clone(), Value::string("z")]);
+    assert_eq!(
+        run("element", vec![l.clone(), Value::int(2)]).unwrap(),
+        Value::string("z")
+    );
+    assert_eq!(run("element", vec![l.clone(), Value::int(4)]).unwrap(), unk);
+    assert_eq!(run("element", vec![l.clone(), unk.clone()]).unwrap(), unk);
+    assert_eq!(
+        run("reverse", vec![l]).unwrap(),
+        Value::List(vec![Value::string("z"), unk.clone(), Value::string("x")])
+    );
+    let m2 = Value::Map(
+        [
+            ("a".to_string(), Value::string("x")),
+            ("b".to_string(), unk.clone()),
+        ]
+        .into(),
+    );
+    assert_eq!(
+        run("values", vec![m2.clone()]).unwrap(),
+        Value::List(vec![Value::string("x"), unk.clone()])
+    );
+    assert_eq!(
+        run("keys", vec![m2]).unwrap(),
+        Value::List(vec![Value::string("a"), Value::string("b")])
+    );
     // coalesce: known non-null first argument wins
     assert_eq!(
         run("coalesce", vec![Value::string("a"), unk.clone()]).unwrap(),

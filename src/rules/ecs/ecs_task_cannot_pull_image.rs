@@ -3,8 +3,8 @@ use super::containers::{
     image_source_of, partial_definitions, registry_name, Definitions, ImageSource,
 };
 use crate::model::{Model, Resource};
-use crate::rules::net::service::{launch, network, Launch};
-use crate::rules::net::{default_route, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
+use crate::rules::net::service::{launch_in, network, Launch};
+use crate::rules::net::{default_route_v4, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -36,6 +36,8 @@ struct CannotPull<'a> {
     why: &'a NoEgress,
     /// Endpoints missing in the VPC (empty when the image needs the internet anyway).
     missing: Vec<&'static str>,
+    /// An S3 gateway endpoint of the VPC without a route in the subnet's table.
+    s3_unrouted: Option<String>,
     /// An image outside ECR, which no VPC endpoint reaches.
     outside_ecr: Option<(String, &'static str)>,
 }
@@ -53,14 +55,30 @@ impl Violation for CannotPull<'_> {
             Some((image, registry)) => {
                 format!("image {image} comes from {registry}, which VPC endpoints do not reach")
             }
-            None => format!(
-                "the VPC has no VPC endpoint for {}",
-                self.missing
+            None => {
+                let absent: Vec<&str> = self
+                    .missing
                     .iter()
+                    .filter(|m| !(**m == "s3" && self.s3_unrouted.is_some()))
                     .map(|m| if *m == "s3" { "s3 (gateway)" } else { m })
+                    .collect();
+                let unrouted = self
+                    .s3_unrouted
+                    .as_ref()
+                    .filter(|_| self.missing.contains(&"s3"))
+                    .map(|e| {
+                        format!(
+                            "the S3 gateway endpoint {e} has no route in the subnet's route table"
+                        )
+                    });
+                let absent = (!absent.is_empty())
+                    .then(|| format!("the VPC has no VPC endpoint for {}", absent.join(", ")));
+                absent
+                    .into_iter()
+                    .chain(unrouted)
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", and ")
+            }
         };
         format!("Fargate tasks cannot pull their image (CannotPullContainerError): {route}, and {cause}")
     }
@@ -68,10 +86,15 @@ impl Violation for CannotPull<'_> {
         match (&self.outside_ecr, self.why) {
             (Some(_), _) => "route the subnets' 0.0.0.0/0 to a NAT gateway, or copy the image to ECR and add the ECR endpoints".into(),
             (None, NoEgress::IgwWithoutPublicIp) => "set assign_public_ip = true, move the tasks to subnets with a NAT gateway, or add the missing VPC endpoints".into(),
-            (None, NoEgress::LocalOnly) => format!(
-                "add a NAT gateway route or the VPC endpoints {}",
-                self.missing.join(", ")
-            ),
+            (None, NoEgress::LocalOnly) => match (&self.s3_unrouted, self.missing.as_slice()) {
+                (Some(e), ["s3"]) => format!(
+                    "add a NAT gateway route, or the subnet's route table to route_table_ids of {e}"
+                ),
+                _ => format!(
+                    "add a NAT gateway route or the VPC endpoints {}",
+                    self.missing.join(", ")
+                ),
+            },
         }
     }
 }
@@ -122,14 +145,33 @@ fn needs(model: &Model, td: &Resource) -> Result<Needs, String> {
 const ECR_ENDPOINTS: &[&str] = &["ecr.api", "ecr.dkr", "s3"];
 
 /// The endpoints of `needed` not found among `eps`; Err when an endpoint's service is not
-/// known and might be one of them.
-fn missing(eps: &[Endpoint], needed: &[&'static str]) -> Result<Vec<&'static str>, String> {
+/// known and might be one of them. A gateway endpoint (S3) counts only when it has a route in
+/// the subnet's route `table`.
+fn missing<'a>(
+    model: &'a Model,
+    eps: &[Endpoint<'a>],
+    needed: &[&'static str],
+    table: Option<&Resource>,
+) -> Result<(Vec<&'static str>, Option<String>), String> {
     let mut out = Vec::new();
+    let mut unrouted = None;
     for n in needed {
         let mut unknown = None;
         let found = eps.iter().any(|e| match e.reaches(n) {
-            Some(true) => *n == "s3" || e.kind.eq_ignore_ascii_case("Interface"),
-            Some(false) => false,
+            Some(true) if e.kind.eq_ignore_ascii_case("Interface") => true,
+            Some(true) if *n == "s3" => match e.serves_table(model, table) {
+                Ok(b) => {
+                    if !b {
+                        unrouted = Some(e.resource.address.clone());
+                    }
+                    b
+                }
+                Err(u) => {
+                    unknown = Some(u);
+                    false
+                }
+            },
+            Some(_) => false,
             None => {
                 unknown = e.service.clone().err();
                 false
@@ -142,7 +184,7 @@ fn missing(eps: &[Endpoint], needed: &[&'static str]) -> Result<Vec<&'static str
             out.push(*n);
         }
     }
-    Ok(out)
+    Ok((out, unrouted))
 }
 
 fn vpc_of<'a>(model: &'a Model, subnet: &Resource) -> Option<&'a Resource> {
@@ -163,7 +205,7 @@ impl Rule for EcsTaskCannotPullImage {
             let Some(net) = network(cx.model, svc) else {
                 continue;
             };
-            match launch(svc) {
+            match launch_in(cx.model, svc) {
                 Launch::Fargate => {}
                 // EC2 tasks pull through the instance's network; the default strategy is the
                 // cluster's.
@@ -181,7 +223,8 @@ impl Rule for EcsTaskCannotPullImage {
             let mut blocked: Option<(&Resource, NoEgress, DefaultRoute)> = None;
             let mut unknown = net.subnets_unknown.clone();
             for s in &net.subnets {
-                let route = default_route(cx.model, s);
+                // Registries answer over IPv4: `::/0` gives tasks no way to them.
+                let route = default_route_v4(cx.model, s);
                 let why = match (&route, &net.public_ip) {
                     (DefaultRoute::None { .. }, _) => NoEgress::LocalOnly,
                     (DefaultRoute::InternetGateway { .. }, Ok(false)) => {
@@ -243,7 +286,12 @@ impl Rule for EcsTaskCannotPullImage {
                 }
                 Err(e) => images_unknown = Some(e.clone()),
             }
-            let missing = match missing(&eps, &needed) {
+            let table = match &route {
+                DefaultRoute::InternetGateway { table, .. } => Some(*table),
+                DefaultRoute::None { table } => *table,
+                _ => None,
+            };
+            let (missing, s3_unrouted) = match missing(cx.model, &eps, &needed, table) {
                 Ok(m) => m,
                 Err(u) => {
                     out.not_evaluated(
@@ -295,6 +343,7 @@ impl Rule for EcsTaskCannotPullImage {
                 &CannotPull {
                     subnet: &subnet.address,
                     why: &why,
+                    s3_unrouted,
                     missing: if outside_ecr.is_some() {
                         Vec::new()
                     } else {
@@ -331,6 +380,7 @@ resource "aws_vpc_endpoint" "s3" {{
   vpc_id            = aws_vpc.main.id
   service_name      = "com.amazonaws.eu-west-1.s3"
   vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_vpc.main.main_route_table_id]
 }}
 resource "aws_ecs_task_definition" "api" {{
   family = "api"

@@ -1,6 +1,6 @@
 //! ECS003 ecs-task-public-ip.
 use crate::diag::fix::{Edit, Fix};
-use crate::rules::net::service::{launch, network, Launch};
+use crate::rules::net::service::{launch_in, network, Launch};
 use crate::rules::net::{default_route, span_of, DefaultRoute};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
@@ -29,16 +29,19 @@ impl Violation for TaskPublicIp<'_> {
     fn message(&self) -> String {
         match self {
             TaskPublicIp::Assigned => "aws_ecs_service network_configuration has assign_public_ip = true: every Fargate task gets a public IP address".into(),
-            TaskPublicIp::PublicSubnet { subnet, ipv6 } => format!(
-                "aws_ecs_service runs Fargate tasks in {subnet}, whose default route ({}) goes to an internet gateway: the tasks sit in a public subnet",
-                if *ipv6 { "::/0" } else { "0.0.0.0/0" }
+            TaskPublicIp::PublicSubnet { subnet, ipv6: false } => format!(
+                "aws_ecs_service runs Fargate tasks in {subnet}, whose default route (0.0.0.0/0) goes to an internet gateway: the tasks sit in a public subnet"
+            ),
+            TaskPublicIp::PublicSubnet { subnet, ipv6: true } => format!(
+                "aws_ecs_service runs Fargate tasks in {subnet}, whose IPv6 default route (::/0) goes to an internet gateway: tasks with an IPv6 address are reachable from the internet"
             ),
         }
     }
     fn fix_title(&self) -> String {
         match self {
             TaskPublicIp::Assigned => "set assign_public_ip = false and give the private subnets a NAT gateway or VPC endpoints".into(),
-            TaskPublicIp::PublicSubnet { .. } => "place the service in private subnets (default route to a NAT gateway) behind the load balancer".into(),
+            TaskPublicIp::PublicSubnet { ipv6: false, .. } => "place the service in private subnets (default route to a NAT gateway) behind the load balancer".into(),
+            TaskPublicIp::PublicSubnet { ipv6: true, .. } => "route ::/0 to an egress-only internet gateway (aws_egress_only_internet_gateway)".into(),
         }
     }
 }
@@ -53,7 +56,7 @@ impl Rule for EcsTaskPublicIp {
             let Some(net) = network(cx.model, svc) else {
                 continue;
             };
-            let kind = launch(svc);
+            let kind = launch_in(cx.model, svc);
             match (&kind, &net.public_ip) {
                 (Launch::Other, _) => continue,
                 (Launch::Unknown(e), Ok(true)) => {

@@ -27,6 +27,63 @@ impl Endpoint<'_> {
     }
 }
 
+impl<'a> Endpoint<'a> {
+    /// Whether this gateway endpoint has a route in `table` (its `route_table_ids`, or an
+    /// `aws_vpc_endpoint_route_table_association`); `table` None is the VPC's implicit main
+    /// table. Err when the tables are not known.
+    pub fn serves_table(&self, model: &'a Model, table: Option<&Resource>) -> Result<bool, String> {
+        // `aws_vpc.main.main_route_table_id` / `default_route_table_id` name the main table.
+        let types = [
+            "aws_route_table",
+            "aws_default_route_table",
+            "aws_vpc",
+            "aws_default_vpc",
+        ];
+        let mut found = match self.resource.get("route_table_ids") {
+            Some(v) => refs(model, v, &types),
+            None => Default::default(),
+        };
+        for a in model.resources_of("aws_vpc_endpoint_route_table_association") {
+            let ours = a.get("vpc_endpoint_id").is_some_and(|v| {
+                refs(model, v, &["aws_vpc_endpoint"])
+                    .resources
+                    .iter()
+                    .any(|e| std::ptr::eq(*e, self.resource))
+            });
+            if let (true, Some(v)) = (ours, a.get("route_table_id")) {
+                let r = refs(model, v, &types);
+                found.resources.extend(r.resources);
+                found.literals.extend(r.literals);
+                found.unknown = found.unknown.or(r.unknown);
+            }
+        }
+        let main = found.resources.iter().any(|r| r.rtype.ends_with("vpc"));
+        let hit = match table {
+            Some(t) => {
+                found.resources.iter().any(|x| std::ptr::eq(*x, t))
+                    || (main && t.rtype == "aws_default_route_table")
+            }
+            None => main,
+        };
+        if hit {
+            return Ok(true);
+        }
+        if let Some(u) = found.unknown {
+            return Err(format!(
+                "route_table_ids of {} is not known: {u}",
+                self.resource.address
+            ));
+        }
+        if let Some(l) = found.literals.first() {
+            return Err(format!(
+                "{} is routed from route table {l}, which is not managed in this configuration",
+                self.resource.address
+            ));
+        }
+        Ok(false)
+    }
+}
+
 /// The endpoints in `vpc` (every endpoint of the configuration when `vpc` is None, and those
 /// whose VPC is not known).
 pub fn endpoints_for<'a>(model: &'a Model, vpc: Option<&Resource>) -> Vec<Endpoint<'a>> {
@@ -58,11 +115,15 @@ fn service_of(model: &Model, e: &Resource) -> Result<String, String> {
         Some(Value::Unknown(u)) => {
             // `"com.amazonaws.${data.aws_region.current.name}.ecr.dkr"`: only the region is
             // unknown, and the region does not decide which service the endpoint reaches.
-            if let Some([Value::String(head), region, Value::String(tail)]) =
+            // The parts after the region may be several (`.${each.value.service}`): all known.
+            if let Some([Value::String(head), region, rest @ ..]) =
                 e.templates.get("service_name").map(Vec::as_slice)
             {
-                if head == "com.amazonaws." && region.as_str().is_none() && tail.starts_with('.') {
-                    return Ok(format!("com.amazonaws.<region>{tail}"));
+                let tail: Option<String> = rest.iter().map(Value::as_str).collect();
+                if let Some(tail) = tail.filter(|t| t.starts_with('.')) {
+                    if head == "com.amazonaws." && region.as_str().is_none() {
+                        return Ok(format!("com.amazonaws.<region>{tail}"));
+                    }
                 }
             }
             // terraform-aws-vpc's endpoints module reads the name from a
@@ -126,6 +187,12 @@ resource "aws_vpc_endpoint" "logs" {
   service_name      = "com.amazonaws.${data.aws_region.current.name}.logs"
   vpc_endpoint_type = "Interface"
 }
+resource "aws_vpc_endpoint" "by_map" {
+  for_each          = { kms = "kms" }
+  vpc_id            = "vpc-1"
+  service_name      = "com.amazonaws.${data.aws_region.current.name}.${each.value}"
+  vpc_endpoint_type = "Interface"
+}
 variable "service" {}
 resource "aws_vpc_endpoint" "unknown_service" {
   vpc_id       = "vpc-1"
@@ -134,11 +201,12 @@ resource "aws_vpc_endpoint" "unknown_service" {
 "#,
         );
         let got = services(&m);
-        assert_eq!(got.len(), 5);
+        assert_eq!(got.len(), 6);
         assert!(got.contains(&Ok("com.amazonaws.eu-west-1.ecr.api".into())));
         assert!(got.contains(&Ok("com.amazonaws.eu-west-1.ecr.dkr".into())));
         assert!(got.contains(&Ok("s3".into())));
         assert!(got.contains(&Ok("com.amazonaws.<region>.logs".into())));
+        assert!(got.contains(&Ok("com.amazonaws.<region>.kms".into())));
         assert!(got.iter().any(|s| s
             .as_ref()
             .is_err_and(|e| e.contains("var.service has no value"))));

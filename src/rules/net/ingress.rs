@@ -31,6 +31,10 @@ impl Ports {
             Ports::Unknown(_) => None,
         }
     }
+    /// Every TCP/UDP port (`-1`, or 0-65535).
+    pub fn covers_every_port(&self) -> bool {
+        matches!(self, Ports::All | Ports::Range(i64::MIN..=0, 65535..))
+    }
     /// "port 80", "ports 0-65535", "all ports".
     pub fn describe(&self) -> String {
         match self {

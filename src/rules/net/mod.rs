@@ -11,7 +11,7 @@ pub mod service;
 pub use admits::{admits_from, is_lb_group, lb_groups, Admits};
 pub use endpoints::{endpoints_for, Endpoint};
 pub use ingress::{all_ingress, ingress_of, Ingress, Ports};
-pub use routing::{default_route, DefaultRoute};
+pub use routing::{default_route, default_route_v4, DefaultRoute};
 
 use crate::model::{Cause, Model, Resource, Value};
 
@@ -55,10 +55,17 @@ fn collect_refs<'a>(model: &'a Model, v: &Value, types: &[&str], out: &mut Refs<
         }
         Value::Unknown(u) => {
             let found: Vec<&Resource> = match u.cause() {
-                Cause::Resource { module, target, .. } => model
+                // `aws_route_table.private[1].id` is that instance; `aws_subnet.public` all.
+                Cause::Resource {
+                    module,
+                    target,
+                    key,
+                    ..
+                } => model
                     .instances_of(module, target)
                     .into_iter()
                     .filter(|r| types.contains(&r.rtype.as_str()))
+                    .filter(|r| key.is_none() || r.key == *key)
                     .collect(),
                 _ => Vec::new(),
             };

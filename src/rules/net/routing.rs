@@ -78,8 +78,28 @@ impl DefaultRoute<'_> {
 const TABLE_TYPES: &[&str] = &["aws_route_table", "aws_default_route_table"];
 const VPC_TYPES: &[&str] = &["aws_vpc", "aws_default_vpc"];
 
-/// The default route of `subnet` (an `aws_subnet`).
+/// The default route of `subnet` (an `aws_subnet`): `0.0.0.0/0`, and `::/0` when the subnet
+/// has IPv6 addresses (a `::/0` route serves no host of an IPv4-only subnet).
 pub fn default_route<'a>(model: &'a Model, subnet: &'a Resource) -> DefaultRoute<'a> {
+    default_route_of(model, subnet, !has_ipv6(subnet))
+}
+
+/// The IPv4 default route (`0.0.0.0/0`) of `subnet`: the way out of hosts that reach
+/// IPv4-only services (an image registry), whatever `::/0` does.
+pub fn default_route_v4<'a>(model: &'a Model, subnet: &'a Resource) -> DefaultRoute<'a> {
+    default_route_of(model, subnet, true)
+}
+
+/// Whether a subnet may have IPv6 addresses: an `ipv6_cidr_block` that is set (or not known),
+/// or `ipv6_native`.
+fn has_ipv6(subnet: &Resource) -> bool {
+    is_set(subnet.get("ipv6_cidr_block"))
+        || subnet
+            .get("ipv6_native")
+            .is_some_and(|v| !matches!(v.peel(), Value::Bool(false) | Value::Null))
+}
+
+fn default_route_of<'a>(model: &'a Model, subnet: &'a Resource, v4_only: bool) -> DefaultRoute<'a> {
     let tables = match route_tables(model, subnet) {
         Ok(t) => t,
         Err(reason) => return DefaultRoute::Unknown(reason),
@@ -89,7 +109,7 @@ pub fn default_route<'a>(model: &'a Model, subnet: &'a Resource) -> DefaultRoute
     }
     tables
         .into_iter()
-        .map(|t| table_default(model, t))
+        .map(|t| table_default(model, t, v4_only))
         .min_by_key(DefaultRoute::rank)
         .unwrap_or(DefaultRoute::None { table: None })
 }
@@ -188,7 +208,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
 }
 
 /// The most exposed default route of one route table.
-fn table_default<'a>(model: &'a Model, table: &'a Resource) -> DefaultRoute<'a> {
+fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> DefaultRoute<'a> {
     let mut found: Vec<DefaultRoute<'a>> = Vec::new();
     match table.get("route").map(Value::peel) {
         Some(Value::List(routes) | Value::Set(routes)) => {
@@ -201,6 +221,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource) -> DefaultRoute<'a> 
                     table,
                     &get,
                     ("cidr_block", "ipv6_cidr_block"),
+                    v4_only,
                     span,
                     &mut found,
                 );
@@ -236,6 +257,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource) -> DefaultRoute<'a> 
             table,
             &get,
             ("destination_cidr_block", "destination_ipv6_cidr_block"),
+            v4_only,
             span_of(r, "gateway_id"),
             &mut found,
         );
@@ -252,11 +274,13 @@ fn classify<'a>(
     table: &'a Resource,
     get: &dyn Fn(&str) -> Option<&'a Value>,
     (v4, v6): (&str, &str),
+    v4_only: bool,
     span: Option<Span>,
     found: &mut Vec<DefaultRoute<'a>>,
 ) {
     let dest = |k: &str| get(k).filter(|v| !v.is_null());
-    let (is_default, ipv6, dest_unknown) = match (dest(v4), dest(v6)) {
+    let v6_dest = if v4_only { None } else { dest(v6) };
+    let (is_default, ipv6, dest_unknown) = match (dest(v4), v6_dest) {
         (Some(v), _) if v.as_str() == Some("0.0.0.0/0") => (true, false, None),
         (_, Some(v)) if v.as_str() == Some("::/0") => (true, true, None),
         (Some(Value::Unknown(u)), _) | (_, Some(Value::Unknown(u))) => {
@@ -414,7 +438,11 @@ resource "aws_subnet" "private" { vpc_id = aws_vpc.main.id }
 resource "aws_subnet" "isolated" { vpc_id = aws_vpc.main.id }
 resource "aws_subnet" "main_table" { vpc_id = aws_vpc.other.id }
 resource "aws_subnet" "literal_igw" { vpc_id = aws_vpc.main.id }
-resource "aws_subnet" "v6_egress_only" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "v6_egress_only" {
+  vpc_id          = aws_vpc.main.id
+  ipv6_cidr_block = "2600:1f18::/64"
+}
+resource "aws_subnet" "v4_only_v6_igw" { vpc_id = aws_vpc.main.id }
 resource "aws_subnet" "unknown_vpc" { vpc_id = var.unset }
 resource "aws_route_table" "public" {
   vpc_id = aws_vpc.main.id
@@ -480,6 +508,21 @@ resource "aws_route_table_association" "v6" {
   subnet_id      = aws_subnet.v6_egress_only.id
   route_table_id = aws_route_table.v6.id
 }
+resource "aws_route_table" "v6_igw" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.nat.id
+  }
+  route {
+    ipv6_cidr_block = "::/0"
+    gateway_id      = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "v6_igw" {
+  subnet_id      = aws_subnet.v4_only_v6_igw.id
+  route_table_id = aws_route_table.v6_igw.id
+}
 "#);
         let got: std::collections::BTreeMap<String, String> = routes(&m).into_iter().collect();
         assert_eq!(got["aws_subnet.public"], "igw ipv6=false");
@@ -491,10 +534,82 @@ resource "aws_route_table_association" "v6" {
             got["aws_subnet.v6_egress_only"],
             "other egress-only internet gateway"
         );
+        // ::/0 serves no host of a subnet without IPv6 addresses.
+        assert_eq!(got["aws_subnet.v4_only_v6_igw"], "nat");
         assert_eq!(
             got["aws_subnet.unknown_vpc"],
             "unknown: vpc_id of aws_subnet.unknown_vpc is not known: var.unset has no value"
         );
+    }
+
+    #[test]
+    fn dual_stack_subnets_keep_the_ipv4_way_out_apart() {
+        let m = tf(r#"
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "nat" { subnet_id = "subnet-1" }
+resource "aws_subnet" "dual" {
+  vpc_id          = aws_vpc.main.id
+  ipv6_cidr_block = "2600:1f18::/64"
+}
+resource "aws_route_table" "dual" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.nat.id
+  }
+  route {
+    ipv6_cidr_block = "::/0"
+    gateway_id      = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "dual" {
+  subnet_id      = aws_subnet.dual.id
+  route_table_id = aws_route_table.dual.id
+}
+"#);
+        let s = m.resources_of("aws_subnet").next().unwrap();
+        assert!(matches!(
+            default_route(&m, s),
+            DefaultRoute::InternetGateway { ipv6: true, .. }
+        ));
+        assert!(matches!(default_route_v4(&m, s), DefaultRoute::Nat { .. }));
+    }
+
+    /// `element(x[*].id, count.index)` picks each association's own subnet and table.
+    #[test]
+    fn per_az_tables_through_element() {
+        let m = tf(r#"
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_internet_gateway" "igw" { vpc_id = aws_vpc.main.id }
+resource "aws_nat_gateway" "nat" { subnet_id = "subnet-1" }
+resource "aws_subnet" "private" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table" "private" {
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route" "nat" {
+  route_table_id         = aws_route_table.private[0].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.nat.id
+}
+resource "aws_route" "igw" {
+  route_table_id         = aws_route_table.private[1].id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.igw.id
+}
+resource "aws_route_table_association" "private" {
+  count          = 2
+  subnet_id      = element(aws_subnet.private[*].id, count.index)
+  route_table_id = element(aws_route_table.private[*].id, count.index)
+}
+"#);
+        let got: std::collections::BTreeMap<String, String> = routes(&m).into_iter().collect();
+        assert_eq!(got["aws_subnet.private[0]"], "nat");
+        assert_eq!(got["aws_subnet.private[1]"], "igw ipv6=false");
     }
 
     /// terraform-aws-vpc's complete example: counted subnets, per-AZ route tables, NAT routes.

@@ -50,6 +50,78 @@ pub fn launch(svc: &Resource) -> Launch {
     }
 }
 
+/// How a service launches its tasks, with `Launch::Default` resolved through its cluster's
+/// default capacity provider strategy when the configuration holds it.
+pub fn launch_in(model: &Model, svc: &Resource) -> Launch {
+    let l = launch(svc);
+    if l != Launch::Default {
+        return l;
+    }
+    let Some(cluster) = svc.get("cluster") else {
+        return l; // the account's default cluster
+    };
+    let clusters = refs(model, cluster, &["aws_ecs_cluster"]).resources;
+    let [cluster] = clusters.as_slice() else {
+        return l;
+    };
+    // `aws_ecs_cluster_capacity_providers`, or the cluster's own (older) strategy blocks.
+    let mut holders: Vec<&Resource> = model
+        .resources_of("aws_ecs_cluster_capacity_providers")
+        .filter(|c| {
+            c.get("cluster_name").is_some_and(|v| {
+                refs(model, v, &["aws_ecs_cluster"])
+                    .resources
+                    .iter()
+                    .any(|x| std::ptr::eq(*x, *cluster))
+            })
+        })
+        .collect();
+    holders.push(cluster);
+    for h in holders {
+        let Some(strategies) = h
+            .get("default_capacity_provider_strategy")
+            .and_then(Value::as_list)
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
+        // FARGATE and FARGATE_SPOT, or providers of Auto Scaling groups: AWS does not mix them.
+        let mut unknown = None;
+        for s in strategies {
+            match s
+                .as_map()
+                .and_then(|m| m.get("capacity_provider"))
+                .map(Value::peel)
+            {
+                Some(Value::String(p)) => {
+                    return if p.starts_with("FARGATE") {
+                        Launch::Fargate
+                    } else {
+                        Launch::Other
+                    };
+                }
+                Some(v @ Value::Unknown(u)) => {
+                    if !refs(model, v, &["aws_ecs_capacity_provider"])
+                        .resources
+                        .is_empty()
+                    {
+                        return Launch::Other;
+                    }
+                    unknown.get_or_insert_with(|| u.cause().to_string());
+                }
+                _ => {}
+            }
+        }
+        if let Some(u) = unknown {
+            return Launch::Unknown(format!(
+                "the default capacity provider strategy of {} is not known: {u}",
+                cluster.address
+            ));
+        }
+    }
+    l
+}
+
 /// `network_configuration[0]` of a service.
 pub struct Network<'a> {
     pub subnets: Vec<&'a Resource>,

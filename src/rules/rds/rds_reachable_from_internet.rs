@@ -25,7 +25,8 @@ enum Exposure {
     OpenRule {
         rule: String,
         cidr: String,
-        port: i64,
+        /// None: not known, and the rule opens every port.
+        port: Option<i64>,
     },
     PublicSubnet {
         subnet: String,
@@ -48,8 +49,12 @@ impl Violation for Reachable<'_> {
                 } else {
                     ""
                 };
+                let port = match port {
+                    Some(p) => format!("port {p}"),
+                    None => "every port".into(),
+                };
                 format!(
-                    "{rule} admits {cidr} on port {port} of {}: the database port is open to every address{also}",
+                    "{rule} admits {cidr} on {port} of {}: the database port is open to every address{also}",
                     self.db
                 )
             }
@@ -146,36 +151,38 @@ impl Rule for RdsReachableFromInternet {
             if let Some(u) = groups_unknown {
                 unknown = Some(u);
             }
-            // A world-open rule on the database port.
+            // A world-open rule on the database port; a rule open on every port decides even
+            // when the port is not known.
             let mut open = None;
-            match db_port(db) {
-                Ok(port) => {
-                    for i in all
-                        .iter()
-                        .filter(|i| groups.iter().any(|g| i.applies_to(g)))
-                    {
-                        let Some(w) = i.world_sources().next() else {
-                            continue;
-                        };
-                        match (i.carries_tcp(), i.ports.covers(port)) {
-                            (Some(true), Some(true)) => {
-                                open = Some((i, w, port));
-                                break;
-                            }
-                            (Some(false), _) | (_, Some(false)) => {}
-                            _ => {
-                                unknown.get_or_insert(format!(
-                                    "{} admits the internet on ports or a protocol not known",
-                                    i.describe()
-                                ));
-                            }
-                        }
+            let port = db_port(cx.model, db);
+            for i in all
+                .iter()
+                .filter(|i| groups.iter().any(|g| i.applies_to(g)))
+            {
+                let Some(w) = i.world_sources().next() else {
+                    continue;
+                };
+                let covers = match &port {
+                    Ok(p) => i.ports.covers(*p),
+                    Err(_) if i.ports.covers_every_port() => Some(true),
+                    Err(e) => {
+                        unknown.get_or_insert(format!("the database port is not known: {e}"));
+                        continue;
+                    }
+                };
+                match (i.carries_tcp(), covers) {
+                    (Some(true), Some(true)) => {
+                        open = Some((i, w, port.as_ref().ok().copied()));
+                        break;
+                    }
+                    (Some(false), _) | (_, Some(false)) => {}
+                    _ => {
+                        unknown.get_or_insert(format!(
+                            "{} admits the internet on ports or a protocol not known",
+                            i.describe()
+                        ));
                     }
                 }
-                Err(e) if !groups.is_empty() => {
-                    unknown.get_or_insert(format!("the database port is not known: {e}"));
-                }
-                Err(_) => {}
             }
             let subnet = public_subnet(cx, db);
             let mut related = Vec::new();

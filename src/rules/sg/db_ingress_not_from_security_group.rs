@@ -24,14 +24,19 @@ struct CidrIngress<'a> {
     db: &'a str,
     rule: String,
     cidr: &'a str,
-    port: i64,
+    /// None: not known, and the rule opens every port.
+    port: Option<i64>,
 }
 
 impl Violation for CidrIngress<'_> {
     fn message(&self) -> String {
+        let port = match self.port {
+            Some(p) => format!("the database port {p} of {}", self.db),
+            None => format!("every port, so on the port of {} too", self.db),
+        };
         format!(
-            "{} admits {} on the database port {} of {}: every address in that range can connect, not only the application's tasks",
-            self.rule, self.cidr, self.port, self.db
+            "{} admits {} on {port}: every address in that range can connect, not only the application's tasks",
+            self.rule, self.cidr
         )
     }
     fn fix_title(&self) -> String {
@@ -54,17 +59,9 @@ impl Rule for DbIngressNotFromSecurityGroup {
                 }
                 continue;
             }
-            let port = match db_port(db) {
-                Ok(p) => p,
-                Err(e) => {
-                    out.not_evaluated(
-                        db,
-                        format!("the database port is not known: {e}"),
-                        span_of(db, "port"),
-                    );
-                    continue;
-                }
-            };
+            // Not known: only rules open on every port decide.
+            let port = db_port(cx.model, db);
+            let mut port_unknown = None;
             for i in all
                 .iter()
                 .filter(|i| groups.iter().any(|g| i.applies_to(g)))
@@ -79,7 +76,15 @@ impl Rule for DbIngressNotFromSecurityGroup {
                 }) else {
                     continue;
                 };
-                match (i.carries_tcp(), i.ports.covers(port)) {
+                let covers = match &port {
+                    Ok(p) => i.ports.covers(*p),
+                    Err(_) if i.ports.covers_every_port() => Some(true),
+                    Err(e) => {
+                        port_unknown.get_or_insert(format!("the database port is not known: {e}"));
+                        continue;
+                    }
+                };
+                match (i.carries_tcp(), covers) {
                     (Some(false), _) | (_, Some(false)) => continue,
                     (Some(true), Some(true)) => {}
                     _ => {
@@ -113,11 +118,14 @@ impl Rule for DbIngressNotFromSecurityGroup {
                         db: &db.address,
                         rule: i.describe(),
                         cidr: &c.0,
-                        port,
+                        port: port.as_ref().ok().copied(),
                     },
                     i.span(leaf(&c.1.path)),
                     related,
                 );
+            }
+            if let Some(u) = port_unknown {
+                out.not_evaluated(db, u, span_of(db, "port"));
             }
         }
     }
