@@ -240,19 +240,23 @@ pub fn secret_spans(model: &Model, settings: &Settings) -> Vec<Span> {
         &secrets::plaintext_secret::PlaintextSecret,
         &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
     ];
-    let mut spans = Vec::new();
-    for rule in finders {
-        let meta = rule.meta();
-        let mut sink = Sink::new(meta);
-        let cx = Ctx {
-            model,
-            settings,
-            code: meta.code,
-        };
-        rule.check(&cx, &mut sink);
-        spans.extend(sink.findings.into_iter().flat_map(|f| f.redact));
-    }
-    spans
+    finders
+        .into_iter()
+        .flat_map(|rule| run_rule(rule, model, settings).findings)
+        .flat_map(|f| f.redact)
+        .collect()
+}
+
+fn run_rule(rule: &dyn Rule, model: &Model, settings: &Settings) -> Sink {
+    let meta = rule.meta();
+    let mut sink = Sink::new(meta);
+    let cx = Ctx {
+        model,
+        settings,
+        code: meta.code,
+    };
+    rule.check(&cx, &mut sink);
+    sink
 }
 
 /// Runs every enabled rule over the model, with the severities the settings give them.
@@ -267,13 +271,7 @@ pub fn run_all(
         let Some(severity) = settings.severity_of(meta) else {
             continue;
         };
-        let mut sink = Sink::new(meta);
-        let cx = Ctx {
-            model,
-            settings,
-            code: meta.code,
-        };
-        rule.check(&cx, &mut sink);
+        let sink = run_rule(*rule, model, settings);
         findings.extend(sink.findings.into_iter().map(|mut f| {
             f.severity = severity;
             f
