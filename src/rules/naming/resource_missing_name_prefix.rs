@@ -199,9 +199,14 @@ impl Violation for MissingPrefix<'_> {
     }
 }
 
-/// `/app/db` and similar path-style names are checked after their leading slash.
+/// Path-style names (`/karan/app/db`, `/ecs/karan-staging/web`) carry the prefix when one of
+/// their segments starts with it: AWS and convention fix the leading segments of many paths
+/// (`/aws/lambda/<function>`, `/aws/ecs/containerinsights/<cluster>/…`, `/ecs/<service>`).
 fn carries_prefix(name: &str, prefix: &str) -> bool {
-    name.trim_start_matches('/').starts_with(prefix)
+    match name.strip_prefix('/') {
+        Some(path) => path.split('/').any(|seg| seg.starts_with(prefix)),
+        None => name.starts_with(prefix),
+    }
 }
 
 /// The name with the prefix in front: `api` → `karan-api`, `-api` → `karan-api`,
@@ -359,6 +364,9 @@ mod tests {
         assert!(carries_prefix("/karan/app/db", "karan"));
         assert!(carries_prefix("karan-api", "karan"));
         assert!(!carries_prefix("api-karan", "karan"));
+        assert!(carries_prefix("/ecs/karan-staging/web", "karan"));
+        assert!(carries_prefix("/aws/lambda/karan-resize", "karan"));
+        assert!(!carries_prefix("/app/db-url", "karan"));
     }
 
     #[test]
