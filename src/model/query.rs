@@ -118,7 +118,7 @@ fn path_steps(path: &str) -> Vec<String> {
 /// Calls `f` on the cause of every Unknown inside `v`.
 pub fn walk_unknowns(v: &Value, f: &mut dyn FnMut(&Cause)) {
     match v {
-        Value::Unknown(u) => f(u.cause()),
+        Value::Unknown(u) => u.cause().leaves().into_iter().for_each(&mut *f),
         Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk_unknowns(x, f)),
         Value::Map(m) => m.values().for_each(|x| walk_unknowns(x, f)),
         Value::Sensitive(inner) => walk_unknowns(inner, f),
@@ -129,6 +129,7 @@ pub fn walk_unknowns(v: &Value, f: &mut dyn FnMut(&Cause)) {
 #[cfg(test)]
 mod tests {
     use crate::hcl::{load, LoadOptions};
+    use crate::model::Value;
 
     #[test]
     fn values_lead_to_resources_through_module_arguments() {
@@ -165,5 +166,39 @@ resource "aws_db_instance" "this" {
         let sg = t[0].resource;
         assert_eq!(m.referrers(sg, "aws_db_instance").len(), 1);
         assert!(db.get_path("vpc_security_group_ids[0]").is_some());
+    }
+
+    #[test]
+    fn functions_over_several_references_keep_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf"),
+            r#"
+resource "aws_subnet" "a" {}
+resource "aws_subnet" "b" {}
+resource "aws_ecs_service" "s" {
+  network_configuration {
+    subnets = compact(distinct([aws_subnet.a.id, aws_subnet.b.id, ""]))
+  }
+}
+"#,
+        )
+        .unwrap();
+        let m = load(dir.path(), &LoadOptions::default()).model;
+        let svc = m.resources_of("aws_ecs_service").next().unwrap();
+        let v = svc.get_path("network_configuration[0].subnets").unwrap();
+        let got: Vec<&str> = m
+            .targets(v)
+            .iter()
+            .map(|t| t.resource.address.as_str())
+            .collect();
+        assert_eq!(got, ["aws_subnet.a", "aws_subnet.b"]);
+        let Value::Unknown(u) = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            u.cause().to_string(),
+            "aws_subnet.a.id is known only after apply (and 1 more value not known)"
+        );
     }
 }

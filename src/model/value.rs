@@ -27,6 +27,19 @@ pub enum Cause {
     Function(String),
     /// Anything else, with a human reason.
     Other(String),
+    /// A function result that depends on several unknowns (`compact([a.id, b.id])`): all of
+    /// them, so rules following references see every resource, not just the first.
+    Combined(Vec<Cause>),
+}
+
+impl Cause {
+    /// The causes at the bottom: itself, or every part of a `Combined`.
+    pub fn leaves(&self) -> Vec<&Cause> {
+        match self {
+            Cause::Combined(parts) => parts.iter().flat_map(Cause::leaves).collect(),
+            c => vec![c],
+        }
+    }
 }
 
 impl fmt::Display for Cause {
@@ -47,6 +60,16 @@ impl fmt::Display for Cause {
                 }
             }
             Cause::Function(n) => write!(f, "function {n} is not supported"),
+            Cause::Combined(parts) => match parts.split_first() {
+                Some((first, [])) => write!(f, "{first}"),
+                Some((first, rest)) => write!(
+                    f,
+                    "{first} (and {} more value{} not known)",
+                    rest.len(),
+                    if rest.len() == 1 { "" } else { "s" }
+                ),
+                None => f.write_str("not known"),
+            },
             Cause::Other(s) => f.write_str(s),
         }
     }
@@ -132,6 +155,41 @@ impl Value {
     }
 
     /// The first unknown found inside the value, if any.
+    /// One Unknown standing for every unknown inside `values` (distinct causes, at most 32),
+    /// or None when all are wholly known.
+    pub fn unknown_of_all(values: &[&Value]) -> Option<Value> {
+        let mut first: Option<&Unknown> = None;
+        let mut all: Vec<Cause> = Vec::new();
+        for v in values {
+            v.collect_unknowns(&mut first, &mut all);
+        }
+        match (first, all.len()) {
+            (None, _) => None,
+            (Some(u), 1) => Some(Value::Unknown(u.clone())),
+            _ => {
+                all.truncate(32);
+                Some(Value::unknown(Cause::Combined(all)))
+            }
+        }
+    }
+
+    fn collect_unknowns<'a>(&'a self, first: &mut Option<&'a Unknown>, out: &mut Vec<Cause>) {
+        match self {
+            Value::Unknown(u) => {
+                first.get_or_insert(u);
+                for c in u.cause().leaves() {
+                    if !out.contains(c) {
+                        out.push(c.clone());
+                    }
+                }
+            }
+            Value::List(v) | Value::Set(v) => v.iter().for_each(|x| x.collect_unknowns(first, out)),
+            Value::Map(m) => m.values().for_each(|x| x.collect_unknowns(first, out)),
+            Value::Sensitive(v) => v.collect_unknowns(first, out),
+            _ => {}
+        }
+    }
+
     pub fn first_unknown(&self) -> Option<&Unknown> {
         match self {
             Value::Unknown(u) => Some(u),

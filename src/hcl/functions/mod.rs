@@ -149,8 +149,9 @@ fn call_checked(
     }
     match unknowns {
         Unknowns::Strict => {
-            if let Some(u) = args.iter().find_map(Value::first_unknown) {
-                return Ok(Value::Unknown(u.clone()));
+            let refs: Vec<&Value> = args.iter().collect();
+            if let Some(u) = Value::unknown_of_all(&refs) {
+                return Ok(u.mark_if(args.iter().any(Value::is_sensitive)));
             }
         }
         Unknowns::Shallow => {
@@ -245,7 +246,7 @@ fn dispatch(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
 
 /// The unknown to propagate when `v` is not wholly known.
 pub(crate) fn unknown_of(v: &Value) -> Option<Value> {
-    v.first_unknown().map(|u| Value::Unknown(u.clone()))
+    Value::unknown_of_all(&[v])
 }
 
 /// A string argument with Terraform's automatic conversion.

@@ -54,7 +54,18 @@ fn collect_refs<'a>(model: &'a Model, v: &Value, types: &[&str], out: &mut Refs<
             }
         }
         Value::Unknown(u) => {
-            let found: Vec<&Resource> = match u.cause() {
+            for leaf in u.cause().leaves() {
+                collect_cause(model, leaf, types, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collect_cause<'a>(model: &'a Model, cause: &Cause, types: &[&str], out: &mut Refs<'a>) {
+    {
+        {
+            let found: Vec<&Resource> = match cause {
                 // `aws_route_table.private[1].id` is that instance; `aws_subnet.public` all.
                 Cause::Resource {
                     module,
@@ -70,7 +81,7 @@ fn collect_refs<'a>(model: &'a Model, v: &Value, types: &[&str], out: &mut Refs<
                 _ => Vec::new(),
             };
             if found.is_empty() {
-                out.unknown.get_or_insert_with(|| u.cause().to_string());
+                out.unknown.get_or_insert_with(|| cause.to_string());
             }
             for r in found {
                 if !out.resources.iter().any(|x| std::ptr::eq(*x, r)) {
@@ -78,7 +89,6 @@ fn collect_refs<'a>(model: &'a Model, v: &Value, types: &[&str], out: &mut Refs<
                 }
             }
         }
-        _ => {}
     }
 }
 
