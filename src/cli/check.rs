@@ -55,7 +55,7 @@ pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String
     }
     let loaded = crate::hcl::load(&load.dir, &load.options());
     let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
-    let redact = crate::rules::secret_spans(&loaded.model, settings);
+    let redact = crate::rules::secret_spans(&findings, &loaded.model, settings);
     let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
     let findings = suppress::apply(
         findings,

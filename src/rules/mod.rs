@@ -234,16 +234,21 @@ impl Sink {
 }
 
 /// Every secret the secret-finding rules locate, whether or not they are selected: an excerpt
-/// or a diff printed for another rule must not show a password in its context lines.
-pub fn secret_spans(model: &Model, settings: &Settings) -> Vec<Span> {
+/// or a diff printed for another rule must not show a password in its context lines. The
+/// selected ones already ran: their findings carry the spans.
+pub fn secret_spans(findings: &[Finding], model: &Model, settings: &Settings) -> Vec<Span> {
     let finders: [&dyn Rule; 2] = [
         &secrets::plaintext_secret::PlaintextSecret,
         &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
     ];
-    finders
+    let unselected = finders
         .into_iter()
-        .flat_map(|rule| run_rule(rule, model, settings).findings)
-        .flat_map(|f| f.redact)
+        .filter(|r| settings.severity_of(r.meta()).is_none())
+        .flat_map(|rule| run_rule(rule, model, settings).findings);
+    findings
+        .iter()
+        .flat_map(|f| f.redact.iter().cloned())
+        .chain(unselected.flat_map(|f| f.redact))
         .collect()
 }
 
