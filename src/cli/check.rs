@@ -57,13 +57,14 @@ pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String
     let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
     let redact = crate::rules::secret_spans(&findings, &loaded.model, settings);
     let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
-    let findings = suppress::apply(
+    let mut findings = suppress::apply(
         findings,
         &loaded.model,
         &loaded.sources,
         settings,
         &suppressions,
     );
+    fix::resolve_fixes(&loaded.sources, &mut findings);
     let mut not_evaluated = loaded.model.not_evaluated.clone();
     not_evaluated.extend(rule_ne);
     let mut errors = loaded.errors;
@@ -94,10 +95,10 @@ fn fix_edits(result: &CheckResult, unsafe_fixes: bool) -> Vec<TextEdit> {
         if !allowed {
             continue;
         }
-        if let Some(es) = fix::resolve(&result.sources, fx) {
+        if let Some(es) = &f.edits {
             // All edits of one fix, or none of them.
             if es.iter().all(|e| !edits.iter().any(|x| overlaps(x, e))) {
-                edits.extend(es);
+                edits.extend(es.iter().cloned());
             }
         }
     }
@@ -108,10 +109,12 @@ fn overlaps(a: &TextEdit, b: &TextEdit) -> bool {
     a.file == b.file && !(a.end <= b.start || b.end <= a.start)
 }
 
-fn restore(written: &[(PathBuf, String)]) {
+/// Puts back the texts a fix pass overwrote.
+fn restore(written: &[(PathBuf, String)]) -> Result<(), String> {
     for (path, old) in written {
-        let _ = std::fs::write(path, old);
+        std::fs::write(path, old).map_err(|e| format!("cannot restore {}: {e}", path.display()))?;
     }
+    Ok(())
 }
 
 /// Applies fixes until none are left (or a pass changes nothing), re-checking each time.
@@ -131,7 +134,7 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
             if let Err(e) = std::fs::write(&f.path, text) {
                 // The pass is all or nothing: a half-applied fix (a variable renamed in one file,
                 // not in the other) is worse than none.
-                restore(&written);
+                restore(&written)?;
                 return Err(format!(
                     "cannot write {}: {e}; no fix of this pass was applied",
                     f.path.display()
@@ -142,10 +145,7 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
         let errors_before = result.errors.len();
         let next = check(&args.load, settings)?;
         if next.errors.len() > errors_before {
-            for (path, old) in &written {
-                std::fs::write(path, old)
-                    .map_err(|e| format!("cannot restore {}: {e}", path.display()))?;
-            }
+            restore(&written)?;
             let mut r = check(&args.load, settings)?;
             r.fixed = fixed;
             r.errors.push(InputError::new(

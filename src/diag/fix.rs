@@ -75,6 +75,13 @@ pub struct TextEdit {
     pub text: String,
 }
 
+/// Resolves every finding's fix once, for `--fix`, `--diff` and the reports.
+pub fn resolve_fixes(sources: &SourceMap, findings: &mut [crate::rules::Finding]) {
+    for f in findings {
+        f.edits = f.fix.as_ref().and_then(|fx| resolve(sources, fx));
+    }
+}
+
 /// Resolves a fix into text edits of the original files; None when some edit has no exact
 /// place (the value comes from an expression, a file infra-lint did not read…).
 pub fn resolve(sources: &SourceMap, fix: &Fix) -> Option<Vec<TextEdit>> {

@@ -347,6 +347,7 @@ fn push_meta(
         span: Some(s.span.clone()),
         related: vec![],
         fix,
+        edits: None,
         redact: vec![],
     });
 }

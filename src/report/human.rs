@@ -151,21 +151,15 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             message: f.message.clone(),
             code: Some(format!("{} {}", f.code, f.name)),
             severity: miette_severity(f.severity),
-            help: Some(
-                match f
-                    .fix
-                    .as_ref()
-                    .filter(|fx| crate::diag::fix::resolve(&r.sources, fx).is_some())
-                {
-                    Some(fx) if fx.applicability == Applicability::Safe => {
-                        format!("{} (fix: --fix)", f.fix_title)
-                    }
-                    Some(fx) if fx.applicability == Applicability::Unsafe => {
-                        format!("{} (fix: --fix --unsafe-fixes)", f.fix_title)
-                    }
-                    _ => f.fix_title.clone(),
-                },
-            ),
+            help: Some(match f.fix.as_ref().filter(|_| f.edits.is_some()) {
+                Some(fx) if fx.applicability == Applicability::Safe => {
+                    format!("{} (fix: --fix)", f.fix_title)
+                }
+                Some(fx) if fx.applicability == Applicability::Unsafe => {
+                    format!("{} (fix: --fix --unsafe-fixes)", f.fix_title)
+                }
+                _ => f.fix_title.clone(),
+            }),
             src: f.span.as_ref().map(|s| source_of(&r.sources, &r.redact, s)),
             labels,
             related,

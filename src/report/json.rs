@@ -11,9 +11,8 @@ fn loc(sources: &SourceMap, span: &Option<Span>) -> J {
 }
 
 /// A fix with its edits located in the original files; null when it has no exact edit.
-fn fix_json(sources: &SourceMap, fix: Option<&crate::diag::fix::Fix>) -> J {
-    let Some(fx) = fix else { return J::Null };
-    let Some(edits) = crate::diag::fix::resolve(sources, fx) else {
+fn fix_json(sources: &SourceMap, f: &crate::rules::Finding) -> J {
+    let (Some(fx), Some(edits)) = (&f.fix, &f.edits) else {
         return J::Null;
     };
     let edits: Vec<J> = edits
@@ -49,7 +48,7 @@ pub fn render(r: &CheckResult) -> String {
                     "location": loc(&r.sources, &Some(x.span.clone())),
                 })).collect::<Vec<_>>(),
                 "fix_title": f.fix_title,
-                "fix": fix_json(&r.sources, f.fix.as_ref()),
+                "fix": fix_json(&r.sources, f),
             })
         })
         .collect();

@@ -28,10 +28,7 @@ impl CheckResult {
     pub fn fixable(&self, a: crate::diag::fix::Applicability) -> usize {
         self.findings
             .iter()
-            .filter_map(|f| f.fix.as_ref())
-            .filter(|fx| {
-                fx.applicability == a && crate::diag::fix::resolve(&self.sources, fx).is_some()
-            })
+            .filter(|f| f.edits.is_some() && f.fix.as_ref().map(|fx| fx.applicability) == Some(a))
             .count()
     }
     pub fn files(&self) -> usize {

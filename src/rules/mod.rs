@@ -159,6 +159,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
     pub fix: Option<Fix>,
+    /// `fix` resolved into byte edits of the original files by the pipeline (`resolve_fixes`);
+    /// None when there is no fix or it has no exact place.
+    pub edits: Option<Vec<crate::diag::fix::TextEdit>>,
     /// Source ranges holding a secret: masked in every excerpt infra-lint prints.
     pub redact: Vec<Span>,
 }
@@ -214,6 +217,7 @@ impl Sink {
             span,
             related,
             fix: None,
+            edits: None,
             redact: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
