@@ -229,13 +229,14 @@ pub fn apply(
         .iter()
         .map(|s| vec![false; s.rules.len()])
         .collect();
+    let headers: std::collections::HashMap<&str, &Span> = model
+        .resources
+        .iter()
+        .filter_map(|r| Some((r.address.as_str(), r.span.as_ref()?)))
+        .collect();
     let mut kept = Vec::new();
     for f in findings {
-        let header = model
-            .resources
-            .iter()
-            .find(|r| r.address == f.resource)
-            .and_then(|r| r.span.clone());
+        let header = headers.get(f.resource.as_str());
         let mut places: Vec<(FileId, usize)> = Vec::new();
         if let Some(s) = &f.span {
             places.push((s.file, line_of(s)));
@@ -284,18 +285,14 @@ pub fn apply(
             .map(|m| m.code)
             .collect();
         if !unused.is_empty() {
-            let (title, fix) = if kept_names.is_empty() {
-                ("remove the suppression".to_string(), delete)
+            let (title, fix, text) = if kept_names.is_empty() {
+                ("remove the suppression".to_string(), delete, String::new())
             } else {
                 (
                     format!("remove {} from the suppression", unused.join(", ")),
                     s.names_span.clone(),
+                    kept_names.join(","),
                 )
-            };
-            let text = if kept_names.is_empty() {
-                String::new()
-            } else {
-                kept_names.join(",")
             };
             push_meta(
                 &mut kept,
