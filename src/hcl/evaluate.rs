@@ -1263,52 +1263,35 @@ impl<'a> Scope<'a> {
             }
             _ => {}
         }
-        let hcl_edit::expr::Expression::FuncCall(f) = &a.expr else {
+        let Some(arg) = jsonencode_arg(&a.expr) else {
             return;
         };
-        if f.name.is_namespaced() || f.name.name.as_str() != "jsonencode" || f.args.len() != 1 {
-            return;
-        }
         if !matches!(value.peel(), Value::Unknown(_)) {
             return;
         }
-        if let Some(arg) = f.args.iter().next() {
-            if let Ok(v) = Ctx::new(self).eval(arg) {
-                self.encoded.borrow_mut().insert(path.to_string(), v);
-            }
-            self.capture_templates_in(arg, path);
+        if let Ok(v) = Ctx::new(self).eval(arg) {
+            self.encoded.borrow_mut().insert(path.to_string(), v);
         }
+        self.capture_templates_in(arg, path);
     }
 
     /// Inside a `jsonencode` argument written as literal lists and objects, the templates
     /// whose result is unknown (`image = "1234.dkr.ecr….amazonaws.com/web:${var.tag}"`), keyed
     /// by their path under the attribute (`container_definitions[0].image`).
-    fn capture_templates_in(&self, e: &hcl_edit::expr::Expression, path: &str) {
-        use hcl_edit::expr::{Expression, ObjectKey};
-        match e {
-            Expression::StringTemplate(t) => {
+    fn capture_templates_in(&self, arg: &hcl_edit::expr::Expression, path: &str) {
+        let mut capture = |p: &str, e: &hcl_edit::expr::Expression| {
+            let mut e = e;
+            while let hcl_edit::expr::Expression::Parenthesis(inner) = e {
+                e = inner.inner();
+            }
+            if let hcl_edit::expr::Expression::StringTemplate(t) = e {
                 if let Ok(v) = Ctx::new(self).eval(e) {
-                    self.capture_template(t, path, &v);
+                    self.capture_template(t, p, &v);
                 }
             }
-            Expression::Parenthesis(p) => self.capture_templates_in(p.inner(), path),
-            Expression::Array(items) => {
-                for (i, x) in items.iter().enumerate() {
-                    self.capture_templates_in(x, &format!("{path}[{i}]"));
-                }
-            }
-            Expression::Object(o) => {
-                for (k, v) in o.iter() {
-                    let key = match k {
-                        ObjectKey::Ident(i) => i.as_str().to_string(),
-                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                        _ => continue,
-                    };
-                    self.capture_templates_in(v.expr(), &format!("{path}.{key}"));
-                }
-            }
-            _ => {}
-        }
+        };
+        capture(path, arg);
+        each_constructed(arg, path, &mut capture);
     }
 
     /// An unknown partition or account id in an ARN template hides nothing else: keep the
@@ -1346,16 +1329,11 @@ impl<'a> Scope<'a> {
     /// the nearest recorded enclosing path.
     fn nested_origins(&self, a: &AttrCfg, path: &str, out: &mut BTreeMap<String, Origin>) {
         use hcl_edit::expr::Expression as E;
+        if let Some(arg) = jsonencode_arg(&a.expr) {
+            self.constructor_origins(a.file, arg, path, out);
+            return;
+        }
         match &a.expr {
-            E::FuncCall(f)
-                if !f.name.is_namespaced()
-                    && f.name.name.as_str() == "jsonencode"
-                    && f.args.len() == 1 =>
-            {
-                if let Some(arg) = f.args.iter().next() {
-                    self.constructor_origins(a.file, arg, path, out);
-                }
-            }
             E::Object(_) | E::Array(_) => self.constructor_origins(a.file, &a.expr, path, out),
             E::HeredocTemplate(_) => {
                 if let Some(span) = config::expr_span(a.file, &a.expr) {
@@ -1388,15 +1366,15 @@ impl<'a> Scope<'a> {
         path: &str,
         out: &mut BTreeMap<String, Origin>,
     ) {
-        use hcl_edit::expr::{Expression as E, ObjectKey};
-        let mut record = |p: String, e: &E| {
+        use hcl_edit::expr::Expression as E;
+        each_constructed(expr, path, &mut |p, e| {
             if let Some(span) = config::expr_span(file, e) {
                 let (via, constant) = match e {
                     E::Object(_) | E::Array(_) => (Vec::new(), true),
                     _ => self.provenance(&root_refs(e)),
                 };
                 out.insert(
-                    p,
+                    p.to_string(),
                     Origin {
                         span,
                         via,
@@ -1404,41 +1382,9 @@ impl<'a> Scope<'a> {
                     },
                 );
             }
-        };
-        match expr {
-            E::Parenthesis(p) => self.constructor_origins(file, p.inner(), path, out),
-            E::Array(items) => {
-                let mut children = Vec::new();
-                for (i, e) in items.iter().enumerate() {
-                    let p = format!("{path}[{i}]");
-                    record(p.clone(), e);
-                    children.push((p, e));
-                }
-                for (p, e) in children {
-                    self.constructor_origins(file, e, &p, out);
-                }
-            }
-            E::Object(o) => {
-                let mut children = Vec::new();
-                for (k, v) in o.iter() {
-                    let key = match k {
-                        ObjectKey::Ident(id) => id.as_str().to_string(),
-                        ObjectKey::Expression(E::String(s)) => s.value().to_string(),
-                        ObjectKey::Expression(_) => continue,
-                    };
-                    let p = join_path(path, &key);
-                    record(p.clone(), v.expr());
-                    children.push((p, v.expr()));
-                }
-                for (p, e) in children {
-                    self.constructor_origins(file, e, &p, out);
-                }
-            }
-            _ => {}
-        }
+        });
     }
 
-    /// Where the variables and locals an expression reads got their values.
     /// Where the variables and locals an expression reads got their values, and whether they
     /// all come from text in the configuration (see `Origin::constant`).
     fn provenance(&self, refs: &[RootRef]) -> (Vec<Via>, bool) {
@@ -1729,6 +1675,55 @@ impl<'a> Scope<'a> {
             origins.extend(o);
             list.push(Value::Map(m));
         }
+    }
+}
+
+/// The argument of `jsonencode(X)`, the form whose structure rules look inside.
+fn jsonencode_arg(e: &hcl_edit::expr::Expression) -> Option<&hcl_edit::expr::Expression> {
+    match e {
+        hcl_edit::expr::Expression::FuncCall(f)
+            if !f.name.is_namespaced() && f.name.name.as_str() == "jsonencode" =>
+        {
+            match f.args.iter().collect::<Vec<_>>().as_slice() {
+                [arg] => Some(*arg),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Visits every element of the literal lists and objects in `expr` (not `expr` itself) with
+/// its path below `path` (`[0]`, `.key`); the walk stops at anything that is not a constructor
+/// (`for`, calls, references) and at keys that are expressions.
+fn each_constructed(
+    expr: &hcl_edit::expr::Expression,
+    path: &str,
+    f: &mut dyn FnMut(&str, &hcl_edit::expr::Expression),
+) {
+    use hcl_edit::expr::{Expression as E, ObjectKey};
+    match expr {
+        E::Parenthesis(p) => each_constructed(p.inner(), path, f),
+        E::Array(items) => {
+            for (i, e) in items.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                f(&p, e);
+                each_constructed(e, &p, f);
+            }
+        }
+        E::Object(o) => {
+            for (k, v) in o.iter() {
+                let key = match k {
+                    ObjectKey::Ident(id) => id.as_str().to_string(),
+                    ObjectKey::Expression(E::String(s)) => s.value().to_string(),
+                    ObjectKey::Expression(_) => continue,
+                };
+                let p = join_path(path, &key);
+                f(&p, v.expr());
+                each_constructed(v.expr(), &p, f);
+            }
+        }
+        _ => {}
     }
 }
 
