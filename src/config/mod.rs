@@ -152,15 +152,12 @@ const TOP_KEYS: &[&str] = &["name_prefix", "select", "ignore", "rules"];
 
 /// Parses and validates a configuration file's text.
 pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
-    let line_of = |key: &str| -> Option<usize> {
-        text.lines()
-            .position(|l| {
-                let t = l.trim_start();
-                t.starts_with(key)
-                    || t.starts_with(&format!("[rules.{key}"))
-                    || t.starts_with(&format!("[rules.\"{key}"))
-            })
-            .map(|i| i + 1)
+    let lines = key_lines(text);
+    let line_of = |path: &[&str]| -> Option<usize> {
+        lines
+            .iter()
+            .find(|(p, _)| p.iter().map(String::as_str).eq(path.iter().copied()))
+            .map(|(_, l)| *l)
     };
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e
@@ -170,7 +167,7 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
     })?;
     let mut s = Settings::default();
     for (key, value) in &table {
-        let line = line_of(key);
+        let line = line_of(&[key]);
         match key.as_str() {
             "name_prefix" => match value {
                 toml::Value::String(p) if !p.is_empty() => s.name_prefix = Some(p.clone()),
@@ -186,7 +183,7 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                 let list = string_list(value)
                     .ok_or_else(|| err(file, line, format!("{key} must be a list of strings")))?;
                 for sel in &list {
-                    check_selector(sel, file, line_of(key))?;
+                    check_selector(sel, file, line)?;
                 }
                 if key == "select" {
                     s.select = list;
@@ -200,7 +197,7 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                 };
                 let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
                 for (rule, body) in rules {
-                    let rline = line_of(rule);
+                    let rline = line_of(&["rules", rule]);
                     let meta = rule_by_key(rule).ok_or_else(|| {
                         let names = RULES.iter().flat_map(|r| [r.meta().code, r.meta().name]);
                         err(
@@ -221,7 +218,7 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                     let toml::Value::Table(body) = body else {
                         return Err(err(file, rline, format!("rules.{rule} must be a table")));
                     };
-                    let key_line = |key: &str| line_in_section(text, rule, key).or(rline);
+                    let key_line = |key: &str| line_of(&["rules", rule, key]).or(rline);
                     parse_rule(meta, body, &mut s, file, &key_line)?;
                 }
             }
@@ -240,22 +237,30 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
     Ok(s)
 }
 
-/// The line of `key` inside the `[rules.<rule>]` table (not the first `key` of the file).
-fn line_in_section(text: &str, rule: &str, key: &str) -> Option<usize> {
-    let headers = [format!("[rules.{rule}]"), format!("[rules.\"{rule}\"]")];
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines
-        .iter()
-        .position(|l| headers.iter().any(|h| l.trim() == h))?;
-    lines[start + 1..]
-        .iter()
-        .take_while(|l| !l.trim_start().starts_with('['))
-        .position(|l| {
-            let t = l.trim_start();
-            t.strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
-        .map(|i| start + 2 + i)
+/// The line of every key, by its path (`["rules", "RDS001", "severity"]`), from the parser's
+/// own spans. Called only on text `toml` already accepted.
+fn key_lines(text: &str) -> Vec<(Vec<String>, usize)> {
+    fn walk(
+        text: &str,
+        table: &toml::de::DeTable,
+        prefix: &[String],
+        out: &mut Vec<(Vec<String>, usize)>,
+    ) {
+        for (k, v) in table {
+            let mut path = prefix.to_vec();
+            path.push(k.get_ref().to_string());
+            let at = k.span().start.min(text.len());
+            out.push((path.clone(), text[..at].matches('\n').count() + 1));
+            if let toml::de::DeValue::Table(t) = v.get_ref() {
+                walk(text, t, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(t) = toml::de::DeTable::parse(text) {
+        walk(text, t.get_ref(), &[], &mut out);
+    }
+    out
 }
 
 fn parse_rule(
@@ -371,6 +376,26 @@ mod tests {
     fn unknown_top_key_suggests() {
         let e = parse("selct = [\"RDS\"]\n", None).unwrap_err();
         assert_eq!(e.message, "unknown key `selct`; did you mean `select`?");
+    }
+
+    #[test]
+    fn errors_point_at_the_key_itself_not_a_key_it_prefixes() {
+        let e = parse(
+            "select = [\"RDS\"]\nsel = 1\n",
+            Some(Path::new("infra-lint.toml")),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "infra-lint.toml:2: unknown key `sel`");
+        let e = parse(
+            "[rules.RDS001]\nseverity = \"note\"\n\n[rules.RDS002]\n\nseverity = \"loud\"\n",
+            Some(Path::new("infra-lint.toml")),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("infra-lint.toml:6: "),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
