@@ -1,11 +1,15 @@
 //! infra-lint: a policy and drift linter for Terraform on AWS.
 //!
-//! load (HCL) -> model -> rules -> findings -> report
+//! load (hcl, state) -> model -> analysis -> rules -> diag (findings) -> suppress -> report,
+//! driven by `engine`.
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod hcl;
 pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

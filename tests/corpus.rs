@@ -81,8 +81,9 @@ fn every_corpus_directory_loads_without_syntax_errors() {
         }
         for e in &loaded.errors {
             let at = e
-                .span
+                .location
                 .as_ref()
+                .and_then(|l| l.span())
                 .map(|s| {
                     let l = loaded.sources.locate(s);
                     format!(

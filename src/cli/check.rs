@@ -2,7 +2,7 @@
 use super::{Format, LoadArgs, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::config::{Overrides, Settings};
 use crate::diag::fix::{self, Applicability, TextEdit};
-use crate::diag::{suppress, InputError};
+use crate::diag::InputError;
 use crate::report::{human, json, CheckResult};
 use std::path::PathBuf;
 
@@ -48,38 +48,19 @@ impl CheckArgs {
     }
 }
 
-/// Runs the whole pipeline on a directory.
-pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String> {
-    if !load.dir.is_dir() {
-        return Err(format!("{} is not a directory", load.dir.display()));
+impl LoadArgs {
+    /// The engine request these arguments ask for.
+    pub fn request(&self) -> crate::engine::Request {
+        crate::engine::Request {
+            dir: self.dir.clone(),
+            load: self.options(),
+        }
     }
-    let loaded = crate::hcl::load(&load.dir, &load.options());
-    let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
-    let redact = crate::rules::secret_spans(&findings, &loaded.model, settings);
-    let (suppressions, suppression_errors) = suppress::scan(&loaded.sources);
-    let mut findings = suppress::apply(
-        findings,
-        &loaded.model,
-        &loaded.sources,
-        settings,
-        &suppressions,
-    );
-    fix::resolve_fixes(&loaded.sources, &mut findings);
-    let mut not_evaluated = loaded.model.not_evaluated.clone();
-    not_evaluated.extend(rule_ne);
-    let mut errors = loaded.errors;
-    errors.extend(suppression_errors);
-    let mut result = CheckResult {
-        resources: loaded.model.resources.len(),
-        sources: loaded.sources,
-        findings,
-        errors,
-        not_evaluated,
-        fixed: 0,
-        redact,
-    };
-    result.sort();
-    Ok(result)
+}
+
+/// Runs the whole pipeline on the arguments' directory.
+pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String> {
+    crate::engine::run(&load.request(), settings)
 }
 
 /// The edits `--fix`/`--diff` would make for these findings.
@@ -165,8 +146,7 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
 /// The diff then no longer applies to those lines; printing the secret would be worse.
 fn mask_secrets(result: &CheckResult, mut diff: String) -> String {
     for s in &result.redact {
-        let r = result.sources.original_range(s);
-        let Some(text) = result.sources.get(s.file).text.get(r) else {
+        let Some(text) = result.sources.get(s.file).text.get(s.start..s.end) else {
             continue;
         };
         for piece in text.lines().map(str::trim).filter(|p| p.len() > 2) {

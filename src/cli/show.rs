@@ -18,6 +18,10 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
         Some(s) => serde_json::to_value(sources.locate(s)).unwrap_or(J::Null),
         None => J::Null,
     };
+    let at = |l: &Option<crate::source::Location>| {
+        l.as_ref()
+            .map_or(J::Null, |l| crate::report::json::location_json(sources, l))
+    };
     let resources: Vec<J> = model
         .resources
         .iter()
@@ -31,7 +35,7 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
                 "index": r.key,
                 "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
                 "references": r.references,
-                "location": loc(&r.span),
+                "location": at(&r.location()),
             })
         })
         .collect();
@@ -61,7 +65,7 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
         "modules": model.modules.iter().map(|m| json!({
             "address": m.address, "source": m.source, "dir": m.dir})).collect::<Vec<_>>(),
         "not_evaluated": model.not_evaluated.iter().map(|n| json!({
-            "subject": n.subject, "reason": n.reason, "location": loc(&n.span)})).collect::<Vec<_>>(),
+            "subject": n.subject, "reason": n.reason, "location": at(&n.location)})).collect::<Vec<_>>(),
     })
 }
 
@@ -79,7 +83,7 @@ pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> Result<i32, String>
             .errors
             .iter()
             .map(|e| {
-                json!({"message": e.message, "location": e.span.as_ref().map(|s| serde_json::to_value(loaded.sources.locate(s)).unwrap_or(J::Null))})
+                json!({"message": e.message, "location": e.location.as_ref().map(|l| crate::report::json::location_json(&loaded.sources, l))})
             })
             .collect(),
     );

@@ -103,15 +103,10 @@ fn editable(display: &str) -> bool {
     !display.starts_with("../") && !display.split('/').any(|p| p == ".terraform")
 }
 
-fn original(sources: &SourceMap, span: &Span) -> (usize, usize) {
-    let r = sources.original_range(span);
-    (r.start, r.end)
-}
-
 fn resolve_one(sources: &SourceMap, e: &Edit) -> Option<TextEdit> {
     match e {
         Edit::Replace { span, text } => {
-            let (start, end) = original(sources, span);
+            let (start, end) = (span.start, span.end);
             Some(TextEdit {
                 file: span.file,
                 start,
@@ -121,7 +116,7 @@ fn resolve_one(sources: &SourceMap, e: &Edit) -> Option<TextEdit> {
         }
         Edit::SetValue { origin, text } => {
             let span = value_site(sources, origin)?;
-            let (start, end) = original(sources, &span);
+            let (start, end) = (span.start, span.end);
             Some(TextEdit {
                 file: span.file,
                 start,
@@ -131,7 +126,7 @@ fn resolve_one(sources: &SourceMap, e: &Edit) -> Option<TextEdit> {
         }
         Edit::InsertAttribute { block, name, text } => {
             let f = sources.get(block.file);
-            let (start, end) = original(sources, block);
+            let (start, end) = (block.start, block.end);
             let body = f.text.get(start..end)?;
             let close = start + body.rfind('}')?;
             let open = start + body.find('{')?;
@@ -166,7 +161,7 @@ fn resolve_one(sources: &SourceMap, e: &Edit) -> Option<TextEdit> {
             })
         }
         Edit::InsertAfter { span, text } => {
-            let (_, end) = original(sources, span);
+            let (_, end) = (span.start, span.end);
             Some(TextEdit {
                 file: span.file,
                 start: end,
@@ -190,7 +185,7 @@ fn body_indent(body: &str) -> Option<String> {
 /// expression computes the value (then no single edit is right).
 pub fn value_site(sources: &SourceMap, origin: &Origin) -> Option<Span> {
     let text = |s: &Span| {
-        let (a, b) = original(sources, s);
+        let (a, b) = (s.start, s.end);
         sources
             .get(s.file)
             .text
@@ -198,7 +193,8 @@ pub fn value_site(sources: &SourceMap, origin: &Origin) -> Option<Span> {
             .map(str::trim)
             .map(String::from)
     };
-    let mut current = origin.span.clone();
+    // A value that only a state (or the account) holds has no text to edit.
+    let mut current = origin.location.span()?.clone();
     let mut vias = origin.via.iter();
     loop {
         let t = text(&current)?;
@@ -208,7 +204,7 @@ pub fn value_site(sources: &SourceMap, origin: &Origin) -> Option<Span> {
         if !is_bare_reference(&t) {
             return None;
         }
-        current = vias.next()?.span.clone();
+        current = vias.next()?.location.span()?.clone();
     }
 }
 
@@ -312,9 +308,9 @@ mod tests {
             ("terraform.tfvars", "flag = true\n"),
         ]);
         let origin = Origin {
-            span: span_of(&m, 0, "var.flag"),
+            location: span_of(&m, 0, "var.flag").into(),
             via: vec![Via {
-                span: span_of(&m, 1, "true"),
+                location: span_of(&m, 1, "true").into(),
                 label: String::new(),
             }],
             constant: true,
@@ -345,7 +341,7 @@ mod tests {
     fn set_value_refuses_computed_expressions() {
         let m = map(&[("main.tf", "x = var.a && var.b\n")]);
         let origin = Origin {
-            span: span_of(&m, 0, "var.a && var.b"),
+            location: span_of(&m, 0, "var.a && var.b").into(),
             via: vec![],
             constant: true,
         };

@@ -1,21 +1,31 @@
-//! What the pipeline produces: input errors, findings, "not evaluated" notes.
+//! What the pipeline produces, below the rules: findings, their labels and severities, input
+//! errors, "not evaluated" notes and fixes. Suppression and the reports read these.
+pub mod finding;
 pub mod fix;
-pub mod suppress;
 
-use crate::source::Span;
+pub use finding::{Finding, Related, Severity};
+
+use crate::source::Location;
 
 /// Input that could not be read or understood: a located error. The rest is still checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {
     pub message: String,
-    pub span: Option<Span>,
+    pub location: Option<Location>,
 }
 
 impl InputError {
-    pub fn new(message: impl Into<String>, span: Option<Span>) -> InputError {
+    pub fn new(message: impl Into<String>, span: Option<crate::source::Span>) -> InputError {
         InputError {
             message: message.into(),
-            span,
+            location: span.map(Location::Source),
+        }
+    }
+    /// An error about a file infra-lint read but does not show as source (a state file).
+    pub fn at(message: impl Into<String>, location: Option<Location>) -> InputError {
+        InputError {
+            message: message.into(),
+            location,
         }
     }
 }
@@ -27,5 +37,5 @@ pub struct NotEvaluated {
     pub code: Option<String>,
     pub subject: String,
     pub reason: String,
-    pub span: Option<Span>,
+    pub location: Option<Location>,
 }

@@ -196,11 +196,25 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
         }
         Err(e) => ev.errors.borrow_mut().push(e),
     }
-    let model = ev.build_model();
+    let mut model = ev.build_model();
     let mut errors = ev.errors.into_inner();
     errors.dedup();
+    let sources = ev.sources.into_inner();
+    // The parser saw rewritten text where hcl-edit needed it (see `config::parse_native`):
+    // map every span back to the original text here, once, so no consumer has to.
+    let mut map = |s: &mut Span| {
+        let f = sources.get(s.file);
+        s.start = f.original_offset(s.start);
+        s.end = f.original_offset(s.end);
+    };
+    model.for_each_span_mut(&mut map);
+    for e in &mut errors {
+        if let Some(crate::source::Location::Source(s)) = &mut e.location {
+            map(s);
+        }
+    }
     Loaded {
-        sources: ev.sources.into_inner(),
+        sources,
         model,
         errors,
     }
@@ -244,7 +258,7 @@ impl Evaluator {
             code: None,
             subject: subject.into(),
             reason: reason.into(),
-            span,
+            location: span.map(crate::source::Location::Source),
         };
         let mut notes = self.notes.borrow_mut();
         if !notes.contains(&ne) {
@@ -548,7 +562,7 @@ impl Evaluator {
                 RawVar::Value(v, span) => (
                     Ok(v.clone()),
                     span.clone().map(|s| Origin {
-                        span: s,
+                        location: s.into(),
                         via: vec![],
                         constant: true,
                     }),
@@ -590,7 +604,7 @@ impl Evaluator {
                             v
                         },
                         Some(Origin {
-                            span: d.expr_span(),
+                            location: d.expr_span().into(),
                             via: vec![],
                             constant: true,
                         }),
@@ -617,7 +631,7 @@ impl Evaluator {
             Some((Err(m), o)) => {
                 self.error(
                     format!("invalid value for variable {name:?}: {m}"),
-                    o.as_ref().map(|o| o.span.clone()),
+                    o.as_ref().and_then(|o| o.location.span().cloned()),
                 );
                 (Value::unknown(Cause::Variable(name.to_string())), o)
             }
@@ -627,7 +641,7 @@ impl Evaluator {
             Err(m) => {
                 let at = origin
                     .as_ref()
-                    .map(|o| o.span.clone())
+                    .and_then(|o| o.location.span().cloned())
                     .or(Some(block.header.clone()));
                 self.error(format!("invalid value for variable {name:?}: {m}"), at);
                 Value::unknown(Cause::Other(format!("var.{name} has an invalid value")))
@@ -1077,8 +1091,16 @@ impl Evaluator {
                 references: refs,
                 span: Some(b.header.clone()),
                 block: Some(b.span.clone()),
-                encoded: s.encoded.take(),
-                templates: s.templates.take(),
+                written: crate::model::Written {
+                    encoded: s.encoded.take(),
+                    templates: s.templates.take(),
+                },
+                seen: vec![crate::model::Seen {
+                    kind: crate::model::SourceKind::Config,
+                    location: b.header.clone().into(),
+                }],
+                identity: Default::default(),
+                depends_on: Vec::new(),
             });
         };
         match keys {
@@ -1233,7 +1255,7 @@ impl<'a> Scope<'a> {
         let val = Val {
             value,
             origin: Some(Origin {
-                span: a.expr_span(),
+                location: a.expr_span().into(),
                 via,
                 constant,
             }),
@@ -1346,7 +1368,7 @@ impl<'a> Scope<'a> {
                             for (p, r) in super::json_spans::value_spans(text) {
                                 let r = span.start + r.start..span.start + r.end;
                                 out.entry(format!("{path}{p}")).or_insert(Origin {
-                                    span: Span::new(a.file, r),
+                                    location: Span::new(a.file, r).into(),
                                     via: Vec::new(),
                                     constant: false,
                                 });
@@ -1376,7 +1398,7 @@ impl<'a> Scope<'a> {
                 out.insert(
                     p.to_string(),
                     Origin {
-                        span,
+                        location: span.into(),
                         via,
                         constant,
                     },
@@ -1418,15 +1440,18 @@ impl<'a> Scope<'a> {
                 constant &= origin.as_ref().is_some_and(|o| o.constant);
             }
             if let Some(o) = origin {
-                let file = self.ev.sources.borrow().get(o.span.file).display.clone();
+                let Some(file) = o.location.span().map(|s| s.file) else {
+                    continue;
+                };
+                let file = self.ev.sources.borrow().get(file).display.clone();
                 let label =
                     origin_label(&r.root, name, &file, is_default, from_module && !is_default);
                 let head = Via {
-                    span: o.span,
+                    location: o.location,
                     label,
                 };
                 for v in std::iter::once(head).chain(o.via) {
-                    if !out.iter().any(|x| x.span == v.span) {
+                    if !out.iter().any(|x| x.location == v.location) {
                         out.push(v);
                     }
                 }

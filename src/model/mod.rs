@@ -1,12 +1,14 @@
 //! The normalized model every source becomes and every rule reads.
+pub mod links;
 pub mod number;
 pub mod query;
 pub mod resource;
 pub mod value;
 
 pub use number::Number;
-pub use query::Target;
+pub use query::{Follow, Target};
 pub use resource::{
-    Backend, Mode, Model, ModuleCall, Named, Origin, Provider, Reference, Resource, Variable, Via,
+    Backend, Coverage, Identity, Mode, Model, ModuleCall, Named, Origin, Provider, Reference,
+    Resource, Seen, SourceKind, Variable, Via, Written, WrittenAt,
 };
 pub use value::{Cause, PathStep, Unknown, Value};

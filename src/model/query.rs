@@ -1,11 +1,11 @@
-//! Following references between resources: what rules use to walk from an ECS service to its
-//! task definition, target group, subnets and security groups.
-//!
-//! In configuration, `aws_security_group.db.id` is known only after apply; the evaluator keeps
-//! it as `Unknown(Cause::Resource { module, target, attribute })`, and that value flows through
-//! variables, locals and module arguments. So following *values* (not expressions) finds the
-//! resource even when a module receives it as `var.security_group_ids`.
-use super::{Cause, Mode, Model, Resource, Value};
+//! Following references between resources: what analyses and rules use to walk from an ECS
+//! service to its task definition, target group, subnets and security groups. Every way of
+//! following goes through here, whatever the source: a configuration value that stays Unknown
+//! remembers the resource it waits for (`aws_security_group.db.id`, even through variables,
+//! locals and module arguments); a known ID or ARN from state or the account is looked up in
+//! the identity index (`model::links`).
+use super::links::{self, Index, Leaf};
+use super::{Cause, Model, Resource, Value};
 
 /// One resource a value points at, and the attribute read (`id`, `arn`, `name`…).
 #[derive(Clone, Debug)]
@@ -14,79 +14,203 @@ pub struct Target<'a> {
     pub attribute: Option<String>,
 }
 
+/// What a value made of references and literals points at: the resources of the wanted types,
+/// the literal strings that name no loaded resource (ids like `subnet-0abc` of objects outside
+/// every source), and why the rest is not known.
+#[derive(Debug, Default)]
+pub struct Follow<'a> {
+    pub resources: Vec<&'a Resource>,
+    pub literals: Vec<String>,
+    pub unknown: Option<String>,
+}
+
+impl Follow<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.literals.is_empty() && self.unknown.is_none()
+    }
+}
+
 impl Model {
+    /// The identity index and links, built once per model.
+    pub fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(self))
+    }
+
     /// Every instance of the configuration object `target` (`aws_subnet.private`,
     /// `data.aws_iam_policy.x`) declared in the module instance `module`.
     pub fn instances_of<'a>(&'a self, module: &str, target: &str) -> Vec<&'a Resource> {
-        let (mode, rest) = match target.strip_prefix("data.") {
-            Some(r) => (Mode::Data, r),
-            None => (Mode::Managed, target),
-        };
-        let Some((rtype, name)) = rest.split_once('.') else {
-            return Vec::new();
-        };
-        self.resources
-            .iter()
-            .filter(|r| r.mode == mode && r.module == module && r.rtype == rtype && r.name == name)
+        links::instances(self, module, target)
+            .map(|i| &self.resources[i])
             .collect()
     }
 
-    /// The resources a value refers to, anywhere inside it (lists, maps, interpolations that
-    /// stayed unknown). Duplicates removed, order of first appearance.
-    pub fn targets<'a>(&'a self, v: &Value) -> Vec<Target<'a>> {
+    /// Resources whose ID or ARN is `key`.
+    pub fn by_identity<'a>(&'a self, key: &str) -> Vec<&'a Resource> {
+        self.index()
+            .by_identity(key)
+            .iter()
+            .map(|&i| &self.resources[i])
+            .collect()
+    }
+
+    /// A managed resource of `rtype` whose AWS name (`name` argument, or its ID where the ID is
+    /// the name, as for IAM roles and policies) is `name`.
+    pub fn by_name<'a>(&'a self, rtype: &'a str, name: &str) -> Option<&'a Resource> {
+        self.resources_of(rtype).find(|r| {
+            r.get("name").and_then(Value::as_str) == Some(name)
+                || r.identity.id.as_deref() == Some(name)
+        })
+    }
+
+    fn resolve<'a>(&'a self, v: &Value, holder: Option<&Resource>) -> Vec<Target<'a>> {
+        let ix = self.index();
         let mut out: Vec<Target<'a>> = Vec::new();
-        walk_unknowns(v, &mut |c| {
-            if let Cause::Resource {
-                module,
-                target,
-                key,
-                attribute,
-            } = c
-            {
-                let all = self.instances_of(module, target);
-                // A reference to one instance leads to it; to the whole object, to every one.
-                let picked: Vec<&Resource> = match key {
-                    Some(k) => all
-                        .into_iter()
-                        .filter(|r| r.key.as_ref() == Some(k))
-                        .collect(),
-                    None => all,
-                };
-                for r in picked {
-                    if !out
-                        .iter()
-                        .any(|t| std::ptr::eq(t.resource, r) && t.attribute == *attribute)
-                    {
-                        out.push(Target {
-                            resource: r,
-                            attribute: attribute.clone(),
-                        });
-                    }
+        links::walk(v, "", &mut |_, leaf| {
+            for (i, attribute, _) in ix.resolve_leaf(self, leaf, holder) {
+                let r = &self.resources[i];
+                if !out
+                    .iter()
+                    .any(|t| std::ptr::eq(t.resource, r) && t.attribute == attribute)
+                {
+                    out.push(Target {
+                        resource: r,
+                        attribute,
+                    });
                 }
             }
         });
         out
     }
 
+    /// The resources a value refers to, anywhere inside it (lists, maps, interpolations that
+    /// stayed unknown, known IDs and ARNs). Duplicates removed, order of first appearance.
+    pub fn targets<'a>(&'a self, v: &Value) -> Vec<Target<'a>> {
+        self.resolve(v, None)
+    }
+
     /// The resources an attribute of `r` refers to (`path` as in `Resource::get_path`).
     pub fn targets_of<'a>(&'a self, r: &Resource, path: &str) -> Vec<Target<'a>> {
         r.get_path(path)
-            .map(|v| self.targets(v))
+            .map(|v| self.resolve(v, Some(r)))
             .unwrap_or_default()
+    }
+
+    /// Follows `v` to resources of `types` (managed or data, by type name): what it points at,
+    /// the literals that name nothing loaded, and why the rest is unknown.
+    pub fn follow<'a>(&'a self, v: &Value, types: &[&str]) -> Follow<'a> {
+        let ix = self.index();
+        let mut out = Follow::default();
+        collect(self, ix, v, types, &mut out);
+        out
     }
 
     /// Resources of `rtype` that refer to `to` from any attribute: the attachments of a role,
     /// the rules of a security group, the associations of a subnet.
     pub fn referrers<'a>(&'a self, to: &Resource, rtype: &'a str) -> Vec<&'a Resource> {
-        self.resources
-            .iter()
-            .filter(|r| r.rtype == rtype)
-            .filter(|r| {
-                r.attributes
-                    .values()
-                    .any(|v| self.targets(v).iter().any(|t| std::ptr::eq(t.resource, to)))
-            })
-            .collect()
+        let Some(i) = self.position(to) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&Resource> = Vec::new();
+        for l in self.index().incoming(i) {
+            let r = &self.resources[l.from];
+            if r.rtype == rtype && !out.iter().any(|x| std::ptr::eq(*x, r)) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// The index of `r` in `resources` (rules hold references into the model).
+    pub fn position(&self, r: &Resource) -> Option<usize> {
+        let base = self.resources.as_ptr() as usize;
+        let at = r as *const Resource as usize;
+        let size = std::mem::size_of::<Resource>();
+        let i = at.checked_sub(base)? / size;
+        (i < self.resources.len() && std::ptr::eq(&self.resources[i], r)).then_some(i)
+    }
+
+    /// A value whose unknown reads an input attribute of another resource
+    /// (`aws_vpc.main.cidr_block`) becomes that attribute's value where it is known.
+    pub fn input_value<'a>(&'a self, v: &'a Value) -> &'a Value {
+        if let Value::Unknown(_) = v.peel() {
+            if let [t] = self.targets(v).as_slice() {
+                if let Some(x) = t.attribute.as_deref().and_then(|a| t.resource.get(a)) {
+                    if x.is_wholly_known() {
+                        return x;
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// What an unknown value waits for: the resource object (`aws_vpc.main`,
+/// `data.aws_vpc.default`) and attribute, when it is a resource attribute known after apply.
+pub fn awaited_attribute(v: &Value) -> Option<(&str, Option<&str>)> {
+    let Value::Unknown(u) = v.peel() else {
+        return None;
+    };
+    awaited(u.cause())
+}
+
+/// Like `awaited_attribute`, for one cause.
+pub fn awaited(c: &Cause) -> Option<(&str, Option<&str>)> {
+    match c {
+        Cause::Resource {
+            target, attribute, ..
+        } => Some((target.as_str(), attribute.as_deref())),
+        _ => None,
+    }
+}
+
+fn collect<'a>(model: &'a Model, ix: &Index, v: &Value, types: &[&str], out: &mut Follow<'a>) {
+    match v.peel() {
+        Value::String(s) => {
+            let found: Vec<&Resource> = ix
+                .resolve_leaf(model, Leaf::Str(s), None)
+                .into_iter()
+                .map(|(i, _, _)| &model.resources[i])
+                .filter(|r| types.contains(&r.rtype.as_str()))
+                .collect();
+            if found.is_empty() {
+                out.literals.push(s.clone());
+            }
+            push_all(out, found);
+        }
+        Value::List(items) | Value::Set(items) => {
+            for x in items {
+                collect(model, ix, x, types, out);
+            }
+        }
+        Value::Map(m) => {
+            for x in m.values() {
+                collect(model, ix, x, types, out);
+            }
+        }
+        Value::Unknown(u) => {
+            for leaf in u.cause().leaves() {
+                let found: Vec<&Resource> = ix
+                    .resolve_leaf(model, Leaf::Cause(leaf), None)
+                    .into_iter()
+                    .map(|(i, _, _)| &model.resources[i])
+                    .filter(|r| types.contains(&r.rtype.as_str()))
+                    .collect();
+                if found.is_empty() {
+                    out.unknown.get_or_insert_with(|| leaf.to_string());
+                }
+                push_all(out, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_all<'a>(out: &mut Follow<'a>, found: Vec<&'a Resource>) {
+    for r in found {
+        if !out.resources.iter().any(|x| std::ptr::eq(*x, r)) {
+            out.resources.push(r);
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Resources and the rest of an evaluated configuration, in Terraform's own names.
 use super::Value;
 use crate::diag::NotEvaluated;
-use crate::source::Span;
+use crate::source::{Location, Span};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -11,11 +11,12 @@ pub enum Mode {
     Data,
 }
 
-/// Where a value came from: its own expression and, when it was set elsewhere (a tfvars line,
-/// a module call argument, a variable default), those places too.
+/// Where a value came from: its own expression (or its place in a state file) and, when it was
+/// set elsewhere (a tfvars line, a module call argument, a variable default, the state that
+/// filled what configuration left unknown), those places too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
-    pub span: Span,
+    pub location: Location,
     pub via: Vec<Via>,
     /// The value is computed only from text written in the configuration and its `.tfvars`
     /// files: no `--var`/`TF_VAR_` input, no resource attribute, no `for_each` element. Rules
@@ -27,8 +28,75 @@ pub struct Origin {
 /// ("terraform.tfvars sets var.db_public", "module argument publicly_accessible").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Via {
-    pub span: Span,
+    pub location: Location,
     pub label: String,
+}
+
+/// The sources a resource was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Config,
+    State,
+    Plan,
+    Live,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Config => "config",
+            SourceKind::State => "state",
+            SourceKind::Plan => "plan",
+            SourceKind::Live => "live",
+        }
+    }
+    /// How messages name what is true of this source ("in this configuration", "in the state").
+    pub fn phrase(self) -> &'static str {
+        match self {
+            SourceKind::Config => "in this configuration",
+            SourceKind::State => "in the loaded state",
+            SourceKind::Plan => "in the loaded plan",
+            SourceKind::Live => "in the account",
+        }
+    }
+}
+
+/// One source a resource was seen in, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub kind: SourceKind,
+    pub location: Location,
+}
+
+/// What identifies a resource outside Terraform: its ID and ARN, as state and the account
+/// have them (configuration knows them only after apply).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub id: Option<String>,
+    pub arn: Option<String>,
+}
+
+/// By-products of evaluating HCL that rules may inspect where a value stayed unknown: what a
+/// `jsonencode(...)` was given, the parts of a string template. Empty for other sources.
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    /// For attributes written `jsonencode(X)` whose result is unknown (one part is known only
+    /// after apply), X itself, keeping every known part: by attribute path.
+    pub encoded: BTreeMap<String, Value>,
+    /// For attributes written as a string template whose result is unknown
+    /// (`"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"`), its parts by
+    /// attribute path: literal text and interpolated values, known ones as strings. Also the
+    /// templates inside a `jsonencode` argument kept in `encoded`, by their path under the
+    /// attribute (`container_definitions[0].image`).
+    pub templates: BTreeMap<String, Vec<Value>>,
+}
+
+/// What the configuration wrote for one attribute path, beyond its value (see `Written`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WrittenAt<'a> {
+    pub encoded: Option<&'a Value>,
+    pub template: Option<&'a [Value]>,
 }
 
 /// A reference from an attribute to another object: `aws_iam_role.exec.arn` in
@@ -61,18 +129,47 @@ pub struct Resource {
     pub span: Option<Span>,
     /// The whole block, for edits that add to it.
     pub block: Option<Span>,
-    /// For attributes written `jsonencode(X)` whose result is unknown (one part is known only
-    /// after apply), X itself, keeping every known part: by attribute path.
-    pub encoded: BTreeMap<String, Value>,
-    /// For attributes written as a string template whose result is unknown
-    /// (`"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"`), its parts by
-    /// attribute path: literal text and interpolated values, known ones as strings. Also the
-    /// templates inside a `jsonencode` argument kept in `encoded`, by their path under the
-    /// attribute (`container_definitions[0].image`).
-    pub templates: BTreeMap<String, Vec<Value>>,
+    /// HCL evaluation by-products; read through `written`.
+    pub written: Written,
+    /// Every source the resource was read from, first the one that defines where findings
+    /// point (configuration when it has the block).
+    pub seen: Vec<Seen>,
+    pub identity: Identity,
+    /// Configuration addresses this instance depends on, from state `dependencies`.
+    pub depends_on: Vec<String>,
 }
 
 impl Resource {
+    /// Where findings about the resource point: its block header in configuration, else the
+    /// first other source it was seen in.
+    pub fn location(&self) -> Option<Location> {
+        match &self.span {
+            Some(s) => Some(Location::Source(s.clone())),
+            None => self.seen.first().map(|s| s.location.clone()),
+        }
+    }
+
+    /// The source that defines the resource: configuration when it has the block.
+    pub fn primary_source(&self) -> SourceKind {
+        if self.span.is_some() {
+            SourceKind::Config
+        } else {
+            self.seen.first().map_or(SourceKind::Config, |s| s.kind)
+        }
+    }
+
+    pub fn seen_in(&self, kind: SourceKind) -> bool {
+        self.seen.iter().any(|s| s.kind == kind)
+    }
+
+    /// The HCL by-products recorded for one attribute path (nothing for other sources).
+    pub fn written(&self, path: &str) -> WrittenAt<'_> {
+        WrittenAt {
+            encoded: self.written.encoded.get(path),
+            template: self.written.templates.get(path).map(Vec::as_slice),
+        }
+    }
+
     /// Address without instance key: `module.db.aws_db_instance.this` style, for matching
     /// references (which name the configuration object, not one instance).
     pub fn config_address(&self) -> String {
@@ -175,6 +272,11 @@ pub struct ModuleCall {
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub resources: Vec<Resource>,
+    /// Per resource type, whether the loaded sources hold every object of that type there is
+    /// to see (see `Model::coverage`). Absent: complete.
+    pub coverage: BTreeMap<String, Coverage>,
+    /// The identity index and the links between resources, built on first use (see `links`).
+    pub(crate) index: std::sync::OnceLock<super::links::Index>,
     pub variables: Vec<Variable>,
     pub locals: Vec<Named>,
     pub outputs: Vec<Named>,
@@ -186,7 +288,90 @@ pub struct Model {
     pub not_evaluated: Vec<NotEvaluated>,
 }
 
+/// Whether a source saw every object of a type: a live scan denied
+/// `ec2:DescribeRouteTables` has not, and "no route table" is then not a fact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    Complete,
+    NotReadable(String),
+}
+
 impl Model {
+    /// Ok when every object of `rtype` the sources could hold is loaded; the reason otherwise.
+    /// An analysis calls this before it reads an absence (no route, no attachment) as a fact.
+    pub fn coverage(&self, rtype: &str) -> Result<(), String> {
+        match self.coverage.get(rtype) {
+            Some(Coverage::NotReadable(why)) => Err(format!("{rtype} could not be read: {why}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Why the `dynamic "<kind>"` blocks inside `r` were not expanded, when their `for_each`
+    /// was unknown (configuration only: other sources hold the expanded blocks).
+    pub fn skipped_dynamic(&self, r: &Resource, kind: &str) -> Option<String> {
+        let block = r.block.as_ref()?;
+        let subject = format!("dynamic \"{kind}\"");
+        self.not_evaluated
+            .iter()
+            .find(|n| {
+                n.subject == subject
+                    && n.location.as_ref().and_then(|l| l.span()).is_some_and(|s| {
+                        s.file == block.file && s.start >= block.start && s.end <= block.end
+                    })
+            })
+            .map(|n| format!("dynamic \"{kind}\" blocks: {}", n.reason))
+    }
+
+    /// Visits every source span the model holds, so a loader can map them all at once.
+    pub fn for_each_span_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let loc = |l: &mut Location, f: &mut dyn FnMut(&mut Span)| {
+            if let Location::Source(s) = l {
+                f(s)
+            }
+        };
+        for r in &mut self.resources {
+            r.span
+                .iter_mut()
+                .chain(r.block.iter_mut())
+                .for_each(&mut *f);
+            for o in r.origins.values_mut() {
+                loc(&mut o.location, f);
+                for v in &mut o.via {
+                    loc(&mut v.location, f);
+                }
+            }
+            for s in &mut r.seen {
+                loc(&mut s.location, f);
+            }
+        }
+        for v in &mut self.variables {
+            v.span.iter_mut().for_each(&mut *f);
+        }
+        for n in self.locals.iter_mut().chain(self.outputs.iter_mut()) {
+            n.span.iter_mut().for_each(&mut *f);
+        }
+        if let Some(b) = &mut self.backend {
+            f(&mut b.span);
+            f(&mut b.block);
+        }
+        for p in &mut self.providers {
+            f(&mut p.span);
+        }
+        for m in &mut self.modules {
+            f(&mut m.span);
+        }
+        for n in &mut self.not_evaluated {
+            if let Some(l) = &mut n.location {
+                loc(l, f);
+            }
+        }
+    }
+
+    /// Call after changing `resources`: links are rebuilt on next use.
+    pub fn invalidate_links(&mut self) {
+        self.index = std::sync::OnceLock::new();
+    }
+
     pub fn resources_of<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
         self.resources
             .iter()
@@ -210,8 +395,8 @@ mod tests {
                 let o = r
                     .origin_at(p)
                     .unwrap_or_else(|| panic!("no origin for {p}"));
-                let range = loaded.sources.original_range(&o.span);
-                let text = loaded.sources.get(o.span.file).text[range].to_string();
+                let s = o.location.span().expect("configuration origin");
+                let text = loaded.sources.get(s.file).text[s.start..s.end].to_string();
                 (text, o.via.iter().map(|v| v.label.clone()).collect())
             })
             .collect()

@@ -2,7 +2,7 @@
 use super::CheckResult;
 use crate::diag::fix::Applicability;
 use crate::rules::Severity;
-use crate::source::{SourceMap, Span};
+use crate::source::{Location, SourceMap, Span};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use std::fmt;
 
@@ -62,8 +62,7 @@ fn source_of(sources: &SourceMap, redact: &[Span], span: &Span) -> NamedSource<S
     let f = sources.get(span.file);
     let mut bytes = f.text.clone().into_bytes();
     for s in redact.iter().filter(|s| s.file == span.file) {
-        let r = sources.original_range(s);
-        for b in bytes.get_mut(r.start..r.end).into_iter().flatten() {
+        for b in bytes.get_mut(s.start..s.end).into_iter().flatten() {
             if !matches!(*b, b'"' | b'\n') {
                 *b = b'*';
             }
@@ -73,9 +72,21 @@ fn source_of(sources: &SourceMap, redact: &[Span], span: &Span) -> NamedSource<S
     NamedSource::new(f.display.clone(), text).with_language("hcl")
 }
 
-fn label(sources: &SourceMap, span: &Span, text: Option<String>) -> LabeledSpan {
-    let r = sources.original_range(span);
-    LabeledSpan::new(text, r.start, r.end.saturating_sub(r.start))
+fn label(span: &Span, text: Option<String>) -> LabeledSpan {
+    LabeledSpan::new(text, span.start, span.end.saturating_sub(span.start))
+}
+
+/// A place with no source excerpt (a state attribute, a live ARN), as its own line.
+fn elsewhere(message: String) -> Diag {
+    Diag {
+        message,
+        code: None,
+        severity: miette::Severity::Advice,
+        help: None,
+        src: None,
+        labels: vec![],
+        related: vec![],
+    }
 }
 
 fn miette_severity(s: Severity) -> miette::Severity {
@@ -102,47 +113,67 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             code: Some("input-error".into()),
             severity: miette::Severity::Error,
             help: None,
-            src: e.span.as_ref().map(|s| source_of(&r.sources, &r.redact, s)),
+            src: e
+                .location
+                .as_ref()
+                .and_then(Location::span)
+                .map(|s| source_of(&r.sources, &r.redact, s)),
             labels: e
-                .span
-                .iter()
-                .map(|s| label(&r.sources, s, Some("here".into())))
+                .location
+                .as_ref()
+                .and_then(Location::span)
+                .map(|s| label(s, Some("here".into())))
+                .into_iter()
                 .collect(),
-            related: vec![],
+            related: match &e.location {
+                Some(l @ (Location::State { .. } | Location::Live { .. })) => {
+                    vec![elsewhere(format!("in {}", l.describe(&r.sources)))]
+                }
+                _ => vec![],
+            },
         };
         emit(&d);
     }
     for f in &r.findings {
         let mut labels = Vec::new();
         let mut related = Vec::new();
-        if let Some(s) = &f.span {
-            labels.push(label(
-                &r.sources,
-                s,
-                Some(f.resource.clone()).filter(|r| !r.is_empty()),
-            ));
+        match &f.location {
+            Some(Location::Source(s)) => {
+                labels.push(label(s, Some(f.resource.clone()).filter(|r| !r.is_empty())))
+            }
+            Some(l) => related.push(elsewhere(format!("at {}", l.describe(&r.sources)))),
+            None => {}
         }
         for rel in &f.related {
+            let Location::Source(rel_span) = &rel.location else {
+                // No excerpt to show, but the place is still named.
+                related.push(elsewhere(format!(
+                    "{} ({})",
+                    rel.message,
+                    rel.location.describe(&r.sources)
+                )));
+                continue;
+            };
             // A related place joins the main excerpt only when it is close by: miette shows
             // every line between labels, so a distant one gets its own excerpt.
-            let near = f.span.as_ref().is_some_and(|s| {
-                s.file == rel.span.file
+            let near = f.span().is_some_and(|s| {
+                s.file == rel_span.file
                     && r.sources
                         .locate(s)
                         .line
-                        .abs_diff(r.sources.locate(&rel.span).line)
+                        .abs_diff(r.sources.locate(rel_span).line)
                         <= 3
             });
             if near {
-                labels.push(label(&r.sources, &rel.span, Some(rel.message.clone())));
+                labels.push(label(rel_span, Some(rel.message.clone())));
             } else {
                 related.push(Diag {
                     message: rel.message.clone(),
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    src: Some(source_of(&r.sources, &r.redact, &rel.span)),
-                    labels: vec![label(&r.sources, &rel.span, None)],
+                    src: Some(source_of(&r.sources, &r.redact, rel_span)),
+                    labels: vec![label(rel_span, None)],
                     related: vec![],
                 });
             }
@@ -160,7 +191,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
                 }
                 _ => f.fix_title.clone(),
             }),
-            src: f.span.as_ref().map(|s| source_of(&r.sources, &r.redact, s)),
+            src: f.span().map(|s| source_of(&r.sources, &r.redact, s)),
             labels,
             related,
         };
@@ -170,12 +201,9 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         out.push_str("not evaluated:\n");
         for n in &r.not_evaluated {
             let at = n
-                .span
+                .location
                 .as_ref()
-                .map(|s| {
-                    let l = r.sources.locate(s);
-                    format!(" ({}:{}:{})", l.file, l.line, l.column)
-                })
+                .map(|l| format!(" ({})", l.describe(&r.sources)))
                 .unwrap_or_default();
             let code = n
                 .code

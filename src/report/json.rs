@@ -1,13 +1,24 @@
 //! `--format json`: one document, version 1 (the contract in README.md).
 use super::CheckResult;
-use crate::source::{SourceMap, Span};
+use crate::source::{Location, SourceMap};
 use serde_json::{json, Value as J};
 
-fn loc(sources: &SourceMap, span: &Option<Span>) -> J {
-    match span {
-        Some(s) => serde_json::to_value(sources.locate(s)).unwrap_or(J::Null),
-        None => J::Null,
+/// A location as the JSON contract has it: file, line and column for source; file, address
+/// and attribute path for a state or plan; ARN and path for the live account.
+pub fn location_json(sources: &SourceMap, l: &Location) -> J {
+    match l {
+        Location::Source(s) => serde_json::to_value(sources.locate(s)).unwrap_or(J::Null),
+        Location::State {
+            file,
+            address,
+            path,
+        } => json!({ "file": &**file, "address": address, "path": path }),
+        Location::Live { arn, path } => json!({ "arn": arn, "path": path }),
     }
+}
+
+fn loc(sources: &SourceMap, l: &Option<Location>) -> J {
+    l.as_ref().map_or(J::Null, |l| location_json(sources, l))
 }
 
 /// A fix with its edits located in the original files; null when it has no exact edit.
@@ -42,10 +53,10 @@ pub fn render(r: &CheckResult) -> String {
                 "severity": f.severity.as_str(),
                 "message": f.message,
                 "resource": f.resource,
-                "location": loc(&r.sources, &f.span),
+                "location": loc(&r.sources, &f.location),
                 "related": f.related.iter().map(|x| json!({
                     "message": x.message,
-                    "location": loc(&r.sources, &Some(x.span.clone())),
+                    "location": location_json(&r.sources, &x.location),
                 })).collect::<Vec<_>>(),
                 "fix_title": f.fix_title,
                 "fix": fix_json(&r.sources, f),
@@ -55,7 +66,7 @@ pub fn render(r: &CheckResult) -> String {
     let errors: Vec<J> = r
         .errors
         .iter()
-        .map(|e| json!({ "message": e.message, "location": loc(&r.sources, &e.span) }))
+        .map(|e| json!({ "message": e.message, "location": loc(&r.sources, &e.location) }))
         .collect();
     let ne: Vec<J> = r
         .not_evaluated
@@ -65,7 +76,7 @@ pub fn render(r: &CheckResult) -> String {
                 "code": n.code,
                 "subject": n.subject,
                 "reason": n.reason,
-                "location": loc(&r.sources, &n.span),
+                "location": loc(&r.sources, &n.location),
             })
         })
         .collect();

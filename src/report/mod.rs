@@ -36,11 +36,11 @@ impl CheckResult {
     }
     /// Sorts findings by file, position and code so output is stable.
     pub fn sort(&mut self) {
-        let key = |f: &Finding| {
-            f.span
-                .as_ref()
-                .map(|s| (s.file, s.start))
-                .unwrap_or_default()
+        // Source positions first, in file order; then places in state and the account.
+        let key = |f: &Finding| match &f.location {
+            Some(crate::source::Location::Source(s)) => (0, s.file, s.start, None),
+            Some(l) => (1, Default::default(), 0, Some(l.clone())),
+            None => (2, Default::default(), 0, None),
         };
         self.findings.sort_by(|a, b| {
             key(a)

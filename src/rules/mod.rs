@@ -1,9 +1,7 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
 pub mod ecs;
-pub mod iam;
 pub mod lint;
 pub mod naming;
-pub mod net;
 pub mod provenance;
 pub mod rds;
 pub mod registry;
@@ -14,27 +12,9 @@ pub mod terraform;
 pub mod testing;
 
 use crate::config::Settings;
-use crate::diag::fix::Fix;
+pub use crate::diag::{Finding, Related, Severity};
 use crate::model::{Model, Resource};
-use crate::source::Span;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Note,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-}
+use crate::source::{Location, Span};
 
 /// Whether a rule can offer an edit (STYLE.md §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -141,31 +121,6 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Ctx, out: &mut Sink);
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Related {
-    pub message: String,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub fix_title: String,
-    pub resource: String,
-    pub span: Option<Span>,
-    pub related: Vec<Related>,
-    /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
-    pub fix: Option<Fix>,
-    /// `fix` resolved into byte edits of the original files by the pipeline (`resolve_fixes`);
-    /// None when there is no fix or it has no exact place.
-    pub edits: Option<Vec<crate::diag::fix::TextEdit>>,
-    /// Source ranges holding a secret: masked in every excerpt infra-lint prints.
-    pub redact: Vec<Span>,
-}
-
 /// A rule's output: findings and the cases it could not decide.
 pub struct Sink {
     meta: &'static RuleMeta,
@@ -192,10 +147,10 @@ impl Sink {
         &mut self,
         r: &Resource,
         v: &dyn Violation,
-        span: Option<Span>,
+        location: Option<Location>,
         related: Vec<Related>,
     ) -> &mut Finding {
-        self.report_on(&r.address, v, span.or_else(|| r.span.clone()), related)
+        self.report_on(&r.address, v, location.or_else(|| r.location()), related)
     }
 
     /// A finding about something that is not a resource (the backend, a variable), named by
@@ -204,7 +159,7 @@ impl Sink {
         &mut self,
         subject: &str,
         v: &dyn Violation,
-        span: Option<Span>,
+        location: Option<Location>,
         related: Vec<Related>,
     ) -> &mut Finding {
         self.findings.push(Finding {
@@ -214,7 +169,7 @@ impl Sink {
             message: v.message(),
             fix_title: v.fix_title(),
             resource: subject.to_string(),
-            span,
+            location,
             related,
             fix: None,
             edits: None,
@@ -223,16 +178,16 @@ impl Sink {
         self.findings.last_mut().expect("just pushed")
     }
 
-    pub fn not_evaluated(&mut self, r: &Resource, reason: String, span: Option<Span>) {
-        self.not_evaluated_on(&r.address, reason, span.or_else(|| r.span.clone()));
+    pub fn not_evaluated(&mut self, r: &Resource, reason: String, location: Option<Location>) {
+        self.not_evaluated_on(&r.address, reason, location.or_else(|| r.location()));
     }
 
-    pub fn not_evaluated_on(&mut self, subject: &str, reason: String, span: Option<Span>) {
+    pub fn not_evaluated_on(&mut self, subject: &str, reason: String, location: Option<Location>) {
         self.not_evaluated.push(crate::diag::NotEvaluated {
             code: Some(self.meta.code.to_string()),
             subject: subject.to_string(),
             reason,
-            span,
+            location,
         });
     }
 }

@@ -18,7 +18,7 @@ pub fn origin_related_showing(o: &Origin, value: &str) -> Vec<Related> {
         .iter()
         .map(|v| Related {
             message: format!("{} ({value})", v.label),
-            span: v.span.clone(),
+            location: v.location.clone(),
         })
         .collect()
 }
@@ -27,7 +27,7 @@ pub fn vias_related(vias: &[Via]) -> Vec<Related> {
     vias.iter()
         .map(|v| Related {
             message: v.label.clone(),
-            span: v.span.clone(),
+            location: v.location.clone(),
         })
         .collect()
 }

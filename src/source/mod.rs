@@ -32,6 +32,82 @@ impl Span {
     }
 }
 
+/// Where something is, whatever source it came from: one type for resources, value origins,
+/// related labels, findings, "not evaluated" notes and every report. Only `Source` spans can be
+/// edited or suppressed; the others are shown as they are.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    /// A byte range of a configuration file (original text offsets).
+    Source(Span),
+    /// An attribute of a resource instance in a Terraform state or plan file (`path` is "" for
+    /// the instance itself).
+    State {
+        file: std::sync::Arc<str>,
+        address: String,
+        path: String,
+    },
+    /// An attribute of an object in the live account, by ARN (or ID where it has none).
+    Live { arn: String, path: String },
+}
+
+impl Location {
+    pub fn span(&self) -> Option<&Span> {
+        match self {
+            Location::Source(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The same place, one attribute deeper (state and live); a span stays as it is.
+    pub fn at_path(&self, p: &str) -> Location {
+        match self {
+            Location::Source(s) => Location::Source(s.clone()),
+            Location::State { file, address, .. } => Location::State {
+                file: file.clone(),
+                address: address.clone(),
+                path: p.to_string(),
+            },
+            Location::Live { arn, .. } => Location::Live {
+                arn: arn.clone(),
+                path: p.to_string(),
+            },
+        }
+    }
+    /// How a place without a source line is written for people: `terraform.tfstate:
+    /// aws_db_instance.db.publicly_accessible`.
+    pub fn describe(&self, sources: &SourceMap) -> String {
+        match self {
+            Location::Source(s) => {
+                let p = sources.locate(s);
+                format!("{}:{}:{}", p.file, p.line, p.column)
+            }
+            Location::State {
+                file,
+                address,
+                path,
+            } => {
+                if path.is_empty() {
+                    format!("{file}: {address}")
+                } else {
+                    format!("{file}: {address}.{path}")
+                }
+            }
+            Location::Live { arn, path } => {
+                if path.is_empty() {
+                    format!("live {arn}")
+                } else {
+                    format!("live {arn} {path}")
+                }
+            }
+        }
+    }
+}
+
+impl From<Span> for Location {
+    fn from(s: Span) -> Location {
+        Location::Source(s)
+    }
+}
+
 /// Line and column, both one-based; columns count characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LineCol {
@@ -67,7 +143,8 @@ impl SourceFile {
         self.insertions = insertions;
     }
 
-    /// Maps a byte offset in the parsed text back to the original text.
+    /// Maps a byte offset in the parsed text back to the original text (the loader does this
+    /// once for every span; everything downstream holds original offsets).
     pub fn original_offset(&self, parsed: usize) -> usize {
         let mut shift = 0;
         for &(at, len) in &self.insertions {
@@ -140,20 +217,12 @@ impl SourceMap {
             .enumerate()
             .map(|(i, f)| (FileId(i as u32), f))
     }
-    /// The span's byte range in the file's original text (spans are kept in parsed-text
-    /// offsets, which differ only where `hcl::config` had to insert text).
-    pub fn original_range(&self, span: &Span) -> Range<usize> {
+    /// Resolved, renderable position of a span.
+    pub fn locate(&self, span: &Span) -> Position {
         let f = self.get(span.file);
-        f.original_offset(span.start)..f.original_offset(span.end)
-    }
-
-    /// Resolved, renderable location of a span.
-    pub fn locate(&self, span: &Span) -> Location {
-        let f = self.get(span.file);
-        let r = self.original_range(span);
-        let start = f.line_col(r.start);
-        let end = f.line_col(r.end);
-        Location {
+        let start = f.line_col(span.start);
+        let end = f.line_col(span.end);
+        Position {
             file: f.display.clone(),
             line: start.line,
             column: start.column,
@@ -165,7 +234,7 @@ impl SourceMap {
 
 /// A span resolved to file, line and column (one-based), as reports print it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
+pub struct Position {
     pub file: String,
     pub line: usize,
     pub column: usize,

@@ -1,6 +1,6 @@
 //! ECS005 ecs-container-plaintext-secret: a secret passed as a plain container environment
 //! variable is stored in clear in the task definition and in Terraform state.
-use super::containers::known_containers;
+use crate::analysis::ecs::containers::known_containers;
 use crate::model::Value;
 use crate::rules::{
     Ctx, FixAvailability, Input, OptionKind, Rule, RuleMeta, RuleOption, Severity, Sink, Violation,
@@ -63,7 +63,7 @@ impl Rule for EcsContainerPlaintextSecret {
                             u.cause()
                         ),
                         td.origin_at(&format!("container_definitions[{}]", c.index))
-                            .map(|o| o.span.clone()),
+                            .map(|o| o.location.clone()),
                     );
                     continue;
                 }
@@ -84,7 +84,7 @@ impl Rule for EcsContainerPlaintextSecret {
                             "container_definitions[{}].environment[{j}]",
                             c.index
                         ))
-                        .map(|o| o.span.clone());
+                        .map(|o| o.location.clone());
                     // The value's text, wherever it is written, is masked in every excerpt.
                     let redact = td
                         .origin_at(&format!(
@@ -92,8 +92,9 @@ impl Rule for EcsContainerPlaintextSecret {
                             c.index
                         ))
                         .map(|o| {
-                            std::iter::once(o.span.clone())
-                                .chain(o.via.iter().map(|v| v.span.clone()))
+                            std::iter::once(&o.location)
+                                .chain(o.via.iter().map(|v| &v.location))
+                                .filter_map(|l| l.span().cloned())
                                 .collect()
                         })
                         .unwrap_or_default();

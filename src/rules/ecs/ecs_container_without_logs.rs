@@ -1,6 +1,6 @@
 //! ECS006 ecs-container-without-logs: a container without `logConfiguration` sends its output
 //! nowhere.
-use super::containers::known_containers;
+use crate::analysis::ecs::containers::known_containers;
 use crate::model::Value;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -54,7 +54,7 @@ impl Rule for EcsContainerWithoutLogs {
                 // The container's name: its whole definition would be a long excerpt.
                 let at = td
                     .origin_at(&format!("container_definitions[{}].name", c.index))
-                    .map(|o| o.span.clone());
+                    .map(|o| o.location.clone());
                 let groups: Vec<_> = cx
                     .model
                     .resources_of("aws_cloudwatch_log_group")

@@ -1,10 +1,10 @@
 //! ECS002 ecs-execution-role-missing-policy.
-use super::agent_needs::{ecr_need, needs_of, Need, ECR, LOGS};
-use super::containers::{self, Definitions};
+use crate::analysis::ecs::agent_needs::{ecr_need, needs_of, Need, ECR, LOGS};
+use crate::analysis::ecs::containers::{self, Definitions};
+use crate::analysis::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
+use crate::analysis::iam::role::{self, Access};
 use crate::diag::fix::{Applicability, Edit, Fix};
 use crate::model::{Mode, Model, Resource, Value};
-use crate::rules::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
-use crate::rules::iam::role::{self, Access};
 use crate::rules::provenance::origin_related;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -153,7 +153,9 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
     let cs = match containers::definitions(td) {
         Definitions::Known(cs) => cs,
         Definitions::Unknown(reason) => {
-            let span = td.origin("container_definitions").map(|o| o.span.clone());
+            let span = td
+                .origin("container_definitions")
+                .map(|o| o.location.clone());
             out.not_evaluated(td, reason, span);
             return;
         }
@@ -178,7 +180,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
             if image_unknown.is_some() || needs.iter().any(instance_role_may_do) {
                 let span = td
                     .origin("requires_compatibilities")
-                    .map(|o| o.span.clone());
+                    .map(|o| o.location.clone());
                 out.not_evaluated(td, why, span);
                 return;
             }
@@ -206,7 +208,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
         }
         let task_role_only = td.get("task_role_arn").is_some_and(|v| !v.is_null());
         let span = task_role_only
-            .then(|| td.origin("task_role_arn").map(|o| o.span.clone()))
+            .then(|| td.origin("task_role_arn").map(|o| o.location.clone()))
             .flatten();
         out.report(
             td,
@@ -221,7 +223,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
         return;
     };
     let origin = td.origin("execution_role_arn");
-    let span = origin.map(|o| o.span.clone());
+    let span = origin.map(|o| o.location.clone());
     let roles = role::roles_named_by(model, role_value);
     if roles.is_empty() {
         out.not_evaluated(td, outside_reason(model, role_value), span);
@@ -346,10 +348,10 @@ fn report_missing(
 ) {
     let origin = td.origin("execution_role_arn");
     let mut related = origin.map(origin_related).unwrap_or_default();
-    if let Some(s) = &role.span {
+    if let Some(location) = role.location() {
         related.push(Related {
             message: format!("execution role {}", role.address),
-            span: s.clone(),
+            location,
         });
     }
     let in_managed = |a: &str| ECR.contains(&a) || LOGS.contains(&a);
@@ -411,7 +413,7 @@ fn report_missing(
             .and_then(Value::as_list)
             .is_some_and(|l| !l.is_empty()),
     };
-    let f = out.report(td, &v, origin.map(|o| o.span.clone()), related);
+    let f = out.report(td, &v, origin.map(|o| o.location.clone()), related);
     f.fix = Some(match edit {
         Some(e) => Fix::safe(vec![e]),
         None => display_only(),

@@ -1,10 +1,10 @@
 //! ECS001 ecs-port-mismatch: the ports an ECS service, its task definition and its target
 //! group use for the same traffic must agree, or ECS rejects the service or the targets never
 //! become healthy.
-use super::containers::{
+use crate::analysis::ecs::containers::{
     partial_definitions, port, task_definitions_of, Container, Definitions, Partial,
 };
-use super::load_balancing;
+use crate::analysis::ecs::load_balancing;
 use crate::diag::fix::{Edit, Fix};
 use crate::model::{Model, Origin, Resource, Value};
 use crate::rules::provenance::origin_related_showing;
@@ -209,7 +209,7 @@ fn check_host_ports(td: &Resource, out: &mut Sink) {
                     host_port: hp,
                     mode,
                 },
-                host.map(|o| o.span.clone()),
+                host.map(|o| o.location.clone()),
                 related,
             );
             // Unsafe: which of the two ports the author meant is a guess.
@@ -248,7 +248,7 @@ fn check_load_balancer(
         out.not_evaluated(
             svc,
             reason,
-            svc.origin("task_definition").map(|o| o.span.clone()),
+            svc.origin("task_definition").map(|o| o.location.clone()),
         );
         return;
     }
@@ -261,7 +261,8 @@ fn check_load_balancer(
                 out.not_evaluated(
                     svc,
                     format!("{} {reason}", td.address),
-                    td.origin("container_definitions").map(|o| o.span.clone()),
+                    td.origin("container_definitions")
+                        .map(|o| o.location.clone()),
                 );
                 continue;
             }
@@ -274,7 +275,7 @@ fn check_load_balancer(
                 out.not_evaluated(
                     svc,
                     format!("{name_path} is not known: {}", u.cause()),
-                    svc.origin(&name_path).map(|o| o.span.clone()),
+                    svc.origin(&name_path).map(|o| o.location.clone()),
                 );
                 continue;
             }
@@ -292,7 +293,7 @@ fn check_load_balancer(
                         "container {name} is not among the known containers of {}: {why}",
                         td.address
                     ),
-                    svc.origin(&name_path).map(|o| o.span.clone()),
+                    svc.origin(&name_path).map(|o| o.location.clone()),
                 );
                 continue;
             }
@@ -318,7 +319,7 @@ fn check_load_balancer(
                     td: &td.address,
                     containers: cs.iter().map(Container::label).collect(),
                 },
-                origin.map(|o| o.span.clone()),
+                origin.map(|o| o.location.clone()),
                 related,
             );
             continue;
@@ -328,7 +329,7 @@ fn check_load_balancer(
                 out.not_evaluated(
                     svc,
                     format!("{port_path} is not known: {}", u.cause()),
-                    svc.origin(&port_path).map(|o| o.span.clone()),
+                    svc.origin(&port_path).map(|o| o.location.clone()),
                 );
             }
             continue;
@@ -338,7 +339,7 @@ fn check_load_balancer(
                 svc,
                 reason,
                 td.origin_at(&format!("container_definitions[{}].portMappings", c.index))
-                    .map(|o| o.span.clone()),
+                    .map(|o| o.location.clone()),
             ),
             Ok(ports) if !ports.iter().any(|p| p.port == sent) => {
                 report_port_not_mapped(model, svc, i, td, c, sent, &ports, out);
@@ -356,7 +357,7 @@ fn check_load_balancer(
                     "the target group's health check port is not checked: {tg_path} is not known: {}",
                     u.cause()
                 ),
-                svc.origin(&tg_path).map(|o| o.span.clone()),
+                svc.origin(&tg_path).map(|o| o.location.clone()),
             );
         }
         for tg in tgs {
@@ -385,14 +386,14 @@ fn check_admission(
         return;
     }
     let sg_path = "network_configuration[0].security_groups";
-    match crate::rules::net::admits_from(model, &reach.targets, sent, &reach.sources) {
-        crate::rules::net::Admits::Yes { .. } => {}
-        crate::rules::net::Admits::Unknown(reason) => out.not_evaluated(
+    match crate::analysis::net::admits_from(model, &reach.targets, sent, &reach.sources) {
+        crate::analysis::net::Admits::Yes { .. } => {}
+        crate::analysis::net::Admits::Unknown(reason) => out.not_evaluated(
             svc,
             format!("whether the security groups admit port {sent} is not known: {reason}"),
-            svc.origin(sg_path).map(|o| o.span.clone()),
+            svc.origin(sg_path).map(|o| o.location.clone()),
         ),
-        crate::rules::net::Admits::No => {
+        crate::analysis::net::Admits::No => {
             let names = |rs: &[&Resource]| rs.iter().map(|r| r.address.clone()).collect();
             let mut related = Vec::new();
             for (what, rs) in [
@@ -400,10 +401,10 @@ fn check_admission(
                 ("load balancer security group", &reach.sources),
             ] {
                 for r in rs.iter() {
-                    if let Some(span) = &r.span {
+                    if let Some(location) = r.location() {
                         related.push(Related {
                             message: format!("{what} {}", r.address),
-                            span: span.clone(),
+                            location,
                         });
                     }
                 }
@@ -415,7 +416,7 @@ fn check_admission(
                     service_groups: names(&reach.targets),
                     lb_groups: names(&reach.sources),
                 },
-                svc.origin(port_path).map(|o| o.span.clone()),
+                svc.origin(port_path).map(|o| o.location.clone()),
                 related,
             );
         }
@@ -519,7 +520,7 @@ fn report_port_not_mapped(
             container: c.label(),
             mapped: mapped.clone(),
         },
-        origin.map(|o| o.span.clone()),
+        origin.map(|o| o.location.clone()),
         related,
     );
     // The service must send where the container listens: with one port there is no choice.
@@ -544,7 +545,7 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             out.not_evaluated(
                 tg,
                 format!("health_check.port is not known: {}", u.cause()),
-                tg.origin(path).map(|o| o.span.clone()),
+                tg.origin(path).map(|o| o.location.clone()),
             );
         }
         return; // "traffic-port" or absent: the registered port, always right
@@ -555,7 +556,7 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             out.not_evaluated(
                 tg,
                 format!("target_type is not known: {}", u.cause()),
-                tg.origin("target_type").map(|o| o.span.clone()),
+                tg.origin("target_type").map(|o| o.location.clone()),
             );
             return;
         }
@@ -565,7 +566,7 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
         out.not_evaluated(
             tg,
             format!("health_check.port {hp}: {} {reason}", td.address),
-            tg.origin(path).map(|o| o.span.clone()),
+            tg.origin(path).map(|o| o.location.clone()),
         );
         return;
     }
@@ -602,7 +603,7 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             port: hp,
             listening: ports.iter().map(|p| p.port).collect(),
         },
-        origin.map(|o| o.span.clone()),
+        origin.map(|o| o.location.clone()),
         related,
     );
     f.fix = origin.map(|o| {
@@ -622,7 +623,7 @@ fn push(related: &mut Vec<Related>, origin: Option<&Origin>, message: String) {
     if let Some(o) = origin {
         related.push(Related {
             message,
-            span: o.span.clone(),
+            location: o.location.clone(),
         });
     }
 }

@@ -1,10 +1,10 @@
 //! ECS004 ecs-task-cannot-pull-image.
-use super::containers::{
+use crate::analysis::ecs::containers::{
     image_source_of, partial_definitions, registry_name, Definitions, ImageSource,
 };
+use crate::analysis::net::service::{launch_in, network, Launch};
+use crate::analysis::net::{default_route_v4, endpoints_for, location_of, DefaultRoute, Endpoint};
 use crate::model::{Model, Resource};
-use crate::rules::net::service::{launch_in, network, Launch};
-use crate::rules::net::{default_route_v4, endpoints_for, refs, span_of, DefaultRoute, Endpoint};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -189,7 +189,8 @@ fn missing<'a>(
 
 fn vpc_of<'a>(model: &'a Model, subnet: &Resource) -> Option<&'a Resource> {
     let v = subnet.get("vpc_id")?;
-    refs(model, v, &["aws_vpc", "aws_default_vpc"])
+    model
+        .follow(v, &["aws_vpc", "aws_default_vpc"])
         .resources
         .first()
         .copied()
@@ -214,7 +215,7 @@ impl Rule for EcsTaskCannotPullImage {
                     out.not_evaluated(
                         svc,
                         format!("whether it runs on Fargate is not known: {e}"),
-                        span_of(svc, "launch_type"),
+                        location_of(svc, "launch_type"),
                     );
                     continue;
                 }
@@ -256,7 +257,7 @@ impl Rule for EcsTaskCannotPullImage {
             let eps = endpoints_for(cx.model, vpc_of(cx.model, subnet));
             let td = svc
                 .get("task_definition")
-                .map(|v| refs(cx.model, v, &["aws_ecs_task_definition"]))
+                .map(|v| cx.model.follow(v, &["aws_ecs_task_definition"]))
                 .unwrap_or_default();
             let defs = match td.resources.first() {
                 Some(t) => needs(cx.model, t).map(|n| (n, *t)),
@@ -275,11 +276,11 @@ impl Rule for EcsTaskCannotPullImage {
                     }
                     outside_ecr.clone_from(&n.outside_ecr);
                     if let (Some((image, _)), Some(span)) =
-                        (&outside_ecr, span_of(t, "container_definitions"))
+                        (&outside_ecr, location_of(t, "container_definitions"))
                     {
                         td_related.push(Related {
                             message: format!("{} runs image {image}", t.address),
-                            span,
+                            location: span.into(),
                         });
                     }
                     images_unknown.clone_from(&n.unknown);
@@ -311,7 +312,7 @@ impl Rule for EcsTaskCannotPullImage {
                         format!(
                             "the VPC endpoints for ECR exist but the images are not known: {e}"
                         ),
-                        span_of(svc, "task_definition"),
+                        location_of(svc, "task_definition"),
                     );
                 }
                 continue;
@@ -321,7 +322,7 @@ impl Rule for EcsTaskCannotPullImage {
                 DefaultRoute::InternetGateway { .. } => route.igw_related(),
                 DefaultRoute::None { table: Some(t) } => t.span.clone().map(|span| Related {
                     message: format!("route table of {}: no default route", subnet.address),
-                    span,
+                    location: span.into(),
                 }),
                 _ => None,
             };
@@ -329,7 +330,7 @@ impl Rule for EcsTaskCannotPullImage {
             related.extend(td_related);
             let span = match why {
                 NoEgress::IgwWithoutPublicIp => {
-                    span_of(svc, "network_configuration[0].assign_public_ip")
+                    location_of(svc, "network_configuration[0].assign_public_ip")
                         .filter(|_| {
                             svc.origin("network_configuration[0].assign_public_ip")
                                 .is_some()

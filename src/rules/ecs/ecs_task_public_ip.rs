@@ -1,7 +1,7 @@
 //! ECS003 ecs-task-public-ip.
+use crate::analysis::net::service::{launch_in, network, Launch};
+use crate::analysis::net::{default_route, location_of, DefaultRoute};
 use crate::diag::fix::{Edit, Fix};
-use crate::rules::net::service::{launch_in, network, Launch};
-use crate::rules::net::{default_route, span_of, DefaultRoute};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -63,7 +63,7 @@ impl Rule for EcsTaskPublicIp {
                     out.not_evaluated(
                         svc,
                         format!("whether it runs on Fargate is not known: {e}"),
-                        span_of(svc, "launch_type"),
+                        location_of(svc, "launch_type"),
                     );
                     continue;
                 }
@@ -83,7 +83,7 @@ impl Rule for EcsTaskPublicIp {
                     out.report(
                         svc,
                         &TaskPublicIp::Assigned,
-                        span_of(svc, path),
+                        location_of(svc, path),
                         via_related(svc, path),
                     )
                     .fix = fix;
@@ -94,7 +94,7 @@ impl Rule for EcsTaskPublicIp {
                     out.not_evaluated(
                         svc,
                         e.clone(),
-                        span_of(svc, "network_configuration[0].assign_public_ip"),
+                        location_of(svc, "network_configuration[0].assign_public_ip"),
                     );
                     continue;
                 }

@@ -258,7 +258,7 @@ impl Rule for ResourceMissingNamePrefix {
                     problem: Problem::Label,
                     suggested: None,
                 };
-                out.report(r, &v, r.span.clone(), vec![]);
+                out.report(r, &v, r.location(), vec![]);
             }
             let Some(naming) = NAMINGS.iter().find(|n| n.rtype == r.rtype) else {
                 continue;
@@ -328,7 +328,7 @@ fn report(r: &Resource, prefix: &str, problem: Problem, path: Option<&str>, out:
             .or_else(|| p.split_once('.').map(|(head, _)| head))
     });
     let related = shown.map(|p| via_related(r, p)).unwrap_or_default();
-    let span = shown.and_then(|p| r.origin(p)).map(|o| o.span.clone());
+    let span = shown.and_then(|p| r.origin(p)).map(|o| o.location.clone());
     out.report(r, &v, span, related).fix = fix;
 }
 

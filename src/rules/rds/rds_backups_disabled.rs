@@ -1,8 +1,8 @@
 //! RDS003 rds-backups-disabled.
+use crate::analysis::net::db::databases;
+use crate::analysis::net::is_set;
 use crate::diag::fix::{Edit, Fix};
 use crate::model::Value;
-use crate::rules::net::db::databases;
-use crate::rules::net::is_set;
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -58,7 +58,7 @@ impl Rule for RdsBackupsDisabled {
                 continue;
             };
             let origin = r.origin("backup_retention_period");
-            let span = origin.map(|o| o.span.clone());
+            let span = origin.map(|o| o.location.clone());
             let days = match v.peel() {
                 Value::Null => continue,
                 Value::Unknown(u) => {

@@ -63,7 +63,7 @@ impl Rule for RdsPubliclyAccessible {
                     out.report(
                         r,
                         &PubliclyAccessible { rtype: &r.rtype },
-                        origin.map(|o| o.span.clone()),
+                        origin.map(|o| o.location.clone()),
                         related,
                     )
                     .fix = fix;
@@ -72,7 +72,7 @@ impl Rule for RdsPubliclyAccessible {
                     out.report(
                         r,
                         &PubliclyAccessible { rtype: &r.rtype },
-                        origin.map(|o| o.span.clone()),
+                        origin.map(|o| o.location.clone()),
                         vec![],
                     )
                     .fix = fix;
@@ -80,7 +80,7 @@ impl Rule for RdsPubliclyAccessible {
                 Value::Unknown(u) => out.not_evaluated(
                     r,
                     format!("publicly_accessible is not known: {}", u.cause()),
-                    origin.map(|o| o.span.clone()),
+                    origin.map(|o| o.location.clone()),
                 ),
                 _ => {}
             }

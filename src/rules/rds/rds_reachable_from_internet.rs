@@ -1,8 +1,8 @@
 //! RDS002 rds-reachable-from-internet.
+use crate::analysis::net::db::{databases, db_groups, db_port};
+use crate::analysis::net::ingress::all_ingress;
+use crate::analysis::net::{default_route, location_of, DefaultRoute};
 use crate::model::Resource;
-use crate::rules::net::db::{databases, db_groups, db_port};
-use crate::rules::net::ingress::all_ingress;
-use crate::rules::net::{default_route, refs, span_of, DefaultRoute};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -85,7 +85,7 @@ fn public_subnet<'a>(
     let Some(v) = db.get("db_subnet_group_name").filter(|v| !v.is_null()) else {
         return Ok(None); // the default subnet group: outside what configuration shows
     };
-    let groups = refs(cx.model, v, &["aws_db_subnet_group"]);
+    let groups = cx.model.follow(v, &["aws_db_subnet_group"]);
     let mut unknown = groups
         .unknown
         .map(|u| format!("db_subnet_group_name is not known: {u}"));
@@ -118,7 +118,7 @@ fn scan_groups<'a>(
         let Some(v) = g.get("subnet_ids") else {
             continue;
         };
-        let subnets = refs(cx.model, v, &["aws_subnet"]);
+        let subnets = cx.model.follow(v, &["aws_subnet"]);
         if let Some(u) = subnets.unknown {
             unknown.get_or_insert(format!("subnet_ids of {} is not known: {u}", g.address));
         }
@@ -188,19 +188,19 @@ impl Rule for RdsReachableFromInternet {
             let mut related = Vec::new();
             let public = match &subnet {
                 Ok(Some((g, s, route))) => {
-                    if let Some(span) = span_of(db, "db_subnet_group_name") {
+                    if let Some(span) = location_of(db, "db_subnet_group_name") {
                         related.push(Related {
                             message: format!("subnet group {}", g.address),
-                            span,
+                            location: span.into(),
                         });
                     }
-                    if let Some(span) = route.route_span().or_else(|| s.span.clone()) {
+                    if let Some(span) = route.route_span().or_else(|| s.location()) {
                         related.push(Related {
                             message: format!(
                                 "default route of {} to an internet gateway",
                                 s.address
                             ),
-                            span,
+                            location: span.into(),
                         });
                     }
                     Some((*g, *s))
@@ -220,7 +220,7 @@ impl Rule for RdsReachableFromInternet {
                         exposure: Exposure::OpenRule {
                             rule: i.describe(),
                             cidr: match &w.source {
-                                crate::rules::net::ingress::Source::Cidr(c) => c.clone(),
+                                crate::analysis::net::ingress::Source::Cidr(c) => c.clone(),
                                 _ => String::new(),
                             },
                             port,
@@ -241,11 +241,11 @@ impl Rule for RdsReachableFromInternet {
                         },
                         also_public_subnet: false,
                     },
-                    span_of(db, "db_subnet_group_name"),
+                    location_of(db, "db_subnet_group_name"),
                     related.into_iter().skip(1).collect(),
                 );
             } else if let Some(u) = unknown {
-                out.not_evaluated(db, u, db.span.clone());
+                out.not_evaluated(db, u, db.location());
             }
         }
     }

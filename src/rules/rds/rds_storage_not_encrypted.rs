@@ -1,7 +1,7 @@
 //! RDS004 rds-storage-not-encrypted.
+use crate::analysis::net::db::databases;
 use crate::diag::fix::{Edit, Fix};
 use crate::model::{Model, Resource, Value};
-use crate::rules::net::db::databases;
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -113,7 +113,7 @@ impl Rule for RdsStorageNotEncrypted {
     fn check(&self, cx: &Ctx, out: &mut Sink) {
         for r in databases(cx.model) {
             let origin = r.origin("storage_encrypted");
-            let span = origin.map(|o| o.span.clone());
+            let span = origin.map(|o| o.location.clone());
             let encrypted = match set(r, "storage_encrypted").map(Value::peel) {
                 None => None,
                 Some(Value::Unknown(u)) => {
@@ -144,7 +144,7 @@ impl Rule for RdsStorageNotEncrypted {
                                  encrypted",
                                 u.cause()
                             ),
-                            r.origin("engine_mode").map(|o| o.span.clone()),
+                            r.origin("engine_mode").map(|o| o.location.clone()),
                         );
                         continue;
                     }
@@ -162,7 +162,7 @@ impl Rule for RdsStorageNotEncrypted {
                 Source::Own => {}
                 Source::InModel => continue,
                 Source::Outside(reason) => {
-                    out.not_evaluated(r, reason, r.span.clone());
+                    out.not_evaluated(r, reason, r.location());
                     continue;
                 }
             }

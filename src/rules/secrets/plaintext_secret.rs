@@ -164,12 +164,12 @@ impl Rule for PlaintextSecret {
                         Some((last, rest)) => {
                             let mut related = vec![Related {
                                 message: format!("{path} takes the value here"),
-                                span: origin.span.clone(),
+                                location: origin.location.clone(),
                             }];
                             related.extend(vias_related(rest));
-                            (last.span.clone(), Some(last.label.as_str()), related)
+                            (last.location.clone(), Some(last.label.as_str()), related)
                         }
-                        None => (origin.span.clone(), None, vec![]),
+                        None => (origin.location.clone(), None, vec![]),
                     };
                     let f = out.report(
                         r,
@@ -182,7 +182,7 @@ impl Rule for PlaintextSecret {
                         Some(span.clone()),
                         related,
                     );
-                    f.redact = vec![span];
+                    f.redact = span.span().cloned().into_iter().collect();
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! SG002 db-ingress-not-from-security-group.
-use crate::rules::net::db::{databases, db_groups, db_port};
-use crate::rules::net::ingress::{all_ingress, Source};
-use crate::rules::net::span_of;
+use crate::analysis::net::db::{databases, db_groups, db_port};
+use crate::analysis::net::ingress::{all_ingress, Source};
+use crate::analysis::net::location_of;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
@@ -55,7 +55,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
             let (groups, unknown) = db_groups(cx.model, db);
             if groups.is_empty() {
                 if let Some(u) = unknown {
-                    out.not_evaluated(db, u, span_of(db, "vpc_security_group_ids"));
+                    out.not_evaluated(db, u, location_of(db, "vpc_security_group_ids"));
                 }
                 continue;
             }
@@ -100,10 +100,10 @@ impl Rule for DbIngressNotFromSecurityGroup {
                         continue;
                     }
                 }
-                let mut related: Vec<Related> = span_of(db, "vpc_security_group_ids")
+                let mut related: Vec<Related> = location_of(db, "vpc_security_group_ids")
                     .map(|span| Related {
                         message: format!("security groups of {}", db.address),
-                        span,
+                        location: span.into(),
                     })
                     .into_iter()
                     .collect();
@@ -125,7 +125,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
                 );
             }
             if let Some(u) = port_unknown {
-                out.not_evaluated(db, u, span_of(db, "port"));
+                out.not_evaluated(db, u, location_of(db, "port"));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! SG001 sg-ingress-open-to-world.
-use crate::rules::net::admits::{lb_groups, lb_may_use_unresolved};
-use crate::rules::net::ingress::{all_ingress, Ports, Protocol, Source};
+use crate::analysis::net::admits::{lb_groups, lb_may_use_unresolved};
+use crate::analysis::net::ingress::{all_ingress, Ports, Protocol, Source};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -145,9 +145,9 @@ fn leaf(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-fn cidr_of<'a>(s: &'a crate::rules::net::ingress::Source) -> &'a str {
+fn cidr_of<'a>(s: &'a crate::analysis::net::ingress::Source) -> &'a str {
     match s {
-        crate::rules::net::ingress::Source::Cidr(c) => c,
+        crate::analysis::net::ingress::Source::Cidr(c) => c,
         _ => "",
     }
 }

@@ -79,7 +79,7 @@ impl Rule for S3BackendWithoutLocking {
                     missing.join(" or ")
                 )
             };
-            out.not_evaluated_on(subject, reason, Some(b.span.clone()));
+            out.not_evaluated_on(subject, reason, Some(b.span.clone().into()));
             return;
         }
         let dynamodb = b.attributes.get("dynamodb_table").map(Value::peel);
@@ -92,7 +92,7 @@ impl Rule for S3BackendWithoutLocking {
                 out.not_evaluated_on(
                     subject,
                     format!("use_lockfile is not known: {}", u.cause()),
-                    Some(b.span.clone()),
+                    Some(b.span.clone().into()),
                 );
                 return;
             }
@@ -108,7 +108,7 @@ impl Rule for S3BackendWithoutLocking {
                 disabled,
                 too_old_for_lockfile: constraint.filter(|_| !allows),
             },
-            Some(b.span.clone()),
+            Some(b.span.clone().into()),
             vec![],
         );
         // An explicit `use_lockfile = false` is a choice the user made: no edit over it.

@@ -1,7 +1,7 @@
 //! What the ECS agent does for a task definition's containers before they run (pull private
 //! ECR images, create awslogs streams, fetch secrets) and the IAM actions each needs from the
 //! execution role.
-use super::containers::{self, Container, ImageSource};
+use crate::analysis::ecs::containers::{self, Container, ImageSource};
 use crate::model::{Model, Resource, Value};
 
 /// What the agent calls to pull (ECR user guide, "Using Amazon ECR images with Amazon ECS").

@@ -135,11 +135,11 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
             document: policy::document_at(model, a, "policy"),
         });
     }
-    type Arn<'a> = (String, &'a Value, Option<&'a Vec<Value>>);
+    type Arn<'a> = (String, &'a Value, Option<&'a [Value]>);
     let mut arns: Vec<Arn> = Vec::new();
     if let Some(v) = role.get("managed_policy_arns") {
         list_or_one(v, &mut |i, x| {
-            let t = role.templates.get(&format!("managed_policy_arns[{i}]"));
+            let t = role.written(&format!("managed_policy_arns[{i}]")).template;
             arns.push((role.address.clone(), x, t))
         });
     }
@@ -148,13 +148,13 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
         .chain(attached(model, role, "aws_iam_policy_attachment", "roles"))
     {
         if let Some(v) = a.get("policy_arn") {
-            arns.push((a.address.clone(), v, a.templates.get("policy_arn")));
+            arns.push((a.address.clone(), v, a.written("policy_arn").template));
         }
     }
     for a in exclusive_attachments(model, role) {
         if let Some(v) = a.get("policy_arns") {
             list_or_one(v, &mut |i, x| {
-                let t = a.templates.get(&format!("policy_arns[{i}]"));
+                let t = a.written(&format!("policy_arns[{i}]")).template;
                 arns.push((a.address.clone(), x, t))
             });
         }
@@ -176,7 +176,7 @@ fn list_or_one<'a>(v: &'a Value, f: &mut dyn FnMut(usize, &'a Value)) {
 /// A managed policy by ARN: AWS managed (known by name), a customer managed
 /// `aws_iam_policy` in the configuration (by reference or by its ARN's name), or a
 /// `data "aws_iam_policy"`.
-fn managed_policy(model: &Model, via: &str, v: &Value, template: Option<&Vec<Value>>) -> Source {
+fn managed_policy(model: &Model, via: &str, v: &Value, template: Option<&[Value]>) -> Source {
     let unknown = |label: String, why: String| Source {
         label,
         document: Document {

@@ -1,6 +1,6 @@
 //! VPC endpoints of a VPC, identified by the service they reach (`ecr.api`, `ecr.dkr`, `logs`,
 //! `s3`), whatever the region part of the service name.
-use super::refs;
+
 use crate::model::{Cause, Model, Resource, Value};
 
 #[derive(Clone, Debug)]
@@ -40,18 +40,19 @@ impl<'a> Endpoint<'a> {
             "aws_default_vpc",
         ];
         let mut found = match self.resource.get("route_table_ids") {
-            Some(v) => refs(model, v, &types),
+            Some(v) => model.follow(v, &types),
             None => Default::default(),
         };
         for a in model.resources_of("aws_vpc_endpoint_route_table_association") {
             let ours = a.get("vpc_endpoint_id").is_some_and(|v| {
-                refs(model, v, &["aws_vpc_endpoint"])
+                model
+                    .follow(v, &["aws_vpc_endpoint"])
                     .resources
                     .iter()
                     .any(|e| std::ptr::eq(*e, self.resource))
             });
             if let (true, Some(v)) = (ours, a.get("route_table_id")) {
-                let r = refs(model, v, &types);
+                let r = model.follow(v, &types);
                 found.resources.extend(r.resources);
                 found.literals.extend(r.literals);
                 found.unknown = found.unknown.or(r.unknown);
@@ -90,7 +91,7 @@ pub fn endpoints_for<'a>(model: &'a Model, vpc: Option<&Resource>) -> Vec<Endpoi
     let mut out = Vec::new();
     for e in model.resources_of("aws_vpc_endpoint") {
         if let (Some(vpc), Some(v)) = (vpc, e.get("vpc_id")) {
-            let r = refs(model, v, &["aws_vpc", "aws_default_vpc"]);
+            let r = model.follow(v, &["aws_vpc", "aws_default_vpc"]);
             if !r.resources.is_empty() && !r.resources.iter().any(|x| std::ptr::eq(*x, vpc)) {
                 continue;
             }
@@ -117,7 +118,7 @@ fn service_of(model: &Model, e: &Resource) -> Result<String, String> {
             // unknown, and the region does not decide which service the endpoint reaches.
             // The parts after the region may be several (`.${each.value.service}`): all known.
             if let Some([Value::String(head), region, rest @ ..]) =
-                e.templates.get("service_name").map(Vec::as_slice)
+                e.written("service_name").template
             {
                 let tail: Option<String> = rest.iter().map(Value::as_str).collect();
                 if let Some(tail) = tail.filter(|t| t.starts_with('.')) {

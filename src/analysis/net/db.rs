@@ -1,5 +1,5 @@
 //! Databases: their port and security groups.
-use super::{refs, SG_TYPES};
+use super::SG_TYPES;
 use crate::model::{Model, Resource, Value};
 
 /// The port a database listens on: `port`, else its source's port for a read replica in the
@@ -12,7 +12,7 @@ fn port_of(model: &Model, db: &Resource, depth: usize) -> Result<i64, String> {
     match db.get("port").map(Value::peel) {
         Some(Value::Unknown(u)) => return Err(format!("port is not known: {}", u.cause())),
         Some(v) if !v.is_null() => {
-            if let Some(p) = crate::rules::net::as_int(v) {
+            if let Some(p) = crate::analysis::net::as_int(v) {
                 return Ok(p);
             }
         }
@@ -73,7 +73,7 @@ fn port_of(model: &Model, db: &Resource, depth: usize) -> Result<i64, String> {
 pub fn db_groups<'a>(model: &'a Model, db: &Resource) -> (Vec<&'a Resource>, Option<String>) {
     match db.get("vpc_security_group_ids") {
         Some(v) => {
-            let r = refs(model, v, SG_TYPES);
+            let r = model.follow(v, SG_TYPES);
             let unknown = r
                 .unknown
                 .map(|u| format!("vpc_security_group_ids is not known: {u}"))

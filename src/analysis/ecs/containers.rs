@@ -117,7 +117,7 @@ fn pairs<'a>(v: &'a Value, value_key: &str) -> Vec<Pair<'a>> {
 
 /// A port number written as a number or a numeric string (ECS accepts only numbers, but
 /// `"${var.port}"` inside jsonencode is a common slip that Terraform renders as a string).
-pub use crate::rules::net::as_int as port;
+pub use crate::analysis::net::as_int as port;
 
 /// The containers of a task definition.
 pub fn definitions(td: &Resource) -> Definitions {
@@ -155,7 +155,7 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
                 )))
             }
         },
-        Value::Unknown(u) => match td.encoded.get("container_definitions") {
+        Value::Unknown(u) => match td.written("container_definitions").encoded {
             Some(x) => x.clone(),
             None => {
                 return Err(Definitions::Unknown(format!(
@@ -216,7 +216,8 @@ pub fn known_containers(td: &Resource, out: &mut Sink) -> Vec<Container> {
             out.not_evaluated(
                 td,
                 reason,
-                td.origin("container_definitions").map(|o| o.span.clone()),
+                td.origin("container_definitions")
+                    .map(|o| o.location.clone()),
             );
             return Vec::new();
         }
@@ -227,7 +228,7 @@ pub fn known_containers(td: &Resource, out: &mut Sink) -> Vec<Container> {
             td,
             reason,
             td.origin_at(&format!("container_definitions[{i}]"))
-                .map(|o| o.span.clone()),
+                .map(|o| o.location.clone()),
         );
     }
     p.known
@@ -285,8 +286,8 @@ pub fn image_source_of(model: &Model, td: &Resource, c: &Container) -> ImageSour
 /// The image of container `c` as written in a template, its unknown parts as `…`.
 pub fn image_template(td: &Resource, c: &Container) -> Option<String> {
     let parts = td
-        .templates
-        .get(&format!("container_definitions[{}].image", c.index))?;
+        .written(&format!("container_definitions[{}].image", c.index))
+        .template?;
     Some(template_text(parts))
 }
 

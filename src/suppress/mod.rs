@@ -13,9 +13,9 @@
 //! a multi-line `jsonencode(...)` or a nested block). A finding is suppressed when its line, or
 //! its resource's block header, is covered. `#`, `//` and one-line `/* */` comments work.
 //! A suppression that matches nothing, or gives no reason, is itself reported.
-use super::fix::{Edit, Fix};
-use super::InputError;
 use crate::config::{did_you_mean, Settings};
+use crate::diag::fix::{Edit, Fix};
+use crate::diag::InputError;
 use crate::model::Model;
 use crate::rules::registry::{self, RULES};
 use crate::rules::{Finding, RuleMeta};
@@ -238,7 +238,7 @@ pub fn apply(
     for f in findings {
         let header = headers.get(f.resource.as_str());
         let mut places: Vec<(FileId, usize)> = Vec::new();
-        if let Some(s) = &f.span {
+        if let Some(s) = f.span() {
             places.push((s.file, line_of(s)));
         }
         if let Some(h) = &header {
@@ -265,7 +265,7 @@ pub fn apply(
         let delete = s.own_line.clone().unwrap_or_else(|| {
             // A trailing comment: remove it and the spaces before it.
             let text = &sources.get(s.file).text;
-            let r = sources.original_range(&s.span);
+            let r = s.span.start..s.span.end;
             let lead = text[..r.start].len() - text[..r.start].trim_end_matches([' ', '\t']).len();
             Span::new(s.file, r.start - lead..r.end)
         });
@@ -341,7 +341,7 @@ fn push_meta(
         message,
         fix_title,
         resource: String::new(),
-        span: Some(s.span.clone()),
+        location: Some(s.span.clone().into()),
         related: vec![],
         fix,
         edits: None,

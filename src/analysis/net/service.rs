@@ -1,8 +1,8 @@
 //! The network side of an ECS service: whether it runs on Fargate, its subnets and whether its
 //! tasks get a public IP.
-use super::{refs, span_of};
+use super::location_of;
 use crate::model::{Model, Resource, Value};
-use crate::source::Span;
+use crate::source::Location;
 
 /// How a service launches its tasks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub fn launch_in(model: &Model, svc: &Resource) -> Launch {
     let Some(cluster) = svc.get("cluster") else {
         return l; // the account's default cluster
     };
-    let clusters = refs(model, cluster, &["aws_ecs_cluster"]).resources;
+    let clusters = model.follow(cluster, &["aws_ecs_cluster"]).resources;
     let [cluster] = clusters.as_slice() else {
         return l;
     };
@@ -69,7 +69,8 @@ pub fn launch_in(model: &Model, svc: &Resource) -> Launch {
         .resources_of("aws_ecs_cluster_capacity_providers")
         .filter(|c| {
             c.get("cluster_name").is_some_and(|v| {
-                refs(model, v, &["aws_ecs_cluster"])
+                model
+                    .follow(v, &["aws_ecs_cluster"])
                     .resources
                     .iter()
                     .any(|x| std::ptr::eq(*x, *cluster))
@@ -101,7 +102,8 @@ pub fn launch_in(model: &Model, svc: &Resource) -> Launch {
                     };
                 }
                 Some(v @ Value::Unknown(u)) => {
-                    if !refs(model, v, &["aws_ecs_capacity_provider"])
+                    if !model
+                        .follow(v, &["aws_ecs_capacity_provider"])
                         .resources
                         .is_empty()
                     {
@@ -127,7 +129,7 @@ pub struct Network<'a> {
     pub subnets: Vec<&'a Resource>,
     /// Why some subnets are not known.
     pub subnets_unknown: Option<String>,
-    pub subnets_span: Option<Span>,
+    pub subnets_span: Option<Location>,
     /// `assign_public_ip`: Ok(bool) (false when not set), Err(reason) when not known.
     pub public_ip: Result<bool, String>,
 }
@@ -136,7 +138,7 @@ pub fn network<'a>(model: &'a Model, svc: &'a Resource) -> Option<Network<'a>> {
     let nc = svc.get_path("network_configuration[0]")?.as_map()?;
     let (subnets, subnets_unknown) = match nc.get("subnets") {
         Some(v) => {
-            let r = refs(model, v, &["aws_subnet"]);
+            let r = model.follow(v, &["aws_subnet"]);
             let unknown = r
                 .unknown
                 .map(|u| format!("subnets are not known: {u}"))
@@ -160,7 +162,7 @@ pub fn network<'a>(model: &'a Model, svc: &'a Resource) -> Option<Network<'a>> {
     Some(Network {
         subnets,
         subnets_unknown,
-        subnets_span: span_of(svc, "network_configuration[0].subnets"),
+        subnets_span: location_of(svc, "network_configuration[0].subnets"),
         public_ip,
     })
 }

@@ -1,9 +1,9 @@
 //! Ingress of security groups, normalized over the three ways to write it: inline `ingress`
 //! blocks, `aws_security_group_rule` with `type = "ingress"`, and
 //! `aws_vpc_security_group_ingress_rule`.
-use super::{as_int, dynamic_unknown, refs, span_of, through_inputs, SG_TYPES};
+use super::{as_int, location_of, SG_TYPES};
 use crate::model::{Model, Resource, Value};
-use crate::source::Span;
+use crate::source::Location;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Protocol {
@@ -85,10 +85,10 @@ pub struct Ingress<'a> {
 
 impl Ingress<'_> {
     /// Where an attribute of this rule is written (`cidr_blocks`), or the rule's header.
-    pub fn span(&self, attr: &str) -> Option<Span> {
+    pub fn span(&self, attr: &str) -> Option<Location> {
         let path = format!("{}{attr}", self.prefix);
         if self.rule.origin(&path).is_some() {
-            return span_of(self.rule, &path);
+            return location_of(self.rule, &path);
         }
         let block = self.prefix.trim_end_matches('.');
         if !block.is_empty() {
@@ -99,13 +99,13 @@ impl Ingress<'_> {
                 .iter()
                 .find(|(k, _)| k.starts_with(&self.prefix))
             {
-                return Some(o.span.clone());
+                return Some(o.location.clone());
             }
             if let Some(o) = self.rule.origin(block.split('[').next().unwrap_or(block)) {
-                return Some(o.span.clone());
+                return Some(o.location.clone());
             }
         }
-        self.rule.span.clone()
+        self.rule.location()
     }
     /// The inline block (`ingress[1]`), "" for rule resources.
     pub fn block(&self) -> &str {
@@ -251,7 +251,7 @@ fn inline<'a>(model: &'a Model, sg: &'a Resource, out: &mut Vec<Ingress<'a>>) {
             path: "ingress".into(),
         }],
     };
-    if let Some(reason) = dynamic_unknown(model, sg, "ingress") {
+    if let Some(reason) = model.skipped_dynamic(sg, "ingress") {
         out.push(unknown(reason));
     }
     match sg.get("ingress").map(Value::peel) {
@@ -294,7 +294,7 @@ fn groups_of<'a>(
     let Some(v) = r.get(attr) else {
         return (Vec::new(), Some(format!("{attr} is not set")), None);
     };
-    let found = refs(model, v, SG_TYPES);
+    let found = model.follow(v, SG_TYPES);
     let unknown = found
         .unknown
         .map(|u| format!("{attr} is not known: {u}"))
@@ -347,7 +347,7 @@ fn ports_of(protocol: &Protocol, from: Option<&Value>, to: Option<&Value>) -> Po
 
 fn cidrs<'a>(model: &'a Model, v: Option<&'a Value>, path: &str, out: &mut Vec<SourceAt<'a>>) {
     let Some(v) = v else { return };
-    let v = through_inputs(model, v);
+    let v = model.input_value(v);
     match v.peel() {
         Value::String(s) => out.push(SourceAt {
             source: Source::Cidr(s.clone()),
@@ -407,7 +407,7 @@ fn group_sources<'a>(model: &'a Model, v: Option<&Value>, path: &str, out: &mut 
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return;
     };
-    let found = refs(model, v, SG_TYPES);
+    let found = model.follow(v, SG_TYPES);
     for g in found.resources {
         out.push(SourceAt {
             source: Source::Group(g),
@@ -460,7 +460,7 @@ fn flag_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::net::admits::{admits_from, is_lb_group, Admits};
+    use crate::analysis::net::admits::{admits_from, is_lb_group, Admits};
     use crate::rules::testing::model_tf as tf;
 
     const SGS: &str = r#"

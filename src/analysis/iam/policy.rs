@@ -186,7 +186,7 @@ fn strings(v: &Value) -> Option<Vec<String>> {
 pub fn document_at(model: &Model, r: &Resource, path: &str) -> Document {
     match r.get_path(path) {
         None => Document::default(),
-        Some(v) => document_of(model, v, r.encoded.get(path), 0),
+        Some(v) => document_of(model, v, r.written(path).encoded, 0),
     }
 }
 

@@ -1,9 +1,9 @@
 //! What security groups admit from each other, and which belong to load balancers: the
 //! questions ECS001, SG001 and RDS002 ask of the normalized ingress.
 use super::ingress::{all_ingress, is_world, Ports, Protocol, Source};
-use super::{refs, SG_TYPES};
+use super::SG_TYPES;
 use crate::model::{Model, Resource, Value};
-use crate::source::Span;
+use crate::source::Location;
 
 /// The security groups attached to load balancers (`aws_lb`, `aws_alb`, `aws_elb`).
 pub fn lb_groups(model: &Model) -> Vec<&Resource> {
@@ -16,7 +16,7 @@ pub fn lb_groups(model: &Model) -> Vec<&Resource> {
                 continue;
             }
             if let Some(v) = lb.get("security_groups") {
-                out.extend(refs(model, v, SG_TYPES).resources);
+                out.extend(model.follow(v, SG_TYPES).resources);
             }
         }
     }
@@ -29,7 +29,7 @@ pub fn lb_may_use_unresolved(model: &Model, id: Option<&str>) -> bool {
     ["aws_lb", "aws_alb", "aws_elb"].iter().any(|t| {
         model.resources_of(t).any(|lb| {
             lb.get("security_groups").is_some_and(|v| {
-                let r = refs(model, v, SG_TYPES);
+                let r = model.follow(v, SG_TYPES);
                 r.unknown.is_some() || id.is_some_and(|id| r.literals.iter().any(|l| l == id))
             })
         })
@@ -46,7 +46,7 @@ pub fn is_lb_group(model: &Model, sg: &Resource) -> bool {
 pub enum Admits {
     /// Admitted; `span` points at the rule that admits it.
     Yes {
-        span: Option<Span>,
+        span: Option<Location>,
     },
     No,
     Unknown(String),

@@ -1,10 +1,10 @@
 //! Where a subnet's default routes (`0.0.0.0/0`, `::/0`) go: the route table associated with
 //! it, or its VPC's main table, and the inline `route` blocks and `aws_route` resources of that
 //! table.
-use super::{is_set, prefer_key, refs, span_of};
+use super::{is_set, location_of, prefer_key};
 use crate::model::{Model, Resource, Value};
 use crate::rules::Related;
-use crate::source::Span;
+use crate::source::Location;
 
 /// The default route of a subnet. When several apply (an association reached through
 /// `count` without a matching key), the most exposed one wins: internet gateway, then
@@ -14,19 +14,19 @@ pub enum DefaultRoute<'a> {
     /// A default route to an internet gateway: instances with a public IP are reachable.
     InternetGateway {
         table: &'a Resource,
-        route: Option<Span>,
+        route: Option<Location>,
         ipv6: bool,
     },
     /// IPv4 default route to a NAT gateway (egress only).
     Nat {
         table: &'a Resource,
-        route: Option<Span>,
+        route: Option<Location>,
     },
     /// A default route to something else (transit gateway, egress-only gateway, firewall
     /// endpoint, peering, NAT instance…): not inbound from the internet; egress not known.
     Other {
         table: &'a Resource,
-        route: Option<Span>,
+        route: Option<Location>,
         what: String,
     },
     /// No default route: only the VPC's local route (`table` None: the implicit main table).
@@ -50,7 +50,7 @@ impl DefaultRoute<'_> {
         matches!(self, DefaultRoute::InternetGateway { .. })
     }
     /// The route's location, when there is one.
-    pub fn route_span(&self) -> Option<Span> {
+    pub fn route_span(&self) -> Option<Location> {
         match self {
             DefaultRoute::InternetGateway { route, .. }
             | DefaultRoute::Nat { route, .. }
@@ -65,10 +65,10 @@ impl DefaultRoute<'_> {
         match self {
             DefaultRoute::InternetGateway { table, route, .. } => route
                 .clone()
-                .or_else(|| table.span.clone())
+                .or_else(|| table.location())
                 .map(|span| Related {
                     message: format!("default route of {} to an internet gateway", table.address),
-                    span,
+                    location: span.into(),
                 }),
             _ => None,
         }
@@ -122,7 +122,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
         let Some(v) = a.get("subnet_id") else {
             continue; // a gateway association
         };
-        let r = refs(model, v, &["aws_subnet"]);
+        let r = model.follow(v, &["aws_subnet"]);
         if r.resources.iter().any(|s| std::ptr::eq(*s, subnet)) {
             assocs.push(a);
         } else if r.resources.is_empty() && r.literals.is_empty() {
@@ -138,7 +138,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
             let Some(v) = a.get("route_table_id") else {
                 continue;
             };
-            let r = refs(model, v, TABLE_TYPES);
+            let r = model.follow(v, TABLE_TYPES);
             if let Some(u) = r.unknown {
                 return Err(format!("{}.route_table_id is not known: {u}", a.address));
             }
@@ -161,7 +161,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
     }
     // The VPC's main route table.
     let vpc = match subnet.get("vpc_id") {
-        Some(v) => refs(model, v, VPC_TYPES),
+        Some(v) => model.follow(v, VPC_TYPES),
         None => return Err(format!("{} has no vpc_id", subnet.address)),
     };
     if let Some(u) = vpc.unknown {
@@ -175,7 +175,8 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
     }
     let in_vpc = |r: &Resource, attr: &str| {
         r.get(attr).is_some_and(|v| {
-            refs(model, v, VPC_TYPES)
+            model
+                .follow(v, VPC_TYPES)
                 .resources
                 .iter()
                 .any(|x| vpc.resources.iter().any(|y| std::ptr::eq(*x, *y)))
@@ -185,7 +186,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
         if in_vpc(m, "vpc_id") {
             let r = m
                 .get("route_table_id")
-                .map(|v| refs(model, v, TABLE_TYPES))
+                .map(|v| model.follow(v, TABLE_TYPES))
                 .unwrap_or_default();
             if let Some(u) = r.unknown {
                 return Err(format!("{}.route_table_id is not known: {u}", m.address));
@@ -215,7 +216,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> De
             for (i, route) in routes.iter().enumerate() {
                 let Some(m) = route.as_map() else { continue };
                 let get = |k: &str| m.get(k);
-                let span = span_of(table, &format!("route[{i}].gateway_id"));
+                let span = location_of(table, &format!("route[{i}].gateway_id"));
                 classify(
                     model,
                     table,
@@ -236,7 +237,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> De
         }
         _ => {}
     }
-    if let Some(reason) = super::dynamic_unknown(model, table, "route") {
+    if let Some(reason) = model.skipped_dynamic(table, "route") {
         found.push(DefaultRoute::Unknown(format!(
             "{}: {reason}",
             table.address
@@ -246,7 +247,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> De
         let Some(v) = r.get("route_table_id") else {
             continue;
         };
-        let t = refs(model, v, TABLE_TYPES);
+        let t = model.follow(v, TABLE_TYPES);
         let ours = prefer_key(t.resources, r);
         if !ours.iter().any(|x| std::ptr::eq(*x, table)) {
             continue;
@@ -258,7 +259,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> De
             &get,
             ("destination_cidr_block", "destination_ipv6_cidr_block"),
             v4_only,
-            span_of(r, "gateway_id"),
+            location_of(r, "gateway_id"),
             &mut found,
         );
     }
@@ -275,7 +276,7 @@ fn classify<'a>(
     get: &dyn Fn(&str) -> Option<&'a Value>,
     (v4, v6): (&str, &str),
     v4_only: bool,
-    span: Option<Span>,
+    span: Option<Location>,
     found: &mut Vec<DefaultRoute<'a>>,
 ) {
     let dest = |k: &str| get(k).filter(|v| !v.is_null());
@@ -340,8 +341,7 @@ enum Target {
 
 fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> Target {
     if let Some(v) = get("gateway_id").filter(|v| !v.is_null()) {
-        let r = refs(
-            model,
+        let r = model.follow(
             v,
             &[
                 "aws_internet_gateway",

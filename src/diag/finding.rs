@@ -1,0 +1,55 @@
+//! Findings: what a rule reports, with where and how bad.
+use super::fix::{Fix, TextEdit};
+use crate::source::{Location, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A secondary place a finding names ("the container listens on 80 here"). Shown whatever
+/// its source: a place without a source line is printed, never dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub message: String,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub fix_title: String,
+    pub resource: String,
+    pub location: Option<Location>,
+    pub related: Vec<Related>,
+    /// The edit that fixes it, when one exists (`fix_title` alone otherwise).
+    pub fix: Option<Fix>,
+    /// `fix` resolved into byte edits of the original files by the engine (`resolve_fixes`);
+    /// None when there is no fix or it has no exact place.
+    pub edits: Option<Vec<TextEdit>>,
+    /// Source ranges holding a secret: masked in every excerpt infra-lint prints.
+    pub redact: Vec<Span>,
+}
+
+impl Finding {
+    /// The finding's source span, when it points at configuration.
+    pub fn span(&self) -> Option<&Span> {
+        self.location.as_ref().and_then(Location::span)
+    }
+}
