@@ -275,6 +275,8 @@ pub struct Model {
     /// Per resource type, whether the loaded sources hold every object of that type there is
     /// to see (see `Model::coverage`). Absent: complete.
     pub coverage: BTreeMap<String, Coverage>,
+    /// The kinds of source this model was built from.
+    pub loaded: std::collections::BTreeSet<SourceKind>,
     /// The identity index and the links between resources, built on first use (see `links`).
     pub(crate) index: std::sync::OnceLock<super::links::Index>,
     pub variables: Vec<Variable>,
@@ -364,6 +366,19 @@ impl Model {
             if let Some(l) = &mut n.location {
                 loc(l, f);
             }
+        }
+    }
+
+    /// How messages say "among what was loaded": "in this configuration" when only
+    /// configuration was read, naming the other sources when they were.
+    pub fn scope(&self) -> &'static str {
+        let state =
+            self.loaded.contains(&SourceKind::State) || self.loaded.contains(&SourceKind::Plan);
+        match (state, self.loaded.contains(&SourceKind::Live)) {
+            (false, false) => "in this configuration",
+            (true, false) => "in this configuration or its state",
+            (false, true) => "in this configuration or the account",
+            (true, true) => "in this configuration, its state or the account",
         }
     }
 

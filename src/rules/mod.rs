@@ -69,50 +69,106 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
-/// What a rule sees: the model and its settings.
-pub struct Ctx<'a> {
-    pub model: &'a Model,
-    pub settings: &'a Settings,
-    pub code: &'static str,
+/// A rule option's value, typed as the rule declared it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    Bool(bool),
+    Integer(i64),
+    String(String),
+    StringList(Vec<String>),
 }
 
-impl Ctx<'_> {
+/// A rule's options: what `infra-lint.toml` sets, else the declared defaults.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    values: std::collections::BTreeMap<&'static str, OptionValue>,
+}
+
+impl RuleOptions {
+    /// Resolves every declared option of `meta` from the file's values (already checked for
+    /// type by `config`) and the declared defaults.
+    pub fn resolve(
+        meta: &RuleMeta,
+        given: impl Fn(&str) -> Option<serde_json::Value>,
+    ) -> RuleOptions {
+        let mut values = std::collections::BTreeMap::new();
+        for o in meta.options {
+            let default: Option<serde_json::Value> =
+                toml::from_str::<toml::Value>(&format!("v = {}", o.default))
+                    .ok()
+                    .and_then(|t| t.get("v").cloned())
+                    .and_then(|v| serde_json::to_value(v).ok());
+            let v = given(o.name).or(default);
+            let typed = match (o.kind, v) {
+                (OptionKind::Bool, Some(serde_json::Value::Bool(b))) => OptionValue::Bool(b),
+                (OptionKind::Bool, _) => OptionValue::Bool(false),
+                (OptionKind::Integer, Some(v)) => OptionValue::Integer(v.as_i64().unwrap_or(0)),
+                (OptionKind::Integer, None) => OptionValue::Integer(0),
+                (OptionKind::String, Some(serde_json::Value::String(s))) => OptionValue::String(s),
+                (OptionKind::String, _) => OptionValue::String(String::new()),
+                (OptionKind::StringList, Some(serde_json::Value::Array(a))) => {
+                    OptionValue::StringList(
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect(),
+                    )
+                }
+                (OptionKind::StringList, _) => OptionValue::StringList(Vec::new()),
+            };
+            values.insert(o.name, typed);
+        }
+        RuleOptions { values }
+    }
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.values.get(name), Some(OptionValue::Bool(true)))
+    }
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(OptionValue::Integer(i)) => *i,
+            _ => 0,
+        }
+    }
+    pub fn string(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(OptionValue::String(s)) => s,
+            _ => "",
+        }
+    }
+    pub fn strings(&self, name: &str) -> &[String] {
+        match self.values.get(name) {
+            Some(OptionValue::StringList(v)) => v,
+            _ => &[],
+        }
+    }
+}
+
+/// What a rule sees: the model, the analyses computed from it, its own metadata and options,
+/// and the project's naming prefix. Not the whole settings.
+pub struct Ctx<'a, 'm> {
+    pub model: &'m Model,
+    pub analysis: &'a crate::analysis::Analysis<'m>,
+    pub meta: &'static RuleMeta,
+    pub options: RuleOptions,
+    name_prefix: Option<&'a str>,
+}
+
+impl<'a, 'm> Ctx<'a, 'm> {
+    pub fn new(
+        analysis: &'a crate::analysis::Analysis<'m>,
+        meta: &'static RuleMeta,
+        settings: &'a Settings,
+    ) -> Ctx<'a, 'm> {
+        Ctx {
+            model: analysis.model,
+            analysis,
+            meta,
+            options: RuleOptions::resolve(meta, |name| settings.option(meta.code, name).cloned()),
+            name_prefix: settings.name_prefix.as_deref(),
+        }
+    }
     /// The required name prefix (`name_prefix` / `--name-prefix`), if any.
     pub fn name_prefix(&self) -> Option<&str> {
-        self.settings.name_prefix.as_deref()
-    }
-    fn option(&self, name: &str) -> Option<&serde_json::Value> {
-        self.settings.option(self.code, name)
-    }
-    pub fn option_bool(&self, name: &str) -> bool {
-        self.option(name)
-            .and_then(|v| v.as_bool())
-            .unwrap_or_else(|| self.default_of(name) == "true")
-    }
-    pub fn option_int(&self, name: &str) -> i64 {
-        self.option(name)
-            .and_then(|v| v.as_i64())
-            .unwrap_or_else(|| self.default_of(name).parse().unwrap_or(0))
-    }
-    pub fn option_strings(&self, name: &str) -> Vec<String> {
-        match self.option(name) {
-            Some(serde_json::Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
-            _ => serde_json::from_str::<Vec<String>>(self.default_of(name)).unwrap_or_default(),
-        }
-    }
-    pub fn option_string(&self, name: &str) -> String {
-        match self.option(name) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            _ => self.default_of(name).trim_matches('"').to_string(),
-        }
-    }
-    fn default_of(&self, name: &str) -> &'static str {
-        registry::find(self.code)
-            .and_then(|r| r.meta().options.iter().find(|o| o.name == name))
-            .map_or("", |o| o.default)
+        self.name_prefix
     }
 }
 
@@ -200,25 +256,23 @@ pub fn secret_spans(findings: &[Finding], model: &Model, settings: &Settings) ->
         &secrets::plaintext_secret::PlaintextSecret,
         &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
     ];
-    let unselected = finders
+    let analysis = crate::analysis::Analysis::new(model);
+    let unselected: Vec<Finding> = finders
         .into_iter()
         .filter(|r| settings.severity_of(r.meta()).is_none())
-        .flat_map(|rule| run_rule(rule, model, settings).findings);
+        .flat_map(|rule| run_rule(rule, &analysis, settings).findings)
+        .collect();
     findings
         .iter()
         .flat_map(|f| f.redact.iter().cloned())
-        .chain(unselected.flat_map(|f| f.redact))
+        .chain(unselected.into_iter().flat_map(|f| f.redact))
         .collect()
 }
 
-fn run_rule(rule: &dyn Rule, model: &Model, settings: &Settings) -> Sink {
+fn run_rule(rule: &dyn Rule, analysis: &crate::analysis::Analysis, settings: &Settings) -> Sink {
     let meta = rule.meta();
     let mut sink = Sink::new(meta);
-    let cx = Ctx {
-        model,
-        settings,
-        code: meta.code,
-    };
+    let cx = Ctx::new(analysis, meta, settings);
     rule.check(&cx, &mut sink);
     sink
 }
@@ -230,12 +284,13 @@ pub fn run_all(
 ) -> (Vec<Finding>, Vec<crate::diag::NotEvaluated>) {
     let mut findings = Vec::new();
     let mut ne = Vec::new();
+    let analysis = crate::analysis::Analysis::new(model);
     for rule in registry::RULES {
         let meta = rule.meta();
         let Some(severity) = settings.severity_of(meta) else {
             continue;
         };
-        let sink = run_rule(*rule, model, settings);
+        let sink = run_rule(*rule, &analysis, settings);
         findings.extend(sink.findings.into_iter().map(|mut f| {
             f.severity = severity;
             f

@@ -17,3 +17,21 @@ pub fn model(files: &[(&str, &str)]) -> Model {
 pub fn model_tf(text: &str) -> Model {
     model(&[("main.tf", text)])
 }
+
+/// Runs one rule over a model with default settings.
+pub fn run(rule: &dyn crate::rules::Rule, m: &Model) -> crate::rules::Sink {
+    run_with(rule, m, &crate::config::Settings::default())
+}
+
+/// Runs one rule over a model with the given settings.
+pub fn run_with(
+    rule: &dyn crate::rules::Rule,
+    m: &Model,
+    settings: &crate::config::Settings,
+) -> crate::rules::Sink {
+    let analysis = crate::analysis::Analysis::new(m);
+    let mut sink = crate::rules::Sink::new(rule.meta());
+    let cx = crate::rules::Ctx::new(&analysis, rule.meta(), settings);
+    rule.check(&cx, &mut sink);
+    sink
+}

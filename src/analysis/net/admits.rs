@@ -1,6 +1,6 @@
 //! What security groups admit from each other, and which belong to load balancers: the
 //! questions ECS001, SG001 and RDS002 ask of the normalized ingress.
-use super::ingress::{all_ingress, is_world, Ports, Protocol, Source};
+use super::ingress::{is_world, Ports, Protocol, Source};
 use super::SG_TYPES;
 use crate::model::{Model, Resource, Value};
 use crate::source::Location;
@@ -55,12 +55,12 @@ pub enum Admits {
 /// Whether any of `targets` (security groups) admits TCP `port` from any of `sources`
 /// (security groups), by a rule naming one of them or a CIDR rule covering 0.0.0.0/0.
 pub fn admits_from(
-    model: &Model,
+    analysis: &crate::analysis::Analysis,
     targets: &[&Resource],
     port: i64,
     sources: &[&Resource],
 ) -> Admits {
-    let all = all_ingress(model);
+    let all = analysis.ingress();
     let mut unknown: Option<String> = None;
     for t in targets {
         for i in all.iter().filter(|i| i.applies_to(t)) {

@@ -80,7 +80,7 @@ pub fn db_groups<'a>(model: &'a Model, db: &Resource) -> (Vec<&'a Resource>, Opt
                 .or_else(|| {
                     r.literals
                         .first()
-                        .map(|l| format!("security group {l} is not managed in this configuration"))
+                        .map(|l| format!("security group {l} is not managed {}", model.scope()))
                 });
             (r.resources, unknown)
         }

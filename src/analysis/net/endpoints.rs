@@ -1,7 +1,7 @@
 //! VPC endpoints of a VPC, identified by the service they reach (`ecr.api`, `ecr.dkr`, `logs`,
 //! `s3`), whatever the region part of the service name.
 
-use crate::model::{Cause, Model, Resource, Value};
+use crate::model::{Model, Resource, Value};
 
 #[derive(Clone, Debug)]
 pub struct Endpoint<'a> {
@@ -77,8 +77,9 @@ impl<'a> Endpoint<'a> {
         }
         if let Some(l) = found.literals.first() {
             return Err(format!(
-                "{} is routed from route table {l}, which is not managed in this configuration",
-                self.resource.address
+                "{} is routed from route table {l}, which is not managed {}",
+                self.resource.address,
+                model.scope()
             ));
         }
         Ok(false)
@@ -129,8 +130,10 @@ fn service_of(model: &Model, e: &Resource) -> Result<String, String> {
             }
             // terraform-aws-vpc's endpoints module reads the name from a
             // data.aws_vpc_endpoint_service whose `service` argument is known.
-            if let Cause::Resource { module, target, .. } = u.cause() {
-                let found = super::prefer_key(model.instances_of(module, target), e);
+            if let Some(v) = e.get("service_name") {
+                let found: Vec<&Resource> =
+                    model.targets(v).into_iter().map(|t| t.resource).collect();
+                let found = super::prefer_key(found, e);
                 if let [d] = found.as_slice() {
                     for k in ["service_name", "service"] {
                         if let Some(s) = d.get(k).and_then(Value::as_str) {

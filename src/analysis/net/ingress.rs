@@ -302,7 +302,7 @@ fn groups_of<'a>(
             found
                 .literals
                 .first()
-                .map(|l| format!("security group {l} is not managed in this configuration"))
+                .map(|l| format!("security group {l} is not managed {}", model.scope()))
         });
     (found.resources, unknown, found.literals.first().cloned())
 }
@@ -375,12 +375,7 @@ fn cidrs<'a>(model: &'a Model, v: Option<&'a Value>, path: &str, out: &mut Vec<S
 /// The CIDR of a VPC or subnet (`aws_vpc.main.cidr_block`, `data.aws_vpc.default.cidr_block`),
 /// known only after apply but never the internet: VPC ranges are /16 to /28 (/44 to /64 in IPv6).
 fn network_range(c: &crate::model::Cause) -> Option<String> {
-    let crate::model::Cause::Resource {
-        target, attribute, ..
-    } = c
-    else {
-        return None;
-    };
+    let (target, attribute) = crate::model::query::awaited(c)?;
     let rtype = target
         .trim_start_matches("data.")
         .split('.')
@@ -395,7 +390,7 @@ fn network_range(c: &crate::model::Cause) -> Option<String> {
             | "aws_vpc_ipv4_cidr_block_association"
             | "aws_vpc_ipv6_cidr_block_association"
     );
-    let attr = attribute.as_deref().unwrap_or("cidr_block");
+    let attr = attribute.unwrap_or("cidr_block");
     (network && attr.contains("cidr_block")).then(|| format!("{target}.{attr}"))
 }
 
@@ -534,24 +529,30 @@ resource "aws_lb" "web" { security_groups = [aws_security_group.alb.id] }
         let m = tf(SGS);
         let (alb, app, db) = (sg(&m, "alb"), sg(&m, "app"), sg(&m, "db"));
         assert!(matches!(
-            admits_from(&m, &[app], 8080, &[alb]),
+            admits_from(&crate::analysis::Analysis::new(&m), &[app], 8080, &[alb]),
             Admits::Yes { span: Some(_) }
         ));
-        assert_eq!(admits_from(&m, &[app], 80, &[alb]), Admits::No);
-        assert_eq!(admits_from(&m, &[app], 8080, &[db]), Admits::No);
+        assert_eq!(
+            admits_from(&crate::analysis::Analysis::new(&m), &[app], 80, &[alb]),
+            Admits::No
+        );
+        assert_eq!(
+            admits_from(&crate::analysis::Analysis::new(&m), &[app], 8080, &[db]),
+            Admits::No
+        );
         // Any TCP port from the app through the all-protocols rule.
         assert!(matches!(
-            admits_from(&m, &[db], 5432, &[app]),
+            admits_from(&crate::analysis::Analysis::new(&m), &[db], 5432, &[app]),
             Admits::Yes { .. }
         ));
         // The world-open CIDR rule admits everyone on 443.
         assert!(matches!(
-            admits_from(&m, &[alb], 443, &[app]),
+            admits_from(&crate::analysis::Analysis::new(&m), &[alb], 443, &[app]),
             Admits::Yes { .. }
         ));
         // db_unknown's CIDR comes from a variable without value.
         assert!(
-            matches!(admits_from(&m, &[db], 1, &[alb]), Admits::Unknown(u) if u.contains("var.cidrs"))
+            matches!(admits_from(&crate::analysis::Analysis::new(&m), &[db], 1, &[alb]), Admits::Unknown(u) if u.contains("var.cidrs"))
         );
     }
 

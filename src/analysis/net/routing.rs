@@ -68,7 +68,7 @@ impl DefaultRoute<'_> {
                 .or_else(|| table.location())
                 .map(|span| Related {
                     message: format!("default route of {} to an internet gateway", table.address),
-                    location: span.into(),
+                    location: span,
                 }),
             _ => None,
         }
@@ -144,8 +144,9 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
             }
             if let Some(l) = r.literals.first() {
                 return Err(format!(
-                    "route table {l} of {} is not managed in this configuration",
-                    a.address
+                    "route table {l} of {} is not managed {}",
+                    a.address,
+                    model.scope()
                 ));
             }
             for t in prefer_key(r.resources, a) {
@@ -169,8 +170,9 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
     }
     if let Some(l) = vpc.literals.first() {
         return Err(format!(
-            "{} has no route table association and its VPC {l} is not managed in this configuration",
-            subnet.address
+            "{} has no route table association and its VPC {l} is not managed {}",
+            subnet.address,
+            model.scope()
         ));
     }
     let in_vpc = |r: &Resource, attr: &str| {
@@ -201,8 +203,9 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
     if vpc.resources.iter().any(|v| v.rtype == "aws_default_vpc") && defaults.is_empty() {
         // The default VPC's main table routes 0.0.0.0/0 to its internet gateway.
         return Err(format!(
-            "{} is in the default VPC, whose main route table is not in this configuration",
-            subnet.address
+            "{} is in the default VPC, whose main route table is not {}",
+            subnet.address,
+            model.scope()
         ));
     }
     Ok(defaults)

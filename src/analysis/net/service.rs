@@ -145,7 +145,7 @@ pub fn network<'a>(model: &'a Model, svc: &'a Resource) -> Option<Network<'a>> {
                 .or_else(|| {
                     r.literals
                         .first()
-                        .map(|l| format!("subnet {l} is not managed in this configuration"))
+                        .map(|l| format!("subnet {l} is not managed {}", model.scope()))
                 });
             (r.resources, unknown)
         }

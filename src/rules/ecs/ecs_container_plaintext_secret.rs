@@ -51,7 +51,7 @@ impl Rule for EcsContainerPlaintextSecret {
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let allowed = cx.option_strings("allowed-names");
+        let allowed = cx.options.strings("allowed-names");
         for td in cx.model.resources_of("aws_ecs_task_definition") {
             for c in &known_containers(td, out) {
                 if let Value::Unknown(u) = c.get("environment") {

@@ -164,7 +164,7 @@ impl Rule for EcsPortMismatch {
                 .and_then(Value::as_list)
                 .map_or(0, <[Value]>::len);
             for i in 0..blocks {
-                check_load_balancer(cx.model, svc, i, &mut health_checked, out);
+                check_load_balancer(cx.analysis, svc, i, &mut health_checked, out);
             }
         }
     }
@@ -224,12 +224,13 @@ fn check_host_ports(td: &Resource, out: &mut Sink) {
 }
 
 fn check_load_balancer(
-    model: &Model,
+    analysis: &crate::analysis::Analysis,
     svc: &Resource,
     i: usize,
     health_checked: &mut BTreeSet<String>,
     out: &mut Sink,
 ) {
+    let model = analysis.model;
     let base = format!("load_balancer[{i}]");
     let name_path = format!("{base}.container_name");
     let port_path = format!("{base}.container_port");
@@ -237,7 +238,7 @@ fn check_load_balancer(
     if tds.is_empty() {
         let reason = match svc.get("task_definition").map(Value::peel) {
             Some(Value::String(s)) => {
-                format!("task definition {s} is not declared in this configuration")
+                format!("task definition {s} is not declared {}", model.scope())
             }
             Some(v @ Value::Unknown(_)) => format!(
                 "task_definition is not known: {}",
@@ -365,7 +366,7 @@ fn check_load_balancer(
                 check_health_check(tg, td, &partial, out);
             }
             if let Some(sent) = port(port_v) {
-                check_admission(model, svc, tg, sent, &port_path, out);
+                check_admission(analysis, svc, tg, sent, &port_path, out);
             }
         }
     }
@@ -374,19 +375,19 @@ fn check_load_balancer(
 /// The service's security groups must admit the container port from the load balancer's
 /// (an NLB without security groups, or a service without any, is not decided here).
 fn check_admission(
-    model: &Model,
+    analysis: &crate::analysis::Analysis,
     svc: &Resource,
     tg: &Resource,
     sent: i64,
     port_path: &str,
     out: &mut Sink,
 ) {
-    let reach = load_balancing::reachability(model, svc, tg);
+    let reach = load_balancing::reachability(analysis.model, svc, tg);
     if reach.targets.is_empty() || reach.sources.is_empty() {
         return;
     }
     let sg_path = "network_configuration[0].security_groups";
-    match crate::analysis::net::admits_from(model, &reach.targets, sent, &reach.sources) {
+    match crate::analysis::net::admits_from(analysis, &reach.targets, sent, &reach.sources) {
         crate::analysis::net::Admits::Yes { .. } => {}
         crate::analysis::net::Admits::Unknown(reason) => out.not_evaluated(
             svc,

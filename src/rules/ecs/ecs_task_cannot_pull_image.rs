@@ -3,7 +3,7 @@ use crate::analysis::ecs::containers::{
     image_source_of, partial_definitions, registry_name, Definitions, ImageSource,
 };
 use crate::analysis::net::service::{launch_in, network, Launch};
-use crate::analysis::net::{default_route_v4, endpoints_for, location_of, DefaultRoute, Endpoint};
+use crate::analysis::net::{endpoints_for, location_of, DefaultRoute, Endpoint};
 use crate::model::{Model, Resource};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -225,7 +225,7 @@ impl Rule for EcsTaskCannotPullImage {
             let mut unknown = net.subnets_unknown.clone();
             for s in &net.subnets {
                 // Registries answer over IPv4: `::/0` gives tasks no way to them.
-                let route = default_route_v4(cx.model, s);
+                let route = cx.analysis.default_route_v4(s);
                 let why = match (&route, &net.public_ip) {
                     (DefaultRoute::None { .. }, _) => NoEgress::LocalOnly,
                     (DefaultRoute::InternetGateway { .. }, Ok(false)) => {
@@ -262,7 +262,7 @@ impl Rule for EcsTaskCannotPullImage {
             let defs = match td.resources.first() {
                 Some(t) => needs(cx.model, t).map(|n| (n, *t)),
                 None => Err(td.unknown.unwrap_or_else(|| {
-                    "the task definition is not managed in this configuration".into()
+                    format!("the task definition is not managed {}", cx.model.scope())
                 })),
             };
             let mut needed: Vec<&'static str> = ECR_ENDPOINTS.to_vec();
@@ -280,7 +280,7 @@ impl Rule for EcsTaskCannotPullImage {
                     {
                         td_related.push(Related {
                             message: format!("{} runs image {image}", t.address),
-                            location: span.into(),
+                            location: span,
                         });
                     }
                     images_unknown.clone_from(&n.unknown);
@@ -362,7 +362,7 @@ impl Rule for EcsTaskCannotPullImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
+
     use crate::rules::testing::model_tf;
 
     fn run(image: &str) -> Sink {
@@ -398,15 +398,7 @@ resource "aws_ecs_service" "api" {{
 }}
 "#
         ));
-        let settings = Settings::default();
-        let cx = Ctx {
-            model: &m,
-            settings: &settings,
-            code: META.code,
-        };
-        let mut sink = Sink::new(&META);
-        EcsTaskCannotPullImage.check(&cx, &mut sink);
-        sink
+        crate::rules::testing::run(&EcsTaskCannotPullImage, &m)
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! ECS003 ecs-task-public-ip.
 use crate::analysis::net::service::{launch_in, network, Launch};
-use crate::analysis::net::{default_route, location_of, DefaultRoute};
+use crate::analysis::net::{location_of, DefaultRoute};
 use crate::diag::fix::{Edit, Fix};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
@@ -102,7 +102,7 @@ impl Rule for EcsTaskPublicIp {
             let mut unknown = net.subnets_unknown.clone();
             let mut found = false;
             for s in &net.subnets {
-                let route = default_route(cx.model, s);
+                let route = cx.analysis.default_route(s);
                 match &route {
                     DefaultRoute::InternetGateway { ipv6, .. } => {
                         let ipv6 = *ipv6;

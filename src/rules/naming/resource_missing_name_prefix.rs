@@ -241,7 +241,7 @@ impl Rule for ResourceMissingNamePrefix {
         let Some(prefix) = cx.name_prefix() else {
             return;
         };
-        let check_labels = cx.option_bool("check_labels");
+        let check_labels = cx.options.bool("check_labels");
         let mut labels_seen = BTreeSet::new();
         for r in cx.model.resources.iter() {
             if r.mode != crate::model::Mode::Managed {

@@ -1,7 +1,6 @@
 //! RDS002 rds-reachable-from-internet.
 use crate::analysis::net::db::{databases, db_groups, db_port};
-use crate::analysis::net::ingress::all_ingress;
-use crate::analysis::net::{default_route, location_of, DefaultRoute};
+use crate::analysis::net::{location_of, DefaultRoute};
 use crate::model::Resource;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -79,7 +78,7 @@ impl Violation for Reachable<'_> {
 /// A subnet of the DB's subnet group routed to an internet gateway: (subnet group, subnet,
 /// route). Err when the subnet group or its routing is not known.
 fn public_subnet<'a>(
-    cx: &Ctx<'a>,
+    cx: &Ctx<'_, 'a>,
     db: &'a Resource,
 ) -> Result<Option<(&'a Resource, &'a Resource, DefaultRoute<'a>)>, String> {
     let Some(v) = db.get("db_subnet_group_name").filter(|v| !v.is_null()) else {
@@ -91,15 +90,16 @@ fn public_subnet<'a>(
         .map(|u| format!("db_subnet_group_name is not known: {u}"));
     if groups.resources.is_empty() {
         if let Some(l) = groups.literals.first() {
-            // A name written literally: find the group of that name in configuration.
+            // A name written literally: the group of that name, from any source.
             let named: Vec<&Resource> = cx
                 .model
-                .resources_of("aws_db_subnet_group")
-                .filter(|g| g.get("name").and_then(|n| n.as_str()) == Some(l))
+                .by_name("aws_db_subnet_group", l)
+                .into_iter()
                 .collect();
             if named.is_empty() {
                 return Err(format!(
-                    "DB subnet group {l} is not managed in this configuration"
+                    "DB subnet group {l} is not managed {}",
+                    cx.model.scope()
                 ));
             }
             return scan_groups(cx, named, unknown);
@@ -110,7 +110,7 @@ fn public_subnet<'a>(
 }
 
 fn scan_groups<'a>(
-    cx: &Ctx<'a>,
+    cx: &Ctx<'_, 'a>,
     groups: Vec<&'a Resource>,
     mut unknown: Option<String>,
 ) -> Result<Option<(&'a Resource, &'a Resource, DefaultRoute<'a>)>, String> {
@@ -123,7 +123,7 @@ fn scan_groups<'a>(
             unknown.get_or_insert(format!("subnet_ids of {} is not known: {u}", g.address));
         }
         for s in subnets.resources {
-            match default_route(cx.model, s) {
+            match cx.analysis.default_route(s) {
                 r @ DefaultRoute::InternetGateway { .. } => return Ok(Some((g, s, r))),
                 DefaultRoute::Unknown(u) => {
                     unknown.get_or_insert(u);
@@ -144,7 +144,7 @@ impl Rule for RdsReachableFromInternet {
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let all = all_ingress(cx.model);
+        let all = cx.analysis.ingress();
         for db in databases(cx.model) {
             let mut unknown: Option<String> = None;
             let (groups, groups_unknown) = db_groups(cx.model, db);
@@ -191,7 +191,7 @@ impl Rule for RdsReachableFromInternet {
                     if let Some(span) = location_of(db, "db_subnet_group_name") {
                         related.push(Related {
                             message: format!("subnet group {}", g.address),
-                            location: span.into(),
+                            location: span,
                         });
                     }
                     if let Some(span) = route.route_span().or_else(|| s.location()) {
@@ -200,7 +200,7 @@ impl Rule for RdsReachableFromInternet {
                                 "default route of {} to an internet gateway",
                                 s.address
                             ),
-                            location: span.into(),
+                            location: span,
                         });
                     }
                     Some((*g, *s))

@@ -1,6 +1,6 @@
 //! SG002 db-ingress-not-from-security-group.
 use crate::analysis::net::db::{databases, db_groups, db_port};
-use crate::analysis::net::ingress::{all_ingress, Source};
+use crate::analysis::net::ingress::Source;
 use crate::analysis::net::location_of;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -50,7 +50,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let all = all_ingress(cx.model);
+        let all = cx.analysis.ingress();
         for db in databases(cx.model) {
             let (groups, unknown) = db_groups(cx.model, db);
             if groups.is_empty() {
@@ -103,7 +103,7 @@ impl Rule for DbIngressNotFromSecurityGroup {
                 let mut related: Vec<Related> = location_of(db, "vpc_security_group_ids")
                     .map(|span| Related {
                         message: format!("security groups of {}", db.address),
-                        location: span.into(),
+                        location: span,
                     })
                     .into_iter()
                     .collect();

@@ -1,6 +1,6 @@
 //! SG001 sg-ingress-open-to-world.
-use crate::analysis::net::admits::{lb_groups, lb_may_use_unresolved};
-use crate::analysis::net::ingress::{all_ingress, Ports, Protocol, Source};
+use crate::analysis::net::admits::lb_may_use_unresolved;
+use crate::analysis::net::ingress::{Ports, Protocol, Source};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
@@ -64,9 +64,9 @@ impl Rule for SgIngressOpenToWorld {
     }
 
     fn check(&self, cx: &Ctx, out: &mut Sink) {
-        let lbs = lb_groups(cx.model);
+        let lbs = cx.analysis.lb_groups();
         let is_lb = |g: &crate::model::Resource| lbs.iter().any(|x| std::ptr::eq(*x, g));
-        for i in all_ingress(cx.model) {
+        for i in cx.analysis.ingress() {
             if i.protocol == Protocol::Icmp {
                 continue; // ping and path-MTU discovery expose no service
             }

@@ -190,7 +190,7 @@ fn allows_lockfile(constraint: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
+
     use crate::hcl::{load, LoadOptions};
 
     fn run(backend: &str, required_version: &str) -> Sink {
@@ -201,15 +201,7 @@ mod tests {
         )
         .unwrap();
         let loaded = load(dir.path(), &LoadOptions::default());
-        let settings = Settings::default();
-        let cx = Ctx {
-            model: &loaded.model,
-            settings: &settings,
-            code: META.code,
-        };
-        let mut sink = Sink::new(&META);
-        S3BackendWithoutLocking.check(&cx, &mut sink);
-        sink
+        crate::rules::testing::run(&S3BackendWithoutLocking, &loaded.model)
     }
 
     #[test]
