@@ -1,4 +1,6 @@
 //! The normalized model every source becomes and every rule reads.
+#[cfg(test)]
+pub mod builder;
 pub mod links;
 pub mod number;
 pub mod query;

@@ -7,6 +7,8 @@ pub mod rds;
 pub mod registry;
 pub mod secrets;
 pub mod sg;
+#[cfg(test)]
+mod source_shapes;
 pub mod terraform;
 #[cfg(test)]
 pub mod testing;

@@ -16,6 +16,8 @@ pub struct Source {
 #[derive(Clone, Debug, Default)]
 pub struct Permissions {
     pub sources: Vec<Source>,
+    /// Why the list of policies may be incomplete (a source could not read attachments).
+    pub incomplete: Option<String>,
 }
 
 /// Whether a role may perform an action.
@@ -56,7 +58,7 @@ impl Permissions {
                 maybe.get_or_insert(format!("{}: {u}", src.label));
             }
         }
-        match (granted, maybe) {
+        match (granted, maybe.or_else(|| self.incomplete.clone())) {
             (true, _) => Access::Granted,
             (false, Some(why)) => Access::Unknown(why),
             (false, None) => Access::Missing(None),
@@ -77,7 +79,6 @@ fn attached<'a>(
     rtype: &'a str,
     attr: &str,
 ) -> Vec<&'a Resource> {
-    let name = role.get("name").and_then(Value::as_str);
     model
         .resources_of(rtype)
         .filter(|a| {
@@ -89,7 +90,12 @@ fn attached<'a>(
             {
                 return true;
             }
-            let literal = |x: &Value| x.as_str().is_some_and(|s| Some(s) == name);
+            // A role written by its name, before any source knows its ID.
+            let literal = |x: &Value| {
+                x.as_str()
+                    .and_then(|s| model.by_name("aws_iam_role", s))
+                    .is_some_and(|r| std::ptr::eq(r, role))
+            };
             match v.peel() {
                 Value::List(l) | Value::Set(l) => l.iter().any(literal),
                 x => literal(x),
@@ -111,7 +117,16 @@ pub fn exclusive_attachments<'a>(model: &'a Model, role: &Resource) -> Vec<&'a R
 
 /// Every policy the role gets in the configuration.
 pub fn permissions(model: &Model, role: &Resource) -> Permissions {
-    let mut out = Permissions::default();
+    let mut out = Permissions {
+        incomplete: [
+            "aws_iam_role_policy_attachment",
+            "aws_iam_policy_attachment",
+            "aws_iam_role_policy",
+        ]
+        .iter()
+        .find_map(|t| model.coverage(t).err()),
+        ..Permissions::default()
+    };
     for (i, p) in role
         .get("inline_policy")
         .and_then(Value::as_list)
@@ -285,14 +300,19 @@ fn aws_managed_in_template(parts: &[Value]) -> Option<&str> {
 /// reference, or by a literal ARN ending in the name of a role of the configuration.
 pub fn roles_named_by<'a>(model: &'a Model, v: &Value) -> Vec<&'a Resource> {
     if let Some(arn) = v.as_str() {
+        let known: Vec<&Resource> = model
+            .by_identity(arn)
+            .into_iter()
+            .filter(|r| r.mode == Mode::Managed && r.rtype == "aws_iam_role")
+            .collect();
+        if !known.is_empty() {
+            return known;
+        }
         let Some((_, path)) = arn.split_once(":role/") else {
             return Vec::new();
         };
         let name = path.rsplit('/').next().unwrap_or(path);
-        return model
-            .resources_of("aws_iam_role")
-            .filter(|r| r.get("name").and_then(Value::as_str) == Some(name))
-            .collect();
+        return model.by_name("aws_iam_role", name).into_iter().collect();
     }
     model
         .targets(v)

@@ -99,19 +99,37 @@ fn has_ipv6(subnet: &Resource) -> bool {
             .is_some_and(|v| !matches!(v.peel(), Value::Bool(false) | Value::Null))
 }
 
+/// The routing types whose absence `default_route` reads as "no route".
+const ROUTING_TYPES: &[&str] = &[
+    "aws_route_table",
+    "aws_default_route_table",
+    "aws_route",
+    "aws_route_table_association",
+    "aws_main_route_table_association",
+];
+
 fn default_route_of<'a>(model: &'a Model, subnet: &'a Resource, v4_only: bool) -> DefaultRoute<'a> {
-    let tables = match route_tables(model, subnet) {
-        Ok(t) => t,
+    let found = match route_tables(model, subnet) {
+        Ok(tables) if tables.is_empty() => DefaultRoute::None { table: None },
+        Ok(tables) => tables
+            .into_iter()
+            .map(|t| table_default(model, t, v4_only))
+            .min_by_key(DefaultRoute::rank)
+            .unwrap_or(DefaultRoute::None { table: None }),
         Err(reason) => return DefaultRoute::Unknown(reason),
     };
-    if tables.is_empty() {
-        return DefaultRoute::None { table: None };
+    // A route to an internet gateway is a fact; anything less exposed is only as good as the
+    // sources' view of every route table, association and route.
+    if found.is_internet_gateway() {
+        return found;
     }
-    tables
-        .into_iter()
-        .map(|t| table_default(model, t, v4_only))
-        .min_by_key(DefaultRoute::rank)
-        .unwrap_or(DefaultRoute::None { table: None })
+    match ROUTING_TYPES.iter().find_map(|t| model.coverage(t).err()) {
+        Some(reason) => DefaultRoute::Unknown(format!(
+            "the routing of {} is not known: {reason}",
+            subnet.address
+        )),
+        None => found,
+    }
 }
 
 /// The route tables that apply to a subnet; empty for the implicit main table (local only).
@@ -343,7 +361,7 @@ enum Target {
 }
 
 fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> Target {
-    if let Some(v) = get("gateway_id").filter(|v| !v.is_null()) {
+    if let Some(v) = get("gateway_id").filter(|v| is_set(Some(v))) {
         let r = model.follow(
             v,
             &[

@@ -153,6 +153,8 @@ fn missing<'a>(
     needed: &[&'static str],
     table: Option<&Resource>,
 ) -> Result<(Vec<&'static str>, Option<String>), String> {
+    // An endpoint the sources could not list might be the one that is missing.
+    model.coverage("aws_vpc_endpoint")?;
     let mut out = Vec::new();
     let mut unrouted = None;
     for n in needed {
