@@ -1,4 +1,6 @@
 //! The normalized model every source becomes and every rule reads.
+pub mod address;
+pub mod json;
 pub mod number;
 pub mod query;
 pub mod resource;
