@@ -12,4 +12,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod state;
 pub mod suppress;

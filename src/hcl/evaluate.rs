@@ -1167,21 +1167,9 @@ fn module_key(addr: &str) -> String {
         .join(".")
 }
 
+/// JSON to a value; the one conversion lives in `model::json`.
 pub fn json_to_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => crate::model::Number::parse(&n.to_string())
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(m) => Value::Map(
-            m.iter()
-                .map(|(k, v)| (k.clone(), json_to_value(v)))
-                .collect(),
-        ),
-    }
+    crate::model::json::from_json(v)
 }
 
 #[derive(Clone)]

@@ -1,12 +1,15 @@
 //! The normalized model every source becomes and every rule reads.
+pub mod address;
 #[cfg(test)]
 pub mod builder;
+pub mod json;
 pub mod links;
 pub mod number;
 pub mod query;
 pub mod resource;
 pub mod value;
 
+pub use address::{Address, InstanceKey, ModuleStep};
 pub use number::Number;
 pub use query::{Follow, Target};
 pub use resource::{
