@@ -3,9 +3,8 @@
 //! 253k lines, of which cloudposse's components are 143k. Prints the median of the passes and
 //! the peak resident memory; no thresholds here (a timed test would be flaky), the numbers are
 //! recorded with the command that produced them.
-use infra_lint::cli::check::check;
-use infra_lint::cli::LoadArgs;
 use infra_lint::config::Settings;
+use infra_lint::engine::{run, Request};
 use std::path::PathBuf;
 
 #[path = "../tests/common/mod.rs"]
@@ -17,12 +16,11 @@ fn pass(dirs: &[PathBuf], settings: &Settings) -> (Duration, usize) {
     let start = Instant::now();
     let mut findings = 0;
     for d in dirs {
-        let args = LoadArgs {
+        let req = Request {
             dir: d.clone(),
-            var_files: vec![],
-            vars: vec![],
+            ..Request::default()
         };
-        if let Ok(r) = check(&args, settings) {
+        if let Ok(r) = run(&req, settings) {
             findings += r.findings.len();
         }
     }

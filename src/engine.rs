@@ -1,9 +1,27 @@
-//! The pipeline, one request at a time: load the sources → run the rules → suppress → resolve
-//! fixes → a result ready to render. The CLI, the tests and the benchmark all go through here.
+//! The pipeline, one request at a time: load the sources (configuration, then state and plan
+//! joined into the same model) → run the rules → suppress → resolve fixes → a result ready to
+//! render. The CLI, the tests and the benchmark all go through here.
 use crate::config::Settings;
+use crate::diag::InputError;
 use crate::hcl::LoadOptions;
+use crate::model::Model;
 use crate::report::CheckResult;
+use crate::source::{display_path, Location, SourceMap};
+use crate::state::join::{self, Joined};
 use std::path::PathBuf;
+
+/// Where a state or plan document comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocSource {
+    File(PathBuf),
+    /// Text already read (stdin), with the name to show for it.
+    Text {
+        display: String,
+        text: String,
+    },
+    /// The configuration's backend (`--state` with no file).
+    Backend,
+}
 
 /// What to check, independent of how it was asked for.
 #[derive(Clone, Debug, Default)]
@@ -11,14 +29,106 @@ pub struct Request {
     /// The root module directory.
     pub dir: PathBuf,
     pub load: LoadOptions,
+    /// A Terraform state (format version 4).
+    pub state: Option<DocSource>,
+    /// The output of `terraform show -json PLANFILE`.
+    pub plan: Option<DocSource>,
+    /// The workspace whose state the backend holds (`--workspace`; else `TF_WORKSPACE`,
+    /// `.terraform/environment`, `default`).
+    pub workspace: Option<String>,
 }
 
-/// Runs the whole pipeline on a request.
-pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
+/// Every source loaded into one model.
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub model: Model,
+    pub errors: Vec<InputError>,
+    /// Per state or plan file: its name and what joining it did.
+    pub joined: Vec<(String, Joined)>,
+}
+
+/// Loads configuration, then the plan and the state into the same model.
+pub fn load(req: &Request) -> Result<Loaded, String> {
     if !req.dir.is_dir() {
         return Err(format!("{} is not a directory", req.dir.display()));
     }
     let loaded = crate::hcl::load(&req.dir, &req.load);
+    let mut out = Loaded {
+        sources: loaded.sources,
+        model: loaded.model,
+        errors: loaded.errors,
+        joined: Vec::new(),
+    };
+    out.model.loaded.insert(crate::model::SourceKind::Config);
+    // The plan first: what the next apply makes is a better answer than what the last one made.
+    for src in [&req.plan, &req.state].into_iter().flatten() {
+        let Some((display, text)) = read_doc(req, src, &out.model, &mut out.errors) else {
+            continue;
+        };
+        let input = join::Input {
+            display: &display,
+            text: &text,
+        };
+        let j = join::load_into(&mut out.model, &input, &mut out.errors);
+        out.joined.push((display, j));
+    }
+    Ok(out)
+}
+
+/// The document's name and text; None (with the error recorded) when it cannot be read.
+fn read_doc(
+    req: &Request,
+    src: &DocSource,
+    model: &Model,
+    errors: &mut Vec<InputError>,
+) -> Option<(String, String)> {
+    let base = req.dir.canonicalize().unwrap_or_else(|_| req.dir.clone());
+    let path = match src {
+        DocSource::Text { display, text } => return Some((display.clone(), text.clone())),
+        DocSource::File(p) => p.clone(),
+        DocSource::Backend => {
+            let ws = crate::state::backend::workspace(&req.dir, req.workspace.as_deref());
+            match crate::state::backend::state_path(&req.dir, model, &ws) {
+                Ok(p) => p,
+                Err(e) => {
+                    let at = model
+                        .backend
+                        .as_ref()
+                        .map(|b| Location::Source(b.span.clone()));
+                    errors.push(InputError::at(format!("--state: {e}"), at));
+                    return None;
+                }
+            }
+        }
+    };
+    // Inside the checked directory: relative to it, as configuration paths are; elsewhere,
+    // as the user wrote it.
+    let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+    let display = if abs.starts_with(&base) {
+        display_path(&base, &abs)
+    } else {
+        path.to_string_lossy().into_owned()
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some((display, text)),
+        Err(e) => {
+            let what = if matches!(src, DocSource::Backend) {
+                "the backend's state file"
+            } else {
+                "state or plan file"
+            };
+            errors.push(InputError::at(
+                format!("cannot read {what} {display}: {e}"),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// Runs the whole pipeline on a request.
+pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
+    let loaded = load(req)?;
     let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
     let redact = crate::rules::secret_spans(&findings, &loaded.model, settings);
     let (suppressions, suppression_errors) = crate::suppress::scan(&loaded.sources);

@@ -3,9 +3,8 @@
 //! ../shared/corpus. Each finding must be listed, with the reason it is a real problem, in
 //! tests/corpus_findings/<rule-name>.txt as `<dir> | <resource address> | <reason>`.
 //! A new finding is either a real problem (add it with the reason) or a bug to fix.
-use infra_lint::cli::check::check;
-use infra_lint::cli::LoadArgs;
 use infra_lint::config::Settings;
+use infra_lint::engine::{run, Request};
 use infra_lint::rules::registry::RULES;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -73,12 +72,11 @@ fn every_finding_on_real_code_is_a_known_real_problem() {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let args = LoadArgs {
+        let req = Request {
             dir: d.clone(),
-            var_files: vec![],
-            vars: vec![],
+            ..Request::default()
         };
-        let result = check(&args, &settings).expect("check");
+        let result = run(&req, &settings).expect("check");
         for f in &result.findings {
             if f.code.starts_with("LINT") {
                 continue;

@@ -82,13 +82,43 @@ fn marked_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(Strin
 }
 
 /// A rule's fixtures run with only that rule selected, unless the fixture brings its own
-/// infra-lint.toml (the suppression rules need the rules they suppress).
-fn select_args(dir: &Path, code: &'static str) -> Vec<&'static str> {
-    if dir.join("infra-lint.toml").exists() {
+/// infra-lint.toml (the suppression rules need the rules they suppress). A fixture with a
+/// `terraform.tfstate` is checked with it (`--state` reads the local backend's file), one with
+/// a `plan.json` with that plan.
+fn select_args(dir: &Path, code: &'static str) -> Vec<String> {
+    let mut out: Vec<String> = if dir.join("infra-lint.toml").exists() {
         vec![]
     } else {
-        vec!["--select", code]
+        vec!["--select".into(), code.into()]
+    };
+    if dir.join("terraform.tfstate").exists() {
+        out.push("--state".into());
     }
+    if dir.join("plan.json").exists() {
+        out.push("--plan".into());
+        out.push(dir.join("plan.json").to_string_lossy().into_owned());
+    }
+    out
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The fixture cases of a rule: `pass`, `fail`, and variants such as `pass-state` and
+/// `fail-state` (a configuration whose decision needs its state).
+fn cases(base: &Path) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(base)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .filter(|(n, _)| n.starts_with("pass") || n.starts_with("fail"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 fn found_lines(json: &serde_json::Value, code: &str) -> BTreeSet<(String, u64)> {
@@ -111,11 +141,22 @@ fn fixtures_pass_and_fail_exactly() {
     for r in RULES {
         let m = r.meta();
         let base = root().join("fixtures").join(m.name);
-        let pass = base.join("pass");
-        let (code, json) = check_json(&pass, &select_args(&pass, m.code));
-        assert_eq!(code, 0, "{}: pass/ must be clean: {json}", m.name);
+        for (name, dir) in cases(&base) {
+            let (code, json) = check_json(&dir, &strs(&select_args(&dir, m.code)));
+            if name.starts_with("pass") {
+                assert_eq!(code, 0, "{}: {name}/ must be clean: {json}", m.name);
+            } else {
+                assert_eq!(code, 1, "{}: {name}/ must have findings: {json}", m.name);
+                assert_eq!(
+                    found_lines(&json, m.code),
+                    marked_lines(&dir, m.name, false),
+                    "{}: {name}/ findings vs # expect: markers",
+                    m.name
+                );
+            }
+        }
         let fail = base.join("fail");
-        let (code, json) = check_json(&fail, &select_args(&fail, m.code));
+        let (code, json) = check_json(&fail, &strs(&select_args(&fail, m.code)));
         assert_eq!(code, 1, "{}: fail/ must have findings: {json}", m.name);
         assert_eq!(
             found_lines(&json, m.code),
@@ -170,7 +211,7 @@ fn fixes_produce_the_fixed_fixtures() {
         let sel = select_args(&fail, m.code);
         let dir = tmp.path().to_string_lossy().into_owned();
         let mut args = vec!["check", dir.as_str(), "--fix", "--unsafe-fixes"];
-        args.extend(&sel);
+        args.extend(strs(&sel));
         let (code, out) = run(&args);
         assert_ne!(code, 2, "{}: --fix failed:\n{out}", m.name);
         assert_eq!(
@@ -184,7 +225,7 @@ fn fixes_produce_the_fixed_fixtures() {
             let got = std::fs::read_to_string(tmp.path().join(&rel)).unwrap();
             assert_eq!(got, want, "{}: fixed/{}", m.name, rel.display());
         }
-        let (code, json) = check_json(tmp.path(), &sel);
+        let (code, json) = check_json(tmp.path(), &strs(&sel));
         assert_ne!(code, 2, "{}: fixed files must load: {json}", m.name);
         assert_eq!(
             found_lines(&json, m.code),
@@ -223,12 +264,44 @@ fn terraform_available() -> bool {
 fn fail_output_snapshots() {
     for r in RULES {
         let m = r.meta();
-        let fail = root().join("fixtures").join(m.name).join("fail");
-        let dir = fail.to_string_lossy().into_owned();
-        let mut args = vec!["check", dir.as_str()];
-        args.extend(select_args(&fail, m.code));
-        let (_, out) = run(&args);
-        insta::assert_snapshot!(format!("fail__{}", m.name), out);
+        for (name, fail) in cases(&root().join("fixtures").join(m.name)) {
+            if !name.starts_with("fail") {
+                continue;
+            }
+            let dir = fail.to_string_lossy().into_owned();
+            let mut args = vec!["check", dir.as_str()];
+            let sel = select_args(&fail, m.code);
+            args.extend(strs(&sel));
+            let (_, out) = run(&args);
+            let snap = name.replace('-', "_");
+            insta::assert_snapshot!(format!("{snap}__{}", m.name), out);
+        }
+    }
+}
+
+/// Every rule that reads state has a `fail-state/` fixture whose findings need the state: with
+/// it they fall exactly on the markers, without it they do not.
+#[test]
+fn rules_that_read_state_have_a_state_fixture() {
+    use infra_lint::rules::Input;
+    for r in RULES {
+        let m = r.meta();
+        if !m.inputs.contains(&Input::State) {
+            continue;
+        }
+        let dir = root().join("fixtures").join(m.name).join("fail-state");
+        assert!(
+            dir.join("terraform.tfstate").is_file(),
+            "{}: reads state, so fail-state/terraform.tfstate must exist",
+            m.name
+        );
+        let (_, without) = check_json(&dir, &["--select", m.code]);
+        assert_ne!(
+            found_lines(&without, m.code),
+            marked_lines(&dir, m.name, false),
+            "{}: fail-state/ must need its state to be decided",
+            m.name
+        );
     }
 }
 

@@ -3,6 +3,7 @@ use super::{Format, LoadArgs, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::config::{Overrides, Settings};
 use crate::diag::fix::{self, Applicability, TextEdit};
 use crate::diag::InputError;
+use crate::engine::Request;
 use crate::report::{human, json, CheckResult};
 use std::path::PathBuf;
 
@@ -48,19 +49,9 @@ impl CheckArgs {
     }
 }
 
-impl LoadArgs {
-    /// The engine request these arguments ask for.
-    pub fn request(&self) -> crate::engine::Request {
-        crate::engine::Request {
-            dir: self.dir.clone(),
-            load: self.options(),
-        }
-    }
-}
-
-/// Runs the whole pipeline on the arguments' directory.
-pub fn check(load: &LoadArgs, settings: &Settings) -> Result<CheckResult, String> {
-    crate::engine::run(&load.request(), settings)
+/// Runs the whole pipeline on a request.
+pub fn check(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
+    crate::engine::run(req, settings)
 }
 
 /// The edits `--fix`/`--diff` would make for these findings.
@@ -100,9 +91,9 @@ fn restore(written: &[(PathBuf, String)]) -> Result<(), String> {
 
 /// Applies fixes until none are left (or a pass changes nothing), re-checking each time.
 /// A pass that would make a file unreadable is rolled back and reported.
-fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String> {
+fn fix_loop(args: &CheckArgs, req: &Request, settings: &Settings) -> Result<CheckResult, String> {
     let mut fixed = 0;
-    let mut result = check(&args.load, settings)?;
+    let mut result = check(req, settings)?;
     for _ in 0..10 {
         let edits = fix_edits(&result, args.unsafe_fixes);
         if edits.is_empty() {
@@ -124,10 +115,10 @@ fn fix_loop(args: &CheckArgs, settings: &Settings) -> Result<CheckResult, String
             written.push((f.path.clone(), f.text.clone()));
         }
         let errors_before = result.errors.len();
-        let next = check(&args.load, settings)?;
+        let next = check(req, settings)?;
         if next.errors.len() > errors_before {
             restore(&written)?;
-            let mut r = check(&args.load, settings)?;
+            let mut r = check(req, settings)?;
             r.fixed = fixed;
             r.errors.push(InputError::new(
                 "a fix would have made the configuration invalid; it was not applied (please report this)",
@@ -162,8 +153,9 @@ fn mask_secrets(result: &CheckResult, mut diff: String) -> String {
 
 pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
     let settings = Settings::load(&args.load.dir, &args.overrides()).map_err(|e| e.message)?;
+    let req = args.load.request()?;
     if args.diff {
-        let result = check(&args.load, &settings)?;
+        let result = check(&req, &settings)?;
         let edits = fix_edits(&result, args.unsafe_fixes);
         let (texts, _) = fix::apply(&result.sources, &edits);
         let mut diff = String::new();
@@ -180,9 +172,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String
         });
     }
     let result = if args.fix {
-        fix_loop(args, &settings)?
+        fix_loop(args, &req, &settings)?
     } else {
-        check(&args.load, &settings)?
+        check(&req, &settings)?
     };
     let text = match args.format {
         Format::Human => human::render(&result, 100),

@@ -47,6 +47,18 @@ pub struct LoadArgs {
     /// A variable value, as `terraform -var` (repeatable; later wins).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// A Terraform state (format version 4) to check with the configuration: FILE, `-` for
+    /// stdin (`terraform state pull | infra-lint check --state -`), or nothing for the
+    /// configuration's local backend.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub state: Option<String>,
+    /// The output of `terraform show -json PLANFILE` (or `-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<String>,
+    /// The workspace whose state `--state` reads from the backend (default: TF_WORKSPACE,
+    /// then the one selected in .terraform/environment, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub workspace: Option<String>,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -57,6 +69,38 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 impl LoadArgs {
+    /// The engine request these arguments ask for (stdin, when named, is read here, once).
+    pub fn request(&self) -> Result<crate::engine::Request, String> {
+        use crate::engine::DocSource;
+        if self.state.as_deref() == Some("-") && self.plan.as_deref() == Some("-") {
+            return Err("--state - and --plan - cannot both read stdin".into());
+        }
+        let doc = |v: &Option<String>, backend_ok: bool| -> Result<Option<DocSource>, String> {
+            Ok(match v.as_deref() {
+                None => None,
+                Some("") if backend_ok => Some(DocSource::Backend),
+                Some("") => return Err("--plan needs a file".into()),
+                Some("-") => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                        .map_err(|e| format!("cannot read stdin: {e}"))?;
+                    Some(DocSource::Text {
+                        display: "(stdin)".into(),
+                        text,
+                    })
+                }
+                Some(f) => Some(DocSource::File(PathBuf::from(f))),
+            })
+        };
+        Ok(crate::engine::Request {
+            dir: self.dir.clone(),
+            load: self.options(),
+            state: doc(&self.state, true)?,
+            plan: doc(&self.plan, false)?,
+            workspace: self.workspace.clone(),
+        })
+    }
+
     pub fn options(&self) -> crate::hcl::LoadOptions {
         crate::hcl::LoadOptions {
             var_files: self.var_files.clone(),

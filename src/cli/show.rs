@@ -73,10 +73,7 @@ pub fn run(args: &ShowArgs, out: &mut dyn std::io::Write) -> Result<i32, String>
     if args.format != Format::Json {
         return Err("show supports --format json only".into());
     }
-    if !args.load.dir.is_dir() {
-        return Err(format!("{} is not a directory", args.load.dir.display()));
-    }
-    let loaded = crate::hcl::load(&args.load.dir, &args.load.options());
+    let loaded = crate::engine::load(&args.load.request()?)?;
     let mut doc = model_json(&loaded.model, &loaded.sources);
     doc["errors"] = J::Array(
         loaded

@@ -140,6 +140,27 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// A resource no configuration declares, as a state, plan or live loader creates it.
+    pub fn from_address(addr: &super::Address, seen: Seen) -> Resource {
+        Resource {
+            address: addr.to_string(),
+            mode: addr.mode,
+            rtype: addr.rtype.clone(),
+            name: addr.name.clone(),
+            module: addr.module_path(),
+            key: addr.key.as_ref().map(|k| k.to_string()),
+            attributes: BTreeMap::new(),
+            origins: BTreeMap::new(),
+            references: Vec::new(),
+            span: None,
+            block: None,
+            written: Written::default(),
+            seen: vec![seen],
+            identity: Identity::default(),
+            depends_on: Vec::new(),
+        }
+    }
+
     /// Where findings about the resource point: its block header in configuration, else the
     /// first other source it was seen in.
     pub fn location(&self) -> Option<Location> {

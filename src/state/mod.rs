@@ -5,6 +5,8 @@
 //! Partial failure is a result (STYLE.md §11): a file that cannot be read at all (not JSON, an
 //! unsupported format version) is an `Err`; a broken resource inside a readable file becomes
 //! one entry in the document's `problems` and every other resource still loads.
+pub mod backend;
+pub mod join;
 mod locate;
 pub mod plan;
 pub mod sensitive;

@@ -19,7 +19,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A task definition's execution role cannot pull its images, write its logs or read its secrets",
     fix: FixAvailability::Sometimes,
-    inputs: &[Input::Config],
+    inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/ecs-execution-role-missing-policy.md"),
 };

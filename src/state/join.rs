@@ -1,0 +1,348 @@
+//! Joining a state or a plan into the model built from configuration. Instances join
+//! configuration resources by address; their values fill what configuration left unknown (IDs,
+//! ARNs, names from `name_prefix`, values from data sources), and a value configuration knows
+//! stays the configuration's (it is what the next apply writes). Instances no configuration
+//! declares (removed from the code, still deployed; inside a module not available locally)
+//! become resources of their own, pointing at their place in the file.
+use super::{Doc, Instance, StateError};
+use crate::diag::InputError;
+use crate::model::{Identity, Mode, Model, Origin, Resource, Seen, SourceKind, Value, Via};
+use crate::source::Location;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// A state or plan document to join, with the name users know the file by.
+pub struct Input<'a> {
+    /// As shown in messages: `terraform.tfstate`, `(stdin)`, `plan.json`.
+    pub display: &'a str,
+    pub text: &'a str,
+}
+
+/// What joining one file did, for the report and the tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Joined {
+    /// Instances that joined a configuration resource.
+    pub joined: usize,
+    /// Instances that became resources of their own.
+    pub added: usize,
+}
+
+/// Reads `input` (a state or a plan, sniffed) and joins it into `model`. Errors are located in
+/// the file; a file that cannot be read leaves the model as it was.
+pub fn load_into(model: &mut Model, input: &Input, errors: &mut Vec<InputError>) -> Joined {
+    let file: Arc<str> = Arc::from(input.display);
+    let doc = match super::read_any(input.text) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.push(file_error(&file, &e));
+            return Joined::default();
+        }
+    };
+    for p in doc.problems() {
+        errors.push(file_error(&file, p));
+    }
+    let mut joined = Joined::default();
+    match doc {
+        Doc::State(s) => {
+            if let Some(e) = mismatch(model, &s.instances, &file) {
+                errors.push(e);
+                return joined;
+            }
+            join_all(model, &s.instances, SourceKind::State, &file, &mut joined);
+        }
+        Doc::Plan(p) => {
+            if let Some(e) = mismatch(model, &p.planned, &file) {
+                errors.push(e);
+                return joined;
+            }
+            // What apply will make first; the prior state fills what the plan leaves unknown.
+            join_all(model, &p.planned, SourceKind::Plan, &file, &mut joined);
+            let mut prior = Joined::default();
+            join_all(model, &p.prior, SourceKind::State, &file, &mut prior);
+            joined.added += prior.added;
+        }
+    }
+    model.invalidate_links();
+    joined
+}
+
+fn file_error(file: &Arc<str>, e: &StateError) -> InputError {
+    // Never a source excerpt: the lines around an error in a state file hold secrets.
+    InputError::at(
+        format!("{file}: {e}"),
+        Some(Location::State {
+            file: file.clone(),
+            address: String::new(),
+            path: String::new(),
+        }),
+    )
+}
+
+/// A state of another root module: none of its managed resources is declared here and none
+/// of their types is either. Joining it would report its whole content as state-only.
+fn mismatch(model: &Model, instances: &[Instance], file: &Arc<str>) -> Option<InputError> {
+    let declared: Vec<&Resource> = model
+        .resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && r.span.is_some())
+        .collect();
+    let managed: Vec<&Instance> = instances
+        .iter()
+        .filter(|i| i.address.mode == Mode::Managed)
+        .collect();
+    if declared.is_empty() || managed.is_empty() {
+        return None;
+    }
+    let types: BTreeSet<&str> = declared.iter().map(|r| r.rtype.as_str()).collect();
+    let addresses: BTreeSet<String> = declared.iter().map(|r| r.address.clone()).collect();
+    let any = managed.iter().any(|i| {
+        types.contains(i.address.rtype.as_str()) || addresses.contains(&i.address.to_string())
+    });
+    if any {
+        return None;
+    }
+    let theirs: BTreeSet<&str> = managed.iter().map(|i| i.address.rtype.as_str()).collect();
+    let list: Vec<&str> = theirs.into_iter().take(5).collect();
+    Some(InputError::at(
+        format!(
+            "{file} does not match this configuration: none of its {} managed resources \
+             ({}{}) is of a type the configuration declares; is it the state of another root module?",
+            managed.len(),
+            list.join(", "),
+            if list.len() < 5 { "" } else { ", …" }
+        ),
+        Some(Location::State {
+            file: file.clone(),
+            address: String::new(),
+            path: String::new(),
+        }),
+    ))
+}
+
+fn join_all(
+    model: &mut Model,
+    instances: &[Instance],
+    kind: SourceKind,
+    file: &Arc<str>,
+    out: &mut Joined,
+) {
+    model.loaded.insert(kind);
+    let mut by_address: HashMap<String, usize> = model
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.address.clone(), i))
+        .collect();
+    for inst in instances {
+        if inst.deposed.is_some() {
+            continue; // an old object create_before_destroy is replacing
+        }
+        let address = inst.address.to_string();
+        let location = Location::State {
+            file: file.clone(),
+            address: address.clone(),
+            path: String::new(),
+        };
+        let Value::Map(attrs) = &inst.attributes else {
+            // A plan that knows nothing of the object yet: configuration's view stands.
+            if let std::collections::hash_map::Entry::Vacant(e) = by_address.entry(address) {
+                let mut r = Resource::from_address(&inst.address, Seen { kind, location });
+                r.depends_on = inst.dependencies.clone();
+                e.insert(model.resources.len());
+                model.resources.push(r);
+                out.added += 1;
+            }
+            continue;
+        };
+        match by_address.get(&address) {
+            Some(&i) => {
+                let r = &mut model.resources[i];
+                if r.seen_in(kind) {
+                    continue; // the plan's prior state after its planned values
+                }
+                for (k, v) in attrs {
+                    let at = location.at_path(k);
+                    match r.attributes.remove(k) {
+                        Some(c) => {
+                            let filled = fill(c.clone(), v.clone());
+                            if differs(&c, v) {
+                                note_state_value(r, k, v, at, file, true);
+                            } else if filled != c {
+                                note_state_value(r, k, v, at, file, false);
+                            }
+                            r.attributes.insert(k.clone(), filled);
+                        }
+                        None => {
+                            r.attributes.insert(k.clone(), v.clone());
+                            r.origins.entry(k.clone()).or_insert(Origin {
+                                location: at,
+                                via: Vec::new(),
+                                constant: false,
+                            });
+                        }
+                    }
+                }
+                r.seen.push(Seen { kind, location });
+                if r.depends_on.is_empty() {
+                    r.depends_on = inst.dependencies.clone();
+                }
+                r.identity = identity(r);
+                out.joined += 1;
+            }
+            None => {
+                let mut r = Resource::from_address(
+                    &inst.address,
+                    Seen {
+                        kind,
+                        location: location.clone(),
+                    },
+                );
+                for (k, v) in attrs {
+                    r.attributes.insert(k.clone(), v.clone());
+                    r.origins.insert(
+                        k.clone(),
+                        Origin {
+                            location: location.at_path(k),
+                            via: Vec::new(),
+                            constant: false,
+                        },
+                    );
+                }
+                r.depends_on = inst.dependencies.clone();
+                r.identity = identity(&r);
+                by_address.insert(address, model.resources.len());
+                model.resources.push(r);
+                out.added += 1;
+            }
+        }
+    }
+}
+
+/// The attribute's origin names the state's value as a place it came from: rules then show
+/// "value in the state (terraform.tfstate)" next to the configuration's line.
+fn note_state_value(
+    r: &mut Resource,
+    k: &str,
+    v: &Value,
+    at: Location,
+    file: &Arc<str>,
+    different: bool,
+) {
+    let label = match (different, v.is_sensitive()) {
+        (true, _) => format!("the state ({file}) holds a different value"),
+        (false, true) => format!("value in the state ({file}, sensitive)"),
+        (false, false) => format!("value in the state ({file})"),
+    };
+    let via = Via {
+        location: at.clone(),
+        label,
+    };
+    match r.origins.get_mut(k) {
+        Some(o) => {
+            if !o.via.iter().any(|x| x.location == via.location) {
+                o.via.push(via);
+            }
+        }
+        None => {
+            r.origins.insert(
+                k.to_string(),
+                Origin {
+                    location: at,
+                    via: Vec::new(),
+                    constant: false,
+                },
+            );
+        }
+    }
+}
+
+/// True when configuration and state both know a value and they differ.
+fn differs(config: &Value, state: &Value) -> bool {
+    config.is_wholly_known()
+        && state.is_wholly_known()
+        && config.clone().unmark().0 != state.clone().unmark().0
+}
+
+/// Configuration's value with its unknown parts taken from state. A known configuration value
+/// stays (the next apply writes it); an unknown in state (a plan's "known after apply") keeps
+/// configuration's, which remembers the resource it waits for.
+pub fn fill(config: Value, state: Value) -> Value {
+    match (config, state) {
+        (c, Value::Unknown(_)) => c,
+        (Value::Unknown(_), s) => s,
+        (Value::Sensitive(c), s) => {
+            let (s, _) = s.unmark();
+            Value::Sensitive(Box::new(fill(*c, s)))
+        }
+        (c, Value::Sensitive(s)) if !c.is_wholly_known() => Value::Sensitive(Box::new(fill(c, *s))),
+        (Value::List(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => {
+            Value::List(c.into_iter().zip(s).map(|(c, s)| fill(c, s)).collect())
+        }
+        (Value::Set(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => {
+            Value::set(c.into_iter().zip(s).map(|(c, s)| fill(c, s)).collect())
+        }
+        (Value::Map(mut c), Value::Map(s)) => {
+            for (k, sv) in s {
+                let merged = match c.remove(&k) {
+                    Some(cv) => fill(cv, sv),
+                    None => sv,
+                };
+                c.insert(k, merged);
+            }
+            Value::Map(c)
+        }
+        (c, _) => c,
+    }
+}
+
+fn identity(r: &Resource) -> Identity {
+    let text = |k: &str| {
+        r.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    Identity {
+        id: text("id"),
+        arn: text("arn"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+    fn unknown() -> Value {
+        Value::unknown(crate::model::Cause::Other("after apply".into()))
+    }
+
+    #[test]
+    fn fill_takes_only_what_configuration_does_not_know() {
+        assert_eq!(fill(unknown(), s("vpc-1")), s("vpc-1"));
+        assert_eq!(fill(s("config"), s("state")), s("config"));
+        let c = Value::List(vec![s("a"), unknown()]);
+        let st = Value::List(vec![s("x"), s("b")]);
+        assert_eq!(fill(c, st), Value::List(vec![s("a"), s("b")]));
+        // A plan's unknown keeps configuration's unknown (and its cause).
+        let u = unknown();
+        assert_eq!(fill(u.clone(), unknown()), u);
+        // State-only keys of a nested block are added.
+        let c = Value::Map([("port".to_string(), unknown())].into());
+        let st = Value::Map(
+            [
+                ("port".to_string(), Value::int(8080)),
+                ("path".to_string(), s("/")),
+            ]
+            .into(),
+        );
+        let Value::Map(m) = fill(c, st) else { panic!() };
+        assert_eq!(m["port"], Value::int(8080));
+        assert_eq!(m["path"], s("/"));
+        // A secret from state stays marked.
+        let filled = fill(unknown(), Value::Sensitive(Box::new(s("pw"))));
+        assert!(filled.is_sensitive());
+    }
+}
