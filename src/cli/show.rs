@@ -35,6 +35,8 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
                 "index": r.key,
                 "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
                 "references": r.references,
+                "sources": r.seen.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
+                "identity": {"id": r.identity.id, "arn": r.identity.arn},
                 "location": at(&r.location()),
             })
         })

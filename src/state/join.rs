@@ -105,8 +105,9 @@ fn mismatch(model: &Model, instances: &[Instance], file: &Arc<str>) -> Option<In
     let list: Vec<&str> = theirs.into_iter().take(5).collect();
     Some(InputError::at(
         format!(
-            "{file} does not match this configuration: none of its {} managed resources \
-             ({}{}) is of a type the configuration declares; is it the state of another root module?",
+            "{file}: this state does not match this configuration: none of its {} managed \
+             resources ({}{}) is of a type the configuration declares; is it the state of \
+             another root module?",
             managed.len(),
             list.join(", "),
             if list.len() < 5 { "" } else { ", …" }
