@@ -2,11 +2,12 @@
 //! joined into the same model) → run the rules → suppress → resolve fixes → a result ready to
 //! render. The CLI, the tests and the benchmark all go through here.
 use crate::config::Settings;
-use crate::diag::InputError;
+use crate::diag::{Finding, InputError, NotEvaluated};
 use crate::hcl::LoadOptions;
 use crate::model::Model;
 use crate::report::CheckResult;
-use crate::source::{display_path, Location, SourceMap};
+use crate::rules::{run_rule, Ctx, Rule, RuleOptions};
+use crate::source::{display_path, Location, SourceMap, Span};
 use crate::state::join::{self, Joined};
 use std::path::PathBuf;
 
@@ -126,11 +127,69 @@ fn read_doc(
     }
 }
 
+/// A rule's context: its options as the settings give them, and the project's name prefix.
+fn context<'a, 'm>(
+    analysis: &'a crate::analysis::Analysis<'m>,
+    rule: &dyn Rule,
+    settings: &'a Settings,
+) -> Ctx<'a, 'm> {
+    let meta = rule.meta();
+    let options = RuleOptions::resolve(meta, |name| settings.option(meta.code, name).cloned());
+    Ctx::new(analysis, meta, options, settings.name_prefix.as_deref())
+}
+
+/// What the rules found on one model.
+pub struct RuleResults {
+    pub findings: Vec<Finding>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Every secret's source range, from the selected rules' findings and from the secret
+    /// finders run for masking only: an excerpt or diff for another rule must not show a
+    /// password in its context lines.
+    pub redact: Vec<Span>,
+}
+
+/// Runs every enabled rule over the model, at the severities the settings give them. The
+/// shared analyses are computed once for all of them.
+pub fn run_rules(model: &Model, settings: &Settings) -> RuleResults {
+    let analysis = crate::analysis::Analysis::new(model);
+    let mut findings = Vec::new();
+    let mut not_evaluated = Vec::new();
+    for rule in crate::rules::registry::RULES {
+        let Some(severity) = settings.severity_of(rule.meta()) else {
+            continue;
+        };
+        let sink = run_rule(*rule, &context(&analysis, *rule, settings));
+        findings.extend(sink.findings.into_iter().map(|mut f| {
+            f.severity = severity;
+            f
+        }));
+        not_evaluated.extend(sink.not_evaluated);
+    }
+    let masking_only: Vec<Finding> = crate::rules::secret_finders()
+        .into_iter()
+        .filter(|r| settings.severity_of(r.meta()).is_none())
+        .flat_map(|r| run_rule(r, &context(&analysis, r, settings)).findings)
+        .collect();
+    let redact = findings
+        .iter()
+        .chain(&masking_only)
+        .flat_map(|f| f.redact.iter().cloned())
+        .collect();
+    RuleResults {
+        findings,
+        not_evaluated,
+        redact,
+    }
+}
+
 /// Runs the whole pipeline on a request.
 pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
     let loaded = load(req)?;
-    let (findings, rule_ne) = crate::rules::run_all(&loaded.model, settings);
-    let redact = crate::rules::secret_spans(&findings, &loaded.model, settings);
+    let RuleResults {
+        findings,
+        not_evaluated: rule_ne,
+        redact,
+    } = run_rules(&loaded.model, settings);
     let (suppressions, suppression_errors) = crate::suppress::scan(&loaded.sources);
     let mut findings = crate::suppress::apply(
         findings,

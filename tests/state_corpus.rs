@@ -21,7 +21,6 @@ enum Expect {
     Problems(usize, &'static str),
 }
 
-
 /// Every file that is not a clean state, decided one by one. Any file not listed must load with
 /// zero problems.
 const EXPECTED: &[(&str, Expect)] = &[
@@ -266,13 +265,19 @@ fn legacy_flatmap_states_load_with_their_structure() {
         .iter()
         .find(|i| i.address.rtype == "aws_security_group")
         .unwrap();
-    assert_eq!(sg.attributes.as_map().unwrap()["ingress"], Value::List(vec![]));
-    assert!(doc.instances.iter().any(|i| i.address.rtype == "aws_security_group_rule"
-        && i.attributes
-            .as_map()
-            .and_then(|m| m.get("security_group_id"))
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.starts_with("sg-"))));
+    assert_eq!(
+        sg.attributes.as_map().unwrap()["ingress"],
+        Value::List(vec![])
+    );
+    assert!(doc
+        .instances
+        .iter()
+        .any(|i| i.address.rtype == "aws_security_group_rule"
+            && i.attributes
+                .as_map()
+                .and_then(|m| m.get("security_group_id"))
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.starts_with("sg-"))));
 }
 
 /// Through the binary: every corpus state is checked with an empty configuration (each state's
@@ -310,12 +315,17 @@ fn every_corpus_state_through_the_binary() {
             None => assert!(errors.is_empty(), "{rel}: {errors:?}"),
             Some(_) => {
                 assert_eq!(code, Some(2), "{rel}");
-                assert!(errors.iter().all(|e| e["location"]["file"] == p), "{rel}: {errors:?}");
+                assert!(
+                    errors.iter().all(|e| e["location"]["file"] == p),
+                    "{rel}: {errors:?}"
+                );
             }
         }
         resources += json["summary"]["resources"].as_u64().unwrap();
         for f in json["findings"].as_array().unwrap() {
-            *per_rule.entry(f["code"].as_str().unwrap().to_string()).or_default() += 1;
+            *per_rule
+                .entry(f["code"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
     }
     println!(

@@ -76,7 +76,7 @@ pub struct TextEdit {
 }
 
 /// Resolves every finding's fix once, for `--fix`, `--diff` and the reports.
-pub fn resolve_fixes(sources: &SourceMap, findings: &mut [crate::rules::Finding]) {
+pub fn resolve_fixes(sources: &SourceMap, findings: &mut [crate::diag::Finding]) {
     for f in findings {
         f.edits = f.fix.as_ref().and_then(|fx| resolve(sources, fx));
     }

@@ -3,6 +3,7 @@
 pub mod finding;
 pub mod fix;
 
+pub use crate::model::NotEvaluated;
 pub use finding::{Finding, Related, Severity};
 
 use crate::source::Location;
@@ -28,14 +29,4 @@ impl InputError {
             location,
         }
     }
-}
-
-/// Something infra-lint could not evaluate, with the reason; never a pass, never a failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotEvaluated {
-    /// The rule code, or None when the note comes from loading/evaluation.
-    pub code: Option<String>,
-    pub subject: String,
-    pub reason: String,
-    pub location: Option<Location>,
 }

@@ -35,7 +35,7 @@ impl ModelBuilder {
             None => (rest, None),
         };
         let (rtype, name) = base.split_once('.').expect("type.name");
-        let attributes = match crate::hcl::json_to_value(&attributes) {
+        let attributes = match super::json::from_json(&attributes) {
             Value::Map(m) => m,
             v => panic!("attributes must be an object, got {v:?}"),
         };

@@ -1,6 +1,5 @@
 //! Resources and the rest of an evaluated configuration, in Terraform's own names.
 use super::Value;
-use crate::diag::NotEvaluated;
 use crate::source::{Location, Span};
 use std::collections::BTreeMap;
 
@@ -30,6 +29,16 @@ pub struct Origin {
 pub struct Via {
     pub location: Location,
     pub label: String,
+}
+
+/// Something infra-lint could not evaluate, with the reason; never a pass, never a failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotEvaluated {
+    /// The rule code, or None when the note comes from loading/evaluation.
+    pub code: Option<String>,
+    pub subject: String,
+    pub reason: String,
+    pub location: Option<Location>,
 }
 
 /// The sources a resource was read from.

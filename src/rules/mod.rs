@@ -13,10 +13,9 @@ pub mod terraform;
 #[cfg(test)]
 pub mod testing;
 
-use crate::config::Settings;
 pub use crate::diag::{Finding, Related, Severity};
 use crate::model::{Model, Resource};
-use crate::source::{Location, Span};
+use crate::source::Location;
 
 /// Whether a rule can offer an edit (STYLE.md §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -158,14 +157,15 @@ impl<'a, 'm> Ctx<'a, 'm> {
     pub fn new(
         analysis: &'a crate::analysis::Analysis<'m>,
         meta: &'static RuleMeta,
-        settings: &'a Settings,
+        options: RuleOptions,
+        name_prefix: Option<&'a str>,
     ) -> Ctx<'a, 'm> {
         Ctx {
             model: analysis.model,
             analysis,
             meta,
-            options: RuleOptions::resolve(meta, |name| settings.option(meta.code, name).cloned()),
-            name_prefix: settings.name_prefix.as_deref(),
+            options,
+            name_prefix,
         }
     }
     /// The required name prefix (`name_prefix` / `--name-prefix`), if any.
@@ -250,54 +250,18 @@ impl Sink {
     }
 }
 
-/// Every secret the secret-finding rules locate, whether or not they are selected: an excerpt
-/// or a diff printed for another rule must not show a password in its context lines. The
-/// selected ones already ran: their findings carry the spans.
-pub fn secret_spans(findings: &[Finding], model: &Model, settings: &Settings) -> Vec<Span> {
-    let finders: [&dyn Rule; 2] = [
-        &secrets::plaintext_secret::PlaintextSecret,
-        &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
-    ];
-    let analysis = crate::analysis::Analysis::new(model);
-    let unselected: Vec<Finding> = finders
-        .into_iter()
-        .filter(|r| settings.severity_of(r.meta()).is_none())
-        .flat_map(|rule| run_rule(rule, &analysis, settings).findings)
-        .collect();
-    findings
-        .iter()
-        .flat_map(|f| f.redact.iter().cloned())
-        .chain(unselected.into_iter().flat_map(|f| f.redact))
-        .collect()
-}
-
-fn run_rule(rule: &dyn Rule, analysis: &crate::analysis::Analysis, settings: &Settings) -> Sink {
-    let meta = rule.meta();
-    let mut sink = Sink::new(meta);
-    let cx = Ctx::new(analysis, meta, settings);
-    rule.check(&cx, &mut sink);
+/// Runs one rule and collects what it reports.
+pub fn run_rule(rule: &dyn Rule, cx: &Ctx) -> Sink {
+    let mut sink = Sink::new(rule.meta());
+    rule.check(cx, &mut sink);
     sink
 }
 
-/// Runs every enabled rule over the model, with the severities the settings give them.
-pub fn run_all(
-    model: &Model,
-    settings: &Settings,
-) -> (Vec<Finding>, Vec<crate::diag::NotEvaluated>) {
-    let mut findings = Vec::new();
-    let mut ne = Vec::new();
-    let analysis = crate::analysis::Analysis::new(model);
-    for rule in registry::RULES {
-        let meta = rule.meta();
-        let Some(severity) = settings.severity_of(meta) else {
-            continue;
-        };
-        let sink = run_rule(*rule, &analysis, settings);
-        findings.extend(sink.findings.into_iter().map(|mut f| {
-            f.severity = severity;
-            f
-        }));
-        ne.extend(sink.not_evaluated);
-    }
-    (findings, ne)
+/// The rules whose findings locate secrets: their spans are masked in every excerpt, so they
+/// run (for masking only) even when not selected.
+pub fn secret_finders() -> [&'static dyn Rule; 2] {
+    [
+        &secrets::plaintext_secret::PlaintextSecret,
+        &ecs::ecs_container_plaintext_secret::EcsContainerPlaintextSecret,
+    ]
 }

@@ -30,8 +30,9 @@ pub fn run_with(
     settings: &crate::config::Settings,
 ) -> crate::rules::Sink {
     let analysis = crate::analysis::Analysis::new(m);
-    let mut sink = crate::rules::Sink::new(rule.meta());
-    let cx = crate::rules::Ctx::new(&analysis, rule.meta(), settings);
-    rule.check(&cx, &mut sink);
-    sink
+    let meta = rule.meta();
+    let options =
+        crate::rules::RuleOptions::resolve(meta, |n| settings.option(meta.code, n).cloned());
+    let cx = crate::rules::Ctx::new(&analysis, meta, options, settings.name_prefix.as_deref());
+    crate::rules::run_rule(rule, &cx)
 }

@@ -566,7 +566,8 @@ pub(crate) fn from_flatmap(flat: &serde_json::Map<String, J>) -> Value {
         let mut node = &mut root;
         for (i, p) in parts.iter().enumerate() {
             if i + 1 == parts.len() {
-                node.entry(p.to_string()).or_insert(Flat::Leaf(text.clone()));
+                node.entry(p.to_string())
+                    .or_insert(Flat::Leaf(text.clone()));
                 break;
             }
             let entry = node
@@ -575,7 +576,9 @@ pub(crate) fn from_flatmap(flat: &serde_json::Map<String, J>) -> Value {
             if let Flat::Leaf(_) = entry {
                 *entry = Flat::Branch(Default::default());
             }
-            let Flat::Branch(next) = entry else { unreachable!() };
+            let Flat::Branch(next) = entry else {
+                unreachable!()
+            };
             node = next;
         }
     }

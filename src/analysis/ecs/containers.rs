@@ -1,9 +1,8 @@
 //! The containers of an `aws_ecs_task_definition`, from its `container_definitions` however it
 //! was written: `jsonencode(...)` (kept structured by the evaluator even when a part such as
 //! an ECR repository URL is known only after apply), `file()`, `templatefile()`, heredoc JSON.
-use crate::hcl::json_to_value;
+use crate::model::json::from_json as json_to_value;
 use crate::model::{Cause, Model, Resource, Value};
-use crate::rules::Sink;
 
 /// What a rule can know about a task definition's containers.
 #[derive(Clone, Debug)]
@@ -204,34 +203,6 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
             "container_definitions must be a JSON list of objects".into(),
         )),
     }
-}
-
-/// The known containers of a task definition, after reporting as not evaluated the list, or
-/// each container, that is known only at apply. An invalid or missing list yields none: that
-/// is another rule's finding.
-pub fn known_containers(td: &Resource, out: &mut Sink) -> Vec<Container> {
-    let p = match partial_definitions(td) {
-        Ok(p) => p,
-        Err(Definitions::Unknown(reason)) => {
-            out.not_evaluated(
-                td,
-                reason,
-                td.origin("container_definitions")
-                    .map(|o| o.location.clone()),
-            );
-            return Vec::new();
-        }
-        Err(_) => return Vec::new(),
-    };
-    for (i, reason) in p.unknown {
-        out.not_evaluated(
-            td,
-            reason,
-            td.origin_at(&format!("container_definitions[{i}]"))
-                .map(|o| o.location.clone()),
-        );
-    }
-    p.known
 }
 
 /// Where a container image comes from.

@@ -5,7 +5,7 @@
 //! `data "aws_iam_policy_document"` (followed through its `.json` reference, with its
 //! `source_policy_documents` and `override_policy_documents`) — plus the AWS managed policies
 //! whose content infra-lint knows.
-use crate::hcl::json_to_value;
+use crate::model::json::from_json as json_to_value;
 use crate::model::{Mode, Model, Resource, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! it, or its VPC's main table, and the inline `route` blocks and `aws_route` resources of that
 //! table.
 use super::{is_set, location_of, prefer_key};
+use crate::diag::Related;
 use crate::model::{Model, Resource, Value};
-use crate::rules::Related;
 use crate::source::Location;
 
 /// The default route of a subnet. When several apply (an association reached through

@@ -1,6 +1,6 @@
 //! ECS005 ecs-container-plaintext-secret: a secret passed as a plain container environment
 //! variable is stored in clear in the task definition and in Terraform state.
-use crate::analysis::ecs::containers::known_containers;
+use super::known_containers;
 use crate::model::Value;
 use crate::rules::{
     Ctx, FixAvailability, Input, OptionKind, Rule, RuleMeta, RuleOption, Severity, Sink, Violation,

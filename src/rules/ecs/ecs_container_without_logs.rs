@@ -1,6 +1,6 @@
 //! ECS006 ecs-container-without-logs: a container without `logConfiguration` sends its output
 //! nowhere.
-use crate::analysis::ecs::containers::known_containers;
+use super::known_containers;
 use crate::model::Value;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
 
