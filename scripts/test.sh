@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of infra-lint on a fresh machine: creates the Python virtualenv, installs the
 # AWS emulator (moto server), starts it on a free loopback port, runs the Rust test suite,
-# and stops the emulator. Needs: cargo, python3, terraform (for the conformance table).
+# and stops the emulator. Needs: cargo, python3, terraform (for the conformance table), and the
+# AWS provider 5.100.0 in INFRA_LINT_TF_PLUGIN_DIR (default /opt/tf-plugins) for
+# tests/real_fixtures.rs, which regenerates tests/real/minimal with scripts/gen-state-fixtures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
