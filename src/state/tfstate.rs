@@ -292,6 +292,66 @@ fn is_version(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
+/// A node of a legacy flatmap while it is rebuilt.
+enum Flat {
+    Leaf(String),
+    Branch(std::collections::BTreeMap<String, Flat>),
+}
+
+/// Rebuilds the legacy flatmap of a Terraform 0.11 state (`"ingress.#" = "1"`,
+/// `"ingress.1234.cidr_blocks.0" = "0.0.0.0/0"`, `"tags.%" = "1"`, `"tags.Name" = "x"`) as
+/// nested values, best effort: without the provider's schema every leaf is a string (numbers
+/// stay strings, which the rules read as numbers), except `true`/`false`, and a map key that
+/// itself holds a dot is split.
+pub(crate) fn from_flatmap(flat: &serde_json::Map<String, J>) -> Value {
+    let mut root: std::collections::BTreeMap<String, Flat> = Default::default();
+    for (k, v) in flat {
+        let text = match v {
+            J::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let parts: Vec<&str> = k.split('.').collect();
+        let mut node = &mut root;
+        for (i, p) in parts.iter().enumerate() {
+            if i + 1 == parts.len() {
+                node.entry(p.to_string())
+                    .or_insert(Flat::Leaf(text.clone()));
+                break;
+            }
+            let entry = node
+                .entry(p.to_string())
+                .or_insert_with(|| Flat::Branch(Default::default()));
+            if let Flat::Leaf(_) = entry {
+                *entry = Flat::Branch(Default::default());
+            }
+            let Flat::Branch(next) = entry else {
+                unreachable!()
+            };
+            node = next;
+        }
+    }
+    flat_value(Flat::Branch(root))
+}
+
+fn flat_value(f: Flat) -> Value {
+    match f {
+        Flat::Leaf(s) if s == "true" => Value::Bool(true),
+        Flat::Leaf(s) if s == "false" => Value::Bool(false),
+        Flat::Leaf(s) => Value::String(s),
+        Flat::Branch(mut m) => {
+            if m.remove("#").is_some() {
+                let mut items: Vec<(String, Flat)> = m.into_iter().collect();
+                // List indexes in number order; set hashes in any stable order.
+                items.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
+                Value::List(items.into_iter().map(|(_, v)| flat_value(v)).collect())
+            } else {
+                m.remove("%");
+                Value::Map(m.into_iter().map(|(k, v)| (k, flat_value(v))).collect())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,65 +601,5 @@ mod tests {
         assert_eq!(doc.instances[2].status.as_deref(), Some("tainted"));
         let s = doc.outputs.iter().find(|(n, _)| n == "s").unwrap();
         assert!(matches!(s.1, Value::Sensitive(_)));
-    }
-}
-
-/// A node of a legacy flatmap while it is rebuilt.
-enum Flat {
-    Leaf(String),
-    Branch(std::collections::BTreeMap<String, Flat>),
-}
-
-/// Rebuilds the legacy flatmap of a Terraform 0.11 state (`"ingress.#" = "1"`,
-/// `"ingress.1234.cidr_blocks.0" = "0.0.0.0/0"`, `"tags.%" = "1"`, `"tags.Name" = "x"`) as
-/// nested values, best effort: without the provider's schema every leaf is a string (numbers
-/// stay strings, which the rules read as numbers), except `true`/`false`, and a map key that
-/// itself holds a dot is split.
-pub(crate) fn from_flatmap(flat: &serde_json::Map<String, J>) -> Value {
-    let mut root: std::collections::BTreeMap<String, Flat> = Default::default();
-    for (k, v) in flat {
-        let text = match v {
-            J::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let parts: Vec<&str> = k.split('.').collect();
-        let mut node = &mut root;
-        for (i, p) in parts.iter().enumerate() {
-            if i + 1 == parts.len() {
-                node.entry(p.to_string())
-                    .or_insert(Flat::Leaf(text.clone()));
-                break;
-            }
-            let entry = node
-                .entry(p.to_string())
-                .or_insert_with(|| Flat::Branch(Default::default()));
-            if let Flat::Leaf(_) = entry {
-                *entry = Flat::Branch(Default::default());
-            }
-            let Flat::Branch(next) = entry else {
-                unreachable!()
-            };
-            node = next;
-        }
-    }
-    flat_value(Flat::Branch(root))
-}
-
-fn flat_value(f: Flat) -> Value {
-    match f {
-        Flat::Leaf(s) if s == "true" => Value::Bool(true),
-        Flat::Leaf(s) if s == "false" => Value::Bool(false),
-        Flat::Leaf(s) => Value::String(s),
-        Flat::Branch(mut m) => {
-            if m.remove("#").is_some() {
-                let mut items: Vec<(String, Flat)> = m.into_iter().collect();
-                // List indexes in number order; set hashes in any stable order.
-                items.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
-                Value::List(items.into_iter().map(|(_, v)| flat_value(v)).collect())
-            } else {
-                m.remove("%");
-                Value::Map(m.into_iter().map(|(k, v)| (k, flat_value(v))).collect())
-            }
-        }
     }
 }
