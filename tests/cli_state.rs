@@ -89,7 +89,7 @@ fn state_decides_what_configuration_left_unknown_and_the_finding_stays_on_the_so
     let d = dir.path().to_string_lossy().into_owned();
     let (_, human) = run(&["check", &d, "--select", "RDS001", "--state", &st]);
     assert!(
-        human.contains("value in the state (prod.tfstate)"),
+        human.contains("value in the state (prod.tfstate: aws_db_instance.db.publicly_accessible)"),
         "{human}"
     );
     assert!(
@@ -115,7 +115,8 @@ fn a_finding_on_configuration_and_state_is_reported_once() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["message"] == "the state (terraform.tfstate) holds a different value"));
+        .any(|r| r["message"] == "the state holds a different value"
+            && r["location"]["file"] == "terraform.tfstate"));
 }
 
 #[test]

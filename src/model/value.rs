@@ -135,6 +135,18 @@ impl Value {
         }
     }
 
+    /// Null, or the empty value the AWS provider stores in state for an optional argument left
+    /// unset (`""`, `[]`, `{}`): what configuration shows by not writing the argument.
+    pub fn is_absent(&self) -> bool {
+        match self.peel() {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            Value::List(v) | Value::Set(v) => v.is_empty(),
+            Value::Map(m) => m.is_empty(),
+            _ => false,
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         match self {
             Value::Null => true,

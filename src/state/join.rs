@@ -165,21 +165,42 @@ fn join_all(
                     let at = location.at_path(k);
                     match r.attributes.remove(k) {
                         Some(c) => {
-                            let filled = fill(c.clone(), v.clone());
+                            let mut filled_at = Vec::new();
+                            let filled = fill_at(c.clone(), v.clone(), k, &mut filled_at);
                             if differs(&c, v) {
-                                note_state_value(r, k, v, at, file, true);
-                            } else if filled != c {
-                                note_state_value(r, k, v, at, file, false);
+                                note_state_value(r, k, v, at, kind, true);
+                            }
+                            for (p, part) in filled_at {
+                                let at = location.at_path(&p);
+                                note_state_value(r, &p, &part, at, kind, false);
                             }
                             r.attributes.insert(k.clone(), filled);
                         }
+                        // An attribute configuration leaves to the provider that the plan
+                        // knows only after apply: configuration's view (unset) stands.
+                        None if !v.is_wholly_known() && r.span.is_some() => {}
+                        // Unset in state too (`""`, `[]`): the same as not written.
+                        None if v.is_absent() && r.span.is_some() => {}
                         None => {
                             r.attributes.insert(k.clone(), v.clone());
-                            r.origins.entry(k.clone()).or_insert(Origin {
-                                location: at,
-                                via: Vec::new(),
-                                constant: false,
-                            });
+                            // Findings on it stay on the configuration's block and name the
+                            // state's place.
+                            let origin = match &r.span {
+                                Some(header) => Origin {
+                                    location: Location::Source(header.clone()),
+                                    via: vec![Via {
+                                        location: at,
+                                        label: state_label(kind, v, false),
+                                    }],
+                                    constant: false,
+                                },
+                                None => Origin {
+                                    location: at,
+                                    via: Vec::new(),
+                                    constant: false,
+                                },
+                            };
+                            r.origins.entry(k.clone()).or_insert(origin);
                         }
                     }
                 }
@@ -226,19 +247,23 @@ fn note_state_value(
     k: &str,
     v: &Value,
     at: Location,
-    file: &Arc<str>,
+    kind: SourceKind,
     different: bool,
 ) {
-    let label = match (different, v.is_sensitive()) {
-        (true, _) => format!("the state ({file}) holds a different value"),
-        (false, true) => format!("value in the state ({file}, sensitive)"),
-        (false, false) => format!("value in the state ({file})"),
-    };
     let via = Via {
         location: at.clone(),
-        label,
+        label: state_label(kind, v, different),
     };
-    match r.origins.get_mut(k) {
+    // The most precise origin configuration recorded for the path (`health_check[0].port`,
+    // else `health_check`).
+    let mut key = k.to_string();
+    while !r.origins.contains_key(&key) {
+        match key.rfind(['.', '[']) {
+            Some(i) => key.truncate(i),
+            None => break,
+        }
+    }
+    match r.origins.get_mut(&key) {
         Some(o) => {
             if !o.via.iter().any(|x| x.location == via.location) {
                 o.via.push(via);
@@ -257,11 +282,56 @@ fn note_state_value(
     }
 }
 
+/// How a value from a state or plan is named next to the configuration's line; the location
+/// beside it names the file.
+fn state_label(kind: SourceKind, v: &Value, different: bool) -> String {
+    let doc = if kind == SourceKind::Plan {
+        "plan"
+    } else {
+        "state"
+    };
+    match (different, v.is_sensitive()) {
+        (true, _) => format!("the {doc} holds a different value"),
+        (false, true) => format!("value in the {doc} (sensitive)"),
+        (false, false) => format!("value in the {doc}"),
+    }
+}
+
 /// True when configuration and state both know a value and they differ.
 fn differs(config: &Value, state: &Value) -> bool {
     config.is_wholly_known()
         && state.is_wholly_known()
         && config.clone().unmark().0 != state.clone().unmark().0
+}
+
+/// `fill`, recording the path of every part state supplied (`health_check[0].port`) with the
+/// value it supplied.
+fn fill_at(config: Value, state: Value, path: &str, out: &mut Vec<(String, Value)>) -> Value {
+    match (config, state) {
+        (c, Value::Unknown(_)) => c,
+        (Value::Unknown(_), s) => {
+            out.push((path.to_string(), s.clone()));
+            s
+        }
+        (Value::List(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => Value::List(
+            c.into_iter()
+                .zip(s)
+                .enumerate()
+                .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
+                .collect(),
+        ),
+        (Value::Map(mut c), Value::Map(s)) => {
+            for (k, sv) in s {
+                let merged = match c.remove(&k) {
+                    Some(cv) => fill_at(cv, sv, &format!("{path}.{k}"), out),
+                    None => sv,
+                };
+                c.insert(k, merged);
+            }
+            Value::Map(c)
+        }
+        (c, s) => fill(c, s),
+    }
 }
 
 /// Configuration's value with its unknown parts taken from state. A known configuration value

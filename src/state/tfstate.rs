@@ -462,7 +462,7 @@ mod tests {
   {"mode": "managed", "name": "a", "instances": []},
   {"mode": "managed", "type": "t", "name": "ok", "instances": [{"attributes": {"id": "1"}}]},
   {"mode": "managed", "type": "t", "name": "str", "instances": [{"attributes": "x"}]},
-  {"mode": "managed", "type": "t", "name": "flat", "instances": [{"attributes_flat": {"id": "1"}}]},
+  {"mode": "managed", "type": "t", "name": "flat", "instances": [{"attributes_flat": "x"}]},
   {"mode": "resource", "type": "t", "name": "m", "instances": []},
   {"mode": "managed", "type": "t", "name": "k", "instances": [{"index_key": [1], "attributes": {}}]},
   {"mode": "managed", "type": "t", "name": "ok", "instances": [{"attributes": {"id": "2"}}]},
@@ -487,7 +487,7 @@ mod tests {
             msgs[1]
         );
         assert!(
-            msgs[2].contains("resources[3].instances[0] (t.flat): only legacy \"attributes_flat\""),
+            msgs[2].contains("resources[3].instances[0] (t.flat): \"attributes_flat\" is a string"),
             "{}",
             msgs[2]
         );

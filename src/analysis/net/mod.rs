@@ -50,7 +50,7 @@ pub fn as_int(v: &Value) -> Option<i64> {
 /// True for a value that is set: not absent, not null, not the empty string the AWS provider
 /// stores in state for an optional argument left unset.
 pub fn is_set(v: Option<&Value>) -> bool {
-    v.is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+    v.is_some_and(|v| !v.is_absent())
 }
 
 /// Where `path` of `r` was written (or where its source holds it), or the resource itself.

@@ -49,7 +49,7 @@ impl Violation for NotEncrypted<'_> {
 }
 
 fn set<'a>(r: &'a Resource, name: &str) -> Option<&'a Value> {
-    r.get(name).filter(|v| !v.is_null())
+    r.get(name).filter(|v| !v.is_absent())
 }
 
 /// Why the encryption of `r` is decided elsewhere, when it is: a replica or a restore takes it
