@@ -238,4 +238,23 @@ fn minimal_state_regenerates_with_the_same_shape() {
         committed_path.display(),
         problems.join("\n  ")
     );
+
+    // infra-lint reads the fresh state with its configuration: every instance joins a
+    // configuration resource, no input error.
+    let module = root().join("tests/real/minimal");
+    let fresh_path = out.path().join("minimal/terraform.tfstate");
+    let check = Command::new(env!("CARGO_BIN_EXE_infra-lint"))
+        .arg("check")
+        .arg(&module)
+        .args(["--format", "json", "--state"])
+        .arg(&fresh_path)
+        .output()
+        .expect("run infra-lint");
+    let json: Value = serde_json::from_slice(&check.stdout).expect("infra-lint JSON");
+    assert_eq!(json["errors"], Value::Array(vec![]), "{json}");
+    assert_eq!(
+        json["summary"]["resources"].as_u64(),
+        Some(fresh.instances.len() as u64),
+        "every regenerated instance joins the configuration: {json}"
+    );
 }
