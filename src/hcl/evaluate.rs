@@ -1079,8 +1079,19 @@ impl Evaluator {
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
             let attrs = s.eval_resource_body(b, &mut origins, &mut refs);
+            let address = format!("{base}{}", key.clone().unwrap_or_default());
+            let addr =
+                crate::model::Address::parse(&address).unwrap_or_else(|_| crate::model::Address {
+                    module: crate::model::address::parse_module_path(&inst.addr)
+                        .unwrap_or_default(),
+                    mode,
+                    rtype: rtype.clone(),
+                    name: name.clone(),
+                    key: None,
+                });
             model.resources.push(Resource {
-                address: format!("{base}{}", key.clone().unwrap_or_default()),
+                address,
+                addr,
                 mode,
                 rtype: rtype.clone(),
                 name: name.clone(),

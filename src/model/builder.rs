@@ -74,6 +74,7 @@ impl ModelBuilder {
             .collect();
         self.model.resources.push(Resource {
             address: address.to_string(),
+            addr: super::Address::parse(address).expect("address"),
             mode,
             rtype: rtype.to_string(),
             name: name.to_string(),

@@ -120,8 +120,10 @@ pub struct Reference {
 
 #[derive(Clone, Debug)]
 pub struct Resource {
-    /// Full instance address: `module.db[0].aws_db_instance.this["a"]`.
+    /// Full instance address as printed: `module.db[0].aws_db_instance.this["a"]`.
     pub address: String,
+    /// The same address, typed: what sources are joined by.
+    pub addr: super::Address,
     pub mode: Mode,
     pub rtype: String,
     pub name: String,
@@ -153,6 +155,7 @@ impl Resource {
     pub fn from_address(addr: &super::Address, seen: Seen) -> Resource {
         Resource {
             address: addr.to_string(),
+            addr: addr.clone(),
             mode: addr.mode,
             rtype: addr.rtype.clone(),
             name: addr.name.clone(),
@@ -203,13 +206,7 @@ impl Resource {
     /// Address without instance key: `module.db.aws_db_instance.this` style, for matching
     /// references (which name the configuration object, not one instance).
     pub fn config_address(&self) -> String {
-        let prefix = if self.mode == Mode::Data { "data." } else { "" };
-        let module = strip_keys(&self.module);
-        if module.is_empty() {
-            format!("{prefix}{}.{}", self.rtype, self.name)
-        } else {
-            format!("{module}.{prefix}{}.{}", self.rtype, self.name)
-        }
+        self.addr.config_address()
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {

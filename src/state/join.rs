@@ -128,11 +128,11 @@ fn join_all(
     out: &mut Joined,
 ) {
     model.loaded.insert(kind);
-    let mut by_address: HashMap<String, usize> = model
+    let mut by_address: HashMap<crate::model::Address, usize> = model
         .resources
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.address.clone(), i))
+        .map(|(i, r)| (r.addr.clone(), i))
         .collect();
     for inst in instances {
         if inst.deposed.is_some() {
@@ -146,7 +146,9 @@ fn join_all(
         };
         let Value::Map(attrs) = &inst.attributes else {
             // A plan that knows nothing of the object yet: configuration's view stands.
-            if let std::collections::hash_map::Entry::Vacant(e) = by_address.entry(address) {
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                by_address.entry(inst.address.clone())
+            {
                 let mut r = Resource::from_address(&inst.address, Seen { kind, location });
                 r.depends_on = inst.dependencies.clone();
                 e.insert(model.resources.len());
@@ -155,7 +157,7 @@ fn join_all(
             }
             continue;
         };
-        match by_address.get(&address) {
+        match by_address.get(&inst.address) {
             Some(&i) => {
                 let r = &mut model.resources[i];
                 if r.seen_in(kind) {
@@ -232,7 +234,7 @@ fn join_all(
                 }
                 r.depends_on = inst.dependencies.clone();
                 r.identity = identity(&r);
-                by_address.insert(address, model.resources.len());
+                by_address.insert(inst.address.clone(), model.resources.len());
                 model.resources.push(r);
                 out.added += 1;
             }

@@ -237,13 +237,15 @@ fn by_arn(model: &Model, via: &str, arn: &str) -> Source {
     if let Some(name) = policy::aws_managed_name(arn) {
         return aws_managed(via, name);
     }
-    // A customer managed policy of this configuration, written as a literal ARN.
+    // A customer managed policy written as a literal ARN: the policy with that ARN in any
+    // source, else (configuration, before apply) the one of that name.
     let name = arn.rsplit('/').next().unwrap_or(arn);
     if arn.contains(":policy/") {
-        if let Some(p) = model
-            .resources_of("aws_iam_policy")
-            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
-        {
+        let known = model
+            .by_identity(arn)
+            .into_iter()
+            .find(|p| p.rtype == "aws_iam_policy" && p.mode == Mode::Managed);
+        if let Some(p) = known.or_else(|| model.by_name("aws_iam_policy", name)) {
             return Source {
                 label: format!("{via} → {}", p.address),
                 document: policy::document_at(model, p, "policy"),
@@ -255,7 +257,8 @@ fn by_arn(model: &Model, via: &str, arn: &str) -> Source {
         document: Document {
             statements: vec![],
             unknown: vec![format!(
-                "policy {arn} is not in the configuration, its content is not known offline"
+                "policy {arn} is not {}, its content is not known offline",
+                model.scope()
             )],
         },
     }
