@@ -203,7 +203,17 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
     not_evaluated.extend(rule_ne);
     let mut errors = loaded.errors;
     errors.extend(suppression_errors);
+    let documents = loaded
+        .joined
+        .iter()
+        .map(|(name, j)| crate::report::Document {
+            name: name.clone(),
+            joined: j.joined,
+            added: j.added,
+        })
+        .collect();
     let mut result = CheckResult {
+        documents,
         resources: loaded.model.resources.len(),
         sources: loaded.sources,
         findings,

@@ -229,6 +229,10 @@ fn state_only_resources_are_checked_at_their_state_location() {
     assert_eq!(f["location"]["address"], "aws_security_group.old_bastion");
     assert!(f["location"]["line"].is_null());
     assert_eq!(json["summary"]["resources"], 2);
+    assert_eq!(
+        json["summary"]["documents"],
+        json!([{"file": "terraform.tfstate", "joined": 0, "only_in_document": 1}])
+    );
     let d = dir.path().to_string_lossy().into_owned();
     let (_, human) = run(&["check", &d, "--select", "SG001", "--state"]);
     assert!(

@@ -230,8 +230,14 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             "{safe} fixable with --fix, {unsafe_} more with --fix --unsafe-fixes\n"
         ));
     }
+    let docs = if r.documents.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = r.documents.iter().map(|d| d.name.as_str()).collect();
+        format!(" and {}", names.join(", "))
+    };
     out.push_str(&format!(
-        "{} finding{} ({} error{}, {} warning{}, {} note{}), {} input error{}, {} not evaluated; {} resources in {} files checked\n",
+        "{} finding{} ({} error{}, {} warning{}, {} note{}), {} input error{}, {} not evaluated; {} resources in {} files{docs} checked\n",
         r.findings.len(),
         plural(r.findings.len()),
         r.count(Severity::Error),

@@ -97,6 +97,9 @@ pub fn render(r: &CheckResult) -> String {
             "fixable": r.fixable(crate::diag::fix::Applicability::Safe),
             "unsafe_fixable": r.fixable(crate::diag::fix::Applicability::Unsafe),
             "fixed": r.fixed,
+            "documents": r.documents.iter().map(|d| json!({
+                "file": d.name, "joined": d.joined, "only_in_document": d.added,
+            })).collect::<Vec<_>>(),
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -18,6 +18,17 @@ pub struct CheckResult {
     /// Secrets' source ranges (from every finding, suppressed ones included): masked in
     /// excerpts.
     pub redact: Vec<crate::source::Span>,
+    /// The state and plan files read besides configuration, by name, with how many of their
+    /// instances joined a configuration resource and how many are only there.
+    pub documents: Vec<Document>,
+}
+
+/// A state or plan file a check read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub name: String,
+    pub joined: usize,
+    pub added: usize,
 }
 
 impl CheckResult {
