@@ -270,7 +270,10 @@ fn secrets_in_state_are_never_printed() {
         (
             "aws_ecs_task_definition",
             "t",
-            json!({"id": "t", "family": "t", "tags": {"Owner": "team-state-secret-tag"}}),
+            json!({"id": "t", "family": "t", "tags": {"Owner": "team-state-secret-tag"},
+                   "container_definitions": json!([{"name": "app", "image": "nginx",
+                       "environment": [{"name": "DB_PASSWORD", "value": "env-state-secret"},
+                                       {"name": "LOG_LEVEL", "value": "debug"}]}]).to_string()}),
         ),
     ]))
     .unwrap();
@@ -295,12 +298,18 @@ fn secrets_in_state_are_never_printed() {
             "ssm-state-secret-value",
             "team-state-secret-tag",
             "output-state-secret",
+            "env-state-secret",
         ] {
             assert!(!out.contains(secret), "{args:?} printed {secret}:\n{out}");
         }
     }
     let (_, show) = run(&["show", &d, "--state"]);
     assert!(show.contains("(sensitive)"));
+    // Only the secret is masked: the rest of the container definitions is still shown.
+    assert!(
+        show.contains("LOG_LEVEL") && show.contains("debug"),
+        "{show}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `infra-lint show`: the evaluated model as JSON, secrets masked.
 use super::{Format, LoadArgs, EXIT_INPUT, EXIT_OK};
-use crate::model::Model;
+use crate::model::{Model, Value};
 use crate::source::SourceMap;
 use serde_json::{json, Value as J};
 
@@ -11,6 +11,49 @@ pub struct ShowArgs {
     /// Output format (only json for now).
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+}
+
+/// An attribute as `show` prints it. Besides what is marked sensitive, the provider's secret
+/// attributes and secret-looking container environment values (what SEC001 and ECS005 would
+/// find) print as "(sensitive)": a state holds them in clear, and so may configuration.
+fn display(r: &crate::model::Resource, name: &str, v: &Value) -> J {
+    if crate::state::sensitive::secret_paths(r.mode, &r.rtype)
+        .iter()
+        .any(|p| p.len() == 1 && p[0] == name)
+        && !v.is_null()
+    {
+        return J::String("(sensitive)".into());
+    }
+    if name == "container_definitions" {
+        if let Some(text) = v.as_str() {
+            if let Ok(mut defs) = serde_json::from_str::<J>(text) {
+                mask_environment(&mut defs);
+                return J::String(defs.to_string());
+            }
+        }
+    }
+    v.to_display_json()
+}
+
+fn mask_environment(defs: &mut J) {
+    for c in defs.as_array_mut().into_iter().flatten() {
+        for e in c
+            .get_mut("environment")
+            .and_then(J::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let secret = e
+                .get("name")
+                .and_then(J::as_str)
+                .is_some_and(crate::rules::ecs::ecs_container_plaintext_secret::looks_secret);
+            if secret {
+                if let Some(val) = e.get_mut("value") {
+                    *val = J::String("(sensitive)".into());
+                }
+            }
+        }
+    }
 }
 
 pub fn model_json(model: &Model, sources: &SourceMap) -> J {
@@ -33,7 +76,7 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
                 "name": r.name,
                 "module": r.module,
                 "index": r.key,
-                "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), v.to_display_json())).collect::<serde_json::Map<_, _>>(),
+                "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), display(r, k, v))).collect::<serde_json::Map<_, _>>(),
                 "references": r.references,
                 "sources": r.seen.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
                 "identity": {"id": r.identity.id, "arn": r.identity.arn},

@@ -312,6 +312,7 @@ mod tests {
             via: vec![Via {
                 location: span_of(&m, 1, "true").into(),
                 label: String::new(),
+                supplies: false,
             }],
             constant: true,
         };

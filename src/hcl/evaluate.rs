@@ -1448,6 +1448,7 @@ impl<'a> Scope<'a> {
                 let head = Via {
                     location: o.location,
                     label,
+                    supplies: false,
                 };
                 for v in std::iter::once(head).chain(o.via) {
                     if !out.iter().any(|x| x.location == v.location) {

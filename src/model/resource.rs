@@ -29,6 +29,9 @@ pub struct Origin {
 pub struct Via {
     pub location: Location,
     pub label: String,
+    /// This place supplied the value: the configuration's own text did not know it (a state
+    /// filled what a variable without value left unknown). Then that text holds no secret.
+    pub supplies: bool,
 }
 
 /// Something infra-lint could not evaluate, with the reason; never a pass, never a failure.
@@ -193,6 +196,32 @@ impl Resource {
 
     pub fn seen_in(&self, kind: SourceKind) -> bool {
         self.seen.iter().any(|s| s.kind == kind)
+    }
+
+    /// The place that supplied the value at `path` (or at a path enclosing it) when the
+    /// configuration's own text did not know it: a state or plan.
+    pub fn supplied_by(&self, path: &str) -> Option<&Via> {
+        let mut p = path;
+        loop {
+            if let Some(v) = self
+                .origins
+                .get(p)
+                .and_then(|o| o.via.iter().find(|v| v.supplies))
+            {
+                return Some(v);
+            }
+            p = &p[..p.rfind(['.', '['])?];
+        }
+    }
+
+    /// True when the configuration writes `path` itself (not a value only a state or plan
+    /// supplied to an argument configuration leaves unset).
+    pub fn writes(&self, path: &str) -> bool {
+        let Some(header) = &self.span else {
+            return false;
+        };
+        self.origin(path)
+            .is_some_and(|o| o.location.span().is_some_and(|s| s != header))
     }
 
     /// The HCL by-products recorded for one attribute path (nothing for other sources).

@@ -193,6 +193,7 @@ fn join_all(
                                     via: vec![Via {
                                         location: at,
                                         label: state_label(kind, v, false),
+                                        supplies: true,
                                     }],
                                     constant: false,
                                 },
@@ -255,6 +256,7 @@ fn note_state_value(
     let via = Via {
         location: at.clone(),
         label: state_label(kind, v, different),
+        supplies: !different,
     };
     // The most precise origin configuration recorded for the path (`health_check[0].port`,
     // else `health_check`).

@@ -3,7 +3,8 @@
 use super::known_containers;
 use crate::model::Value;
 use crate::rules::{
-    Ctx, FixAvailability, Input, OptionKind, Rule, RuleMeta, RuleOption, Severity, Sink, Violation,
+    Ctx, FixAvailability, Input, OptionKind, Related, Rule, RuleMeta, RuleOption, Severity, Sink,
+    Violation,
 };
 
 pub struct EcsContainerPlaintextSecret;
@@ -85,19 +86,25 @@ impl Rule for EcsContainerPlaintextSecret {
                             c.index
                         ))
                         .map(|o| o.location.clone());
-                    // The value's text, wherever it is written, is masked in every excerpt.
-                    let redact = td
-                        .origin_at(&format!(
-                            "container_definitions[{}].environment[{j}].value",
-                            c.index
-                        ))
-                        .map(|o| {
-                            std::iter::once(&o.location)
-                                .chain(o.via.iter().map(|v| &v.location))
-                                .filter_map(|l| l.span().cloned())
-                                .collect()
+                    // The value's text, wherever it is written, is masked in every excerpt;
+                    // a value a state supplied is in no text of the configuration.
+                    let path = format!("container_definitions[{}].environment[{j}].value", c.index);
+                    let origin = td.origin_at(&path);
+                    let supplied: Vec<Related> = td
+                        .supplied_by(&path)
+                        .map(|v| Related {
+                            message: v.label.clone(),
+                            location: v.location.clone(),
                         })
-                        .unwrap_or_default();
+                        .into_iter()
+                        .collect();
+                    let redact = match origin {
+                        Some(o) if supplied.is_empty() => std::iter::once(&o.location)
+                            .chain(o.via.iter().map(|v| &v.location))
+                            .filter_map(|l| l.span().cloned())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     out.report(
                         td,
                         &PlaintextSecret {
@@ -105,7 +112,7 @@ impl Rule for EcsContainerPlaintextSecret {
                             name,
                         },
                         at,
-                        vec![],
+                        supplied,
                     )
                     .redact = redact;
                 }

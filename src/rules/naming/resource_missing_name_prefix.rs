@@ -142,6 +142,9 @@ const NAMINGS: &[Naming] = &[
 enum Problem<'a> {
     /// The name (or name prefix, or Name tag) is known and does not start with the prefix.
     Wrong { arg: &'a str, name: &'a str },
+    /// The configuration's `name_prefix` is not known, but the name it generated is (from the
+    /// state) and does not start with the prefix.
+    GeneratedWrong { arg: &'a str, name: &'a str },
     /// No name at all: AWS generates one.
     Generated,
     /// A Name-tagged type with no Name tag.
@@ -168,6 +171,10 @@ impl Violation for MissingPrefix<'_> {
             Problem::Generated => {
                 format!("{rtype} has no name: AWS generates one without the name prefix {prefix:?}")
             }
+            Problem::GeneratedWrong { arg, name } => format!(
+                "{rtype} is named {name:?} from its {arg}, which does not start with the name \
+                 prefix {prefix:?}"
+            ),
             Problem::NoNameTag => format!(
                 "{rtype} has no Name tag, so it has no name starting with the name prefix \
                  {prefix:?}"
@@ -190,6 +197,9 @@ impl Violation for MissingPrefix<'_> {
                 format!("make {arg} start with {:?}", self.prefix)
             }
             (Problem::Generated, _) => "give it a name that starts with the prefix".into(),
+            (Problem::GeneratedWrong { arg, .. }, _) => {
+                format!("make {arg} start with {:?}", self.prefix)
+            }
             (Problem::NoNameTag, _) => "add a Name tag that starts with the prefix".into(),
             (Problem::Label, _) => format!(
                 "rename the block to start with {:?} and add a moved block",
@@ -269,6 +279,28 @@ impl Rule for ResourceMissingNamePrefix {
 }
 
 fn check_name(r: &Resource, naming: &Naming, prefix: &str, out: &mut Sink) {
+    // A configuration that writes `name_prefix` is judged by it, even where a state also
+    // holds the `name` AWS generated from it.
+    if let (Some(pf), Some(full)) = (naming.prefix_form, naming.full) {
+        if r.writes(pf) && !r.writes(full) {
+            if let (Some(v), Some(Value::String(name))) =
+                (set(r, pf), set(r, full).map(Value::peel))
+            {
+                if !v.is_wholly_known() && !carries_prefix(name, prefix) {
+                    report(
+                        r,
+                        prefix,
+                        Problem::GeneratedWrong { arg: pf, name },
+                        Some(pf),
+                        out,
+                    );
+                    return check_tag(r, naming, prefix, out);
+                }
+            }
+            check_arg(r, pf, prefix, out);
+            return check_tag(r, naming, prefix, out);
+        }
+    }
     let named_by = [naming.full, naming.prefix_form]
         .into_iter()
         .flatten()
@@ -280,6 +312,10 @@ fn check_name(r: &Resource, naming: &Naming, prefix: &str, out: &mut Sink) {
         None if naming.prefix_form.is_some() => report(r, prefix, Problem::Generated, None, out),
         None => {}
     }
+    check_tag(r, naming, prefix, out);
+}
+
+fn check_tag(r: &Resource, naming: &Naming, prefix: &str, out: &mut Sink) {
     if naming.tag {
         if set(r, "tags.Name").is_some() {
             check_arg(r, "tags.Name", prefix, out);
@@ -327,7 +363,11 @@ fn report(r: &Resource, prefix: &str, problem: Problem, path: Option<&str>, out:
             .map(|_| p)
             .or_else(|| p.split_once('.').map(|(head, _)| head))
     });
-    let related = shown.map(|p| via_related(r, p)).unwrap_or_default();
+    let mut related = shown.map(|p| via_related(r, p)).unwrap_or_default();
+    if let Problem::GeneratedWrong { .. } = v.problem {
+        // Where the generated name was read.
+        related.extend(via_related(r, "name"));
+    }
     let span = shown.and_then(|p| r.origin(p)).map(|o| o.location.clone());
     out.report(r, &v, span, related).fix = fix;
 }
