@@ -58,6 +58,9 @@ pub fn load_balancers<'a>(model: &'a Model, tg: &Resource) -> Vec<&'a Resource> 
 pub struct Reachability<'a> {
     pub targets: Vec<&'a Resource>,
     pub sources: Vec<&'a Resource>,
+    /// Where the load balancers' addresses come from, one entry per subnet they are in: a
+    /// CIDR rule that covers every one admits them too.
+    pub networks: Vec<crate::analysis::net::Network>,
 }
 
 pub fn reachability<'a>(model: &'a Model, service: &Resource, tg: &Resource) -> Reachability<'a> {
@@ -68,14 +71,26 @@ pub fn reachability<'a>(model: &'a Model, service: &Resource, tg: &Resource) -> 
         &["aws_security_group"],
     );
     let mut sources: Vec<&Resource> = Vec::new();
+    let mut networks = Vec::new();
     for lb in load_balancers(model, tg) {
         for sg in of_types(model, lb, "security_groups", &["aws_security_group"]) {
             if !sources.iter().any(|x| std::ptr::eq(*x, sg)) {
                 sources.push(sg);
             }
         }
+        let mut subnets = of_types(model, lb, "subnets", &["aws_subnet"]);
+        subnets.extend(of_types(model, lb, "subnet_mapping", &["aws_subnet"]));
+        networks.extend(
+            subnets
+                .into_iter()
+                .map(|s| crate::analysis::net::network_of(model, s)),
+        );
     }
-    Reachability { targets, sources }
+    Reachability {
+        targets,
+        sources,
+        networks,
+    }
 }
 
 fn of_types<'a>(model: &'a Model, r: &Resource, path: &str, types: &[&str]) -> Vec<&'a Resource> {
@@ -139,5 +154,69 @@ resource "aws_ecs_service" "s" {
         let r = reachability(&m, svc, tgs[0]);
         assert_eq!(names(r.targets), ["aws_security_group.svc"]);
         assert_eq!(names(r.sources), ["aws_security_group.alb"]);
+    }
+
+    /// A rule from the VPC's range admits the load balancer inside it: written as the VPC's
+    /// attribute (configuration) or as the literal range (state).
+    #[test]
+    fn a_cidr_covering_the_load_balancer_subnets_admits_it() {
+        use crate::analysis::net::{admits_from, Admits};
+        let tf = |cidr: &str| {
+            model_tf(&format!(
+                r#"
+resource "aws_vpc" "main" {{ cidr_block = "10.0.0.0/16" }}
+resource "aws_subnet" "a" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}}
+resource "aws_security_group" "alb" {{}}
+resource "aws_security_group" "svc" {{
+  ingress {{
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = [{cidr}]
+  }}
+}}
+resource "aws_lb" "main" {{
+  security_groups = [aws_security_group.alb.id]
+  subnets         = [aws_subnet.a.id]
+}}
+resource "aws_lb_target_group" "web" {{}}
+resource "aws_lb_listener" "http" {{
+  load_balancer_arn = aws_lb.main.arn
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }}
+}}
+resource "aws_ecs_service" "s" {{
+  network_configuration {{ security_groups = [aws_security_group.svc.id] }}
+  load_balancer {{ target_group_arn = aws_lb_target_group.web.arn }}
+}}
+"#
+            ))
+        };
+        for (cidr, admitted) in [
+            ("aws_vpc.main.cidr_block", true),
+            ("\"10.0.0.0/16\"", true),
+            ("aws_subnet.a.cidr_block", true),
+            ("\"10.0.1.0/25\"", false),
+            ("\"192.168.0.0/16\"", false),
+        ] {
+            let m = tf(cidr);
+            let svc = m.resources_of("aws_ecs_service").next().unwrap();
+            let tg = target_groups(&m, svc, 0)[0];
+            let r = reachability(&m, svc, tg);
+            assert_eq!(r.networks.len(), 1);
+            let a = admits_from(
+                &crate::analysis::Analysis::new(&m),
+                &r.targets,
+                80,
+                &r.sources,
+                &r.networks,
+            );
+            assert_eq!(matches!(a, Admits::Yes { .. }), admitted, "{cidr}: {a:?}");
+        }
     }
 }

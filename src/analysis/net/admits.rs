@@ -53,12 +53,15 @@ pub enum Admits {
 }
 
 /// Whether any of `targets` (security groups) admits TCP `port` from any of `sources`
-/// (security groups), by a rule naming one of them or a CIDR rule covering 0.0.0.0/0.
+/// (security groups), by a rule naming one of them, a CIDR rule covering 0.0.0.0/0, or one
+/// covering every network the sources' addresses come from (`networks`; a rule from the VPC's
+/// CIDR admits a load balancer in that VPC).
 pub fn admits_from(
     analysis: &crate::analysis::Analysis,
     targets: &[&Resource],
     port: i64,
     sources: &[&Resource],
+    networks: &[super::Network],
 ) -> Admits {
     let all = analysis.ingress();
     let mut unknown: Option<String> = None;
@@ -73,7 +76,10 @@ pub fn admits_from(
                 let hit = match &s.source {
                     Source::Group(g) => sources.iter().any(|x| std::ptr::eq(*x, *g)),
                     Source::SelfGroup => sources.iter().any(|x| std::ptr::eq(*x, *t)),
-                    Source::Cidr(c) => is_world(c),
+                    Source::Cidr(c) => {
+                        is_world(c)
+                            || !networks.is_empty() && networks.iter().all(|n| n.covered_by(c))
+                    }
                     Source::Unknown(u) => {
                         unknown.get_or_insert_with(|| format!("{}: {u}", i.describe()));
                         false

@@ -143,6 +143,22 @@ impl Ingress<'_> {
 }
 
 /// `0.0.0.0/0`, `::/0` and every other way to write a /0.
+/// Whether the IPv4 range `outer` (`10.0.0.0/16`) contains the range `inner`
+/// (`10.0.1.0/24`). False for anything that is not two IPv4 CIDRs.
+pub fn cidr_contains(outer: &str, inner: &str) -> bool {
+    fn parse(c: &str) -> Option<(u32, u32)> {
+        let (addr, len) = c.trim().split_once('/')?;
+        let addr: std::net::Ipv4Addr = addr.parse().ok()?;
+        let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+        Some((u32::from(addr), len))
+    }
+    let (Some((o, ol)), Some((i, il))) = (parse(outer), parse(inner)) else {
+        return false;
+    };
+    let mask = if ol == 0 { 0 } else { u32::MAX << (32 - ol) };
+    il >= ol && (o & mask) == (i & mask)
+}
+
 pub fn is_world(cidr: &str) -> bool {
     cidr.trim().rsplit_once('/').is_some_and(|(_, p)| p == "0")
 }
@@ -529,31 +545,65 @@ resource "aws_lb" "web" { security_groups = [aws_security_group.alb.id] }
         let m = tf(SGS);
         let (alb, app, db) = (sg(&m, "alb"), sg(&m, "app"), sg(&m, "db"));
         assert!(matches!(
-            admits_from(&crate::analysis::Analysis::new(&m), &[app], 8080, &[alb]),
+            admits_from(
+                &crate::analysis::Analysis::new(&m),
+                &[app],
+                8080,
+                &[alb],
+                &[]
+            ),
             Admits::Yes { span: Some(_) }
         ));
         assert_eq!(
-            admits_from(&crate::analysis::Analysis::new(&m), &[app], 80, &[alb]),
+            admits_from(&crate::analysis::Analysis::new(&m), &[app], 80, &[alb], &[]),
             Admits::No
         );
         assert_eq!(
-            admits_from(&crate::analysis::Analysis::new(&m), &[app], 8080, &[db]),
+            admits_from(
+                &crate::analysis::Analysis::new(&m),
+                &[app],
+                8080,
+                &[db],
+                &[]
+            ),
             Admits::No
         );
         // Any TCP port from the app through the all-protocols rule.
         assert!(matches!(
-            admits_from(&crate::analysis::Analysis::new(&m), &[db], 5432, &[app]),
+            admits_from(
+                &crate::analysis::Analysis::new(&m),
+                &[db],
+                5432,
+                &[app],
+                &[]
+            ),
             Admits::Yes { .. }
         ));
         // The world-open CIDR rule admits everyone on 443.
         assert!(matches!(
-            admits_from(&crate::analysis::Analysis::new(&m), &[alb], 443, &[app]),
+            admits_from(
+                &crate::analysis::Analysis::new(&m),
+                &[alb],
+                443,
+                &[app],
+                &[]
+            ),
             Admits::Yes { .. }
         ));
         // db_unknown's CIDR comes from a variable without value.
         assert!(
-            matches!(admits_from(&crate::analysis::Analysis::new(&m), &[db], 1, &[alb]), Admits::Unknown(u) if u.contains("var.cidrs"))
+            matches!(admits_from(&crate::analysis::Analysis::new(&m), &[db], 1, &[alb], &[]), Admits::Unknown(u) if u.contains("var.cidrs"))
         );
+    }
+
+    #[test]
+    fn cidr_containment() {
+        assert!(cidr_contains("10.0.0.0/16", "10.0.1.0/24"));
+        assert!(cidr_contains("10.0.0.0/16", "10.0.0.0/16"));
+        assert!(!cidr_contains("10.0.1.0/24", "10.0.0.0/16"));
+        assert!(!cidr_contains("10.1.0.0/16", "10.0.1.0/24"));
+        assert!(cidr_contains("0.0.0.0/0", "192.168.0.0/24"));
+        assert!(!cidr_contains("aws_vpc.main.cidr_block", "10.0.0.0/16"));
     }
 
     #[test]

@@ -13,11 +13,50 @@ pub use endpoints::{endpoints_for, Endpoint};
 pub use ingress::{all_ingress, ingress_of, Ingress, Ports};
 pub use routing::{default_route, default_route_v4, DefaultRoute};
 
-use crate::model::{Resource, Value};
+use crate::model::{Model, Resource, Value};
 use crate::source::Location;
 
 /// Security group resource types.
 pub const SG_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
+
+/// The address ranges of one subnet: its own CIDR block and its VPC's, as known values, and
+/// the names of those attributes when they are known only after apply
+/// (`aws_vpc.main.cidr_block`), which is how configuration writes a rule "from the VPC".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Network {
+    pub cidrs: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+impl Network {
+    /// Whether an ingress CIDR (a literal range or the label of a VPC or subnet range) covers
+    /// this subnet's addresses.
+    pub fn covered_by(&self, cidr: &str) -> bool {
+        self.labels.iter().any(|l| l == cidr)
+            || self
+                .cidrs
+                .iter()
+                .any(|inner| ingress::cidr_contains(cidr, inner))
+    }
+}
+
+/// The ranges of `subnet` (see `Network`).
+pub fn network_of(model: &Model, subnet: &Resource) -> Network {
+    let mut out = Network::default();
+    let mut add = |r: &Resource| match r.get("cidr_block").map(Value::peel) {
+        Some(Value::String(c)) => out.cidrs.push(c.clone()),
+        _ => out
+            .labels
+            .push(format!("{}.{}.cidr_block", r.rtype, r.name)),
+    };
+    add(subnet);
+    if let Some(v) = subnet.get("vpc_id") {
+        for vpc in model.follow(v, &["aws_vpc", "aws_default_vpc"]).resources {
+            add(vpc);
+        }
+    }
+    out
+}
 
 /// Among the instances a reference reached (all instances of a `count`/`for_each` object),
 /// keep those with the same instance key as `like` when there are any: `element(x[*].id,

@@ -387,7 +387,13 @@ fn check_admission(
         return;
     }
     let sg_path = "network_configuration[0].security_groups";
-    match crate::analysis::net::admits_from(analysis, &reach.targets, sent, &reach.sources) {
+    match crate::analysis::net::admits_from(
+        analysis,
+        &reach.targets,
+        sent,
+        &reach.sources,
+        &reach.networks,
+    ) {
         crate::analysis::net::Admits::Yes { .. } => {}
         crate::analysis::net::Admits::Unknown(reason) => out.not_evaluated(
             svc,
