@@ -102,6 +102,30 @@ fn both_real_plans_decide_it_too() {
 }
 
 #[test]
+fn plan_and_state_together_join_into_one_model() {
+    let plan = root().join("tests/real/ecs-stack/plan.json");
+    let (code, json) = run_json(&["--state", "--plan", &plan.to_string_lossy()]);
+    assert_eq!(code, 1, "{json}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
+    assert_eq!(json["summary"]["resources"], 21);
+    let docs = json["summary"]["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(
+        docs.iter()
+            .all(|d| d["joined"] == 21 && d["only_in_document"] == 0),
+        "{docs:?}"
+    );
+    // Reported once, though both sources know the port.
+    assert_eq!(
+        of(&json, "ECS001")
+            .iter()
+            .filter(|f| f["message"].as_str().unwrap().contains("8080"))
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn names_from_name_prefix_are_known_from_state() {
     // The tasks' group is named by `name_prefix = "demo-"`: configuration has no name for it,
     // the state has the one AWS generated.

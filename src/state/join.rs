@@ -160,8 +160,12 @@ fn join_all(
         match by_address.get(&inst.address) {
             Some(&i) => {
                 let r = &mut model.resources[i];
-                if r.seen_in(kind) {
-                    continue; // the plan's prior state after its planned values
+                let seen_here = r.seen.iter().any(|s| {
+                    s.kind == kind
+                        && matches!(&s.location, Location::State { file: f, .. } if f == file)
+                });
+                if seen_here {
+                    continue; // an instance listed twice in one document
                 }
                 for (k, v) in attrs {
                     let at = location.at_path(k);
@@ -308,6 +312,13 @@ fn differs(config: &Value, state: &Value) -> bool {
         && config.clone().unmark().0 != state.clone().unmark().0
 }
 
+/// Configuration's value with its unknown parts taken from state. A known configuration value
+/// stays (the next apply writes it); an unknown in state (a plan's "known after apply") keeps
+/// configuration's, which remembers the resource it waits for.
+pub fn fill(config: Value, state: Value) -> Value {
+    fill_at(config, state, "", &mut Vec::new())
+}
+
 /// `fill`, recording the path of every part state supplied (`health_check[0].port`) with the
 /// value it supplied.
 fn fill_at(config: Value, state: Value, path: &str, out: &mut Vec<(String, Value)>) -> Value {
@@ -317,7 +328,21 @@ fn fill_at(config: Value, state: Value, path: &str, out: &mut Vec<(String, Value
             out.push((path.to_string(), s.clone()));
             s
         }
+        (Value::Sensitive(c), s) => {
+            let (s, _) = s.unmark();
+            Value::Sensitive(Box::new(fill_at(*c, s, path, out)))
+        }
+        (c, Value::Sensitive(s)) if !c.is_wholly_known() => {
+            Value::Sensitive(Box::new(fill_at(c, *s, path, out)))
+        }
         (Value::List(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => Value::List(
+            c.into_iter()
+                .zip(s)
+                .enumerate()
+                .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
+                .collect(),
+        ),
+        (Value::Set(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => Value::set(
             c.into_iter()
                 .zip(s)
                 .enumerate()
@@ -328,38 +353,6 @@ fn fill_at(config: Value, state: Value, path: &str, out: &mut Vec<(String, Value
             for (k, sv) in s {
                 let merged = match c.remove(&k) {
                     Some(cv) => fill_at(cv, sv, &format!("{path}.{k}"), out),
-                    None => sv,
-                };
-                c.insert(k, merged);
-            }
-            Value::Map(c)
-        }
-        (c, s) => fill(c, s),
-    }
-}
-
-/// Configuration's value with its unknown parts taken from state. A known configuration value
-/// stays (the next apply writes it); an unknown in state (a plan's "known after apply") keeps
-/// configuration's, which remembers the resource it waits for.
-pub fn fill(config: Value, state: Value) -> Value {
-    match (config, state) {
-        (c, Value::Unknown(_)) => c,
-        (Value::Unknown(_), s) => s,
-        (Value::Sensitive(c), s) => {
-            let (s, _) = s.unmark();
-            Value::Sensitive(Box::new(fill(*c, s)))
-        }
-        (c, Value::Sensitive(s)) if !c.is_wholly_known() => Value::Sensitive(Box::new(fill(c, *s))),
-        (Value::List(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => {
-            Value::List(c.into_iter().zip(s).map(|(c, s)| fill(c, s)).collect())
-        }
-        (Value::Set(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => {
-            Value::set(c.into_iter().zip(s).map(|(c, s)| fill(c, s)).collect())
-        }
-        (Value::Map(mut c), Value::Map(s)) => {
-            for (k, sv) in s {
-                let merged = match c.remove(&k) {
-                    Some(cv) => fill(cv, sv),
                     None => sv,
                 };
                 c.insert(k, merged);
