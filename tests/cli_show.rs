@@ -143,3 +143,47 @@ resource "null_resource" "x" {
         "merge and concat keep what they know: {t}"
     );
 }
+
+/// The provider's secret attributes (here a listener's OIDC client secret, nested in blocks)
+/// and secret-looking container environment values print as "(sensitive)" in `show`, even
+/// when the configuration writes them as literals.
+#[test]
+fn show_masks_provider_secret_attributes_and_secret_environment_values() {
+    let dir = tree(&[(
+        "main.tf",
+        br#"
+resource "aws_db_instance" "db" {
+  password = "config-literal-db-secret"
+}
+resource "aws_lb_listener" "l" {
+  default_action {
+    type = "authenticate-oidc"
+    authenticate_oidc {
+      client_secret = "config-literal-oidc-secret"
+      issuer        = "https://idp.example.com"
+    }
+  }
+}
+resource "aws_ecs_task_definition" "t" {
+  family = "t"
+  container_definitions = jsonencode([{
+    name        = "app"
+    image       = "nginx"
+    environment = [{ name = "API_TOKEN", value = "config-literal-env-secret" }, { name = "MODE", value = "fast" }]
+  }])
+}
+"# as &[u8],
+    )]);
+    let (_, out) = run(&["show", dir.path().to_str().unwrap()]);
+    for secret in [
+        "config-literal-db-secret",
+        "config-literal-oidc-secret",
+        "config-literal-env-secret",
+    ] {
+        assert!(!out.contains(secret), "show printed {secret}:\n{out}");
+    }
+    assert!(
+        out.contains("https://idp.example.com") && out.contains("fast"),
+        "{out}"
+    );
+}

@@ -13,26 +13,33 @@ pub struct ShowArgs {
     pub format: Format,
 }
 
-/// An attribute as `show` prints it. Besides what is marked sensitive, the provider's secret
-/// attributes and secret-looking container environment values (what SEC001 and ECS005 would
-/// find) print as "(sensitive)": a state holds them in clear, and so may configuration.
-fn display(r: &crate::model::Resource, name: &str, v: &Value) -> J {
-    if crate::state::sensitive::secret_paths(r.mode, &r.rtype)
+/// A resource's attributes as `show` prints them. Besides what is marked sensitive, the
+/// provider's secret attributes and secret-looking container environment values (what SEC001
+/// and ECS005 would find) print as "(sensitive)": a state holds them in clear, and so may
+/// configuration.
+fn display_attributes(r: &crate::model::Resource) -> J {
+    let mut attrs = Value::Map(r.attributes.clone());
+    crate::state::sensitive::mark_schema(r.mode, &r.rtype, &mut attrs);
+    let Value::Map(attrs) = attrs else {
+        return J::Null;
+    };
+    let out: serde_json::Map<String, J> = attrs
         .iter()
-        .any(|p| p.len() == 1 && p[0] == name)
-        && !v.is_null()
-    {
-        return J::String("(sensitive)".into());
-    }
-    if name == "container_definitions" {
-        if let Some(text) = v.as_str() {
-            if let Ok(mut defs) = serde_json::from_str::<J>(text) {
-                mask_environment(&mut defs);
-                return J::String(defs.to_string());
-            }
-        }
-    }
-    v.to_display_json()
+        .map(|(k, v)| {
+            let shown = match (k.as_str(), v.as_str()) {
+                ("container_definitions", Some(text)) => match serde_json::from_str::<J>(text) {
+                    Ok(mut defs) => {
+                        mask_environment(&mut defs);
+                        J::String(defs.to_string())
+                    }
+                    Err(_) => v.to_display_json(),
+                },
+                _ => v.to_display_json(),
+            };
+            (k.clone(), shown)
+        })
+        .collect();
+    J::Object(out)
 }
 
 fn mask_environment(defs: &mut J) {
@@ -76,7 +83,7 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
                 "name": r.name,
                 "module": r.module,
                 "index": r.key,
-                "attributes": r.attributes.iter().map(|(k, v)| (k.clone(), display(r, k, v))).collect::<serde_json::Map<_, _>>(),
+                "attributes": display_attributes(r),
                 "references": r.references,
                 "sources": r.seen.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
                 "identity": {"id": r.identity.id, "arn": r.identity.arn},

@@ -151,7 +151,7 @@ pub(crate) enum Step {
 
 /// Marks the schema's secret attributes of a `mode`/`rtype` instance. Null values are left
 /// alone: there is nothing to hide.
-pub(crate) fn mark_schema(mode: Mode, rtype: &str, attrs: &mut Value) {
+pub fn mark_schema(mode: Mode, rtype: &str, attrs: &mut Value) {
     for path in secret_paths(mode, rtype) {
         let steps: Vec<Step> = path
             .iter()
