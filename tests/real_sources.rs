@@ -201,3 +201,13 @@ fn the_database_password_in_real_state_and_plans_is_never_printed() {
     assert_eq!(db["attributes"]["password"], "(sensitive)");
     assert_eq!(db["sources"], serde_json::json!(["config", "state"]));
 }
+
+/// The exact JSON document for the real stack checked with its state: findings on
+/// configuration lines naming state places, the state file in the summary.
+#[test]
+fn json_output_with_the_real_state() {
+    let d = dir();
+    let (code, out) = run(&["check", &d, "--format", "json", "--state"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("real_ecs_stack_state_json", out);
+}

@@ -79,12 +79,21 @@ impl Rule for RdsBackupsDisabled {
             if r.rtype == "aws_db_instance" && is_set(r.get("replicate_source_db")) {
                 continue;
             }
-            let fix = origin.map(|o| {
-                Fix::unsafe_(vec![Edit::SetValue {
-                    origin: o.clone(),
+            // Written in configuration: change it there; known only from a state: add it.
+            let fix = match (origin, &r.block) {
+                (Some(o), _) if r.writes("backup_retention_period") => {
+                    Some(Fix::unsafe_(vec![Edit::SetValue {
+                        origin: o.clone(),
+                        text: RETENTION_DAYS.into(),
+                    }]))
+                }
+                (_, Some(block)) => Some(Fix::unsafe_(vec![Edit::InsertAttribute {
+                    block: block.clone(),
+                    name: "backup_retention_period".into(),
                     text: RETENTION_DAYS.into(),
-                }])
-            });
+                }])),
+                _ => None,
+            };
             out.report(
                 r,
                 &BackupsDisabled { rtype: &r.rtype },

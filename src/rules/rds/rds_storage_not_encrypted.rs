@@ -168,19 +168,22 @@ impl Rule for RdsStorageNotEncrypted {
             }
             let v = NotEncrypted {
                 rtype: &r.rtype,
-                written: encrypted.is_some(),
+                // A configuration that leaves it to the default says so, whatever state holds.
+                written: encrypted.is_some() && (r.span.is_none() || r.writes("storage_encrypted")),
             };
             let fix = match (origin, &r.block) {
-                (Some(o), _) => Some(Fix::unsafe_(vec![Edit::SetValue {
-                    origin: o.clone(),
-                    text: "true".into(),
-                }])),
-                (None, Some(block)) => Some(Fix::unsafe_(vec![Edit::InsertAttribute {
+                (Some(o), _) if r.writes("storage_encrypted") => {
+                    Some(Fix::unsafe_(vec![Edit::SetValue {
+                        origin: o.clone(),
+                        text: "true".into(),
+                    }]))
+                }
+                (_, Some(block)) => Some(Fix::unsafe_(vec![Edit::InsertAttribute {
                     block: block.clone(),
                     name: "storage_encrypted".into(),
                     text: "true".into(),
                 }])),
-                (None, None) => None,
+                (_, None) => None,
             };
             out.report(r, &v, span, via_related(r, "storage_encrypted"))
                 .fix = fix;
