@@ -4,6 +4,7 @@ pub mod address;
 pub mod builder;
 pub mod json;
 pub mod links;
+pub mod merge;
 pub mod number;
 pub mod query;
 pub mod resource;
