@@ -34,6 +34,8 @@ pub struct Request {
     pub state: Option<DocSource>,
     /// The output of `terraform show -json PLANFILE`.
     pub plan: Option<DocSource>,
+    /// A recorded live scan (`live.json`) to check as the account.
+    pub live: Option<DocSource>,
     /// The workspace whose state the backend holds (`--workspace`; else `TF_WORKSPACE`,
     /// `.terraform/environment`, `default`).
     pub workspace: Option<String>,
@@ -44,8 +46,10 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub model: Model,
     pub errors: Vec<InputError>,
-    /// Per state or plan file: its name and what joining it did.
+    /// Per state, plan or live file: its name and what joining it did.
     pub joined: Vec<(String, Joined)>,
+    /// The calls a live scan could not make, as "call: reason".
+    pub not_readable: Vec<String>,
 }
 
 /// Loads configuration, then the plan and the state into the same model.
@@ -59,6 +63,7 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
         model: loaded.model,
         errors: loaded.errors,
         joined: Vec::new(),
+        not_readable: Vec::new(),
     };
     out.model.loaded.insert(crate::model::SourceKind::Config);
     // The plan first: what the next apply makes is a better answer than what the last one made.
@@ -72,6 +77,32 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
         };
         let j = join::load_into(&mut out.model, &input, &mut out.errors);
         out.joined.push((display, j));
+    }
+    // The account last: it joins what configuration and state hold by ID and ARN.
+    if let Some(src) = &req.live {
+        if let Some((display, text)) = read_doc(req, src, &out.model, &mut out.errors) {
+            use crate::live::Inventory;
+            match (crate::live::Replay { text }).scan() {
+                Ok(scan) => {
+                    let j = crate::live::join::join(&mut out.model, &scan);
+                    out.not_readable = scan
+                        .not_readable
+                        .iter()
+                        .map(|n| format!("{}: {}", n.call, n.reason))
+                        .collect();
+                    out.joined.push((
+                        display,
+                        Joined {
+                            joined: j.joined,
+                            added: j.added,
+                        },
+                    ));
+                }
+                Err(e) => out
+                    .errors
+                    .push(InputError::at(format!("{display}: {e}"), None)),
+            }
+        }
     }
     Ok(out)
 }
@@ -212,8 +243,10 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
             added: j.added,
         })
         .collect();
+    let not_readable = loaded.not_readable.clone();
     let mut result = CheckResult {
         documents,
+        not_readable,
         resources: loaded.model.resources.len(),
         sources: loaded.sources,
         findings,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod hcl;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &["source", "model"]),
     ("hcl", &["source", "model", "diag"]),
     ("state", &["source", "model", "diag"]),
+    ("live", &["source", "model", "diag", "state"]),
     ("analysis", &["source", "model", "diag"]),
     ("rules", &["source", "model", "diag", "analysis"]),
     ("config", &["source", "model", "diag", "rules"]),
@@ -20,8 +21,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "engine",
         &[
-            "source", "model", "diag", "hcl", "state", "analysis", "rules", "config", "suppress",
-            "report",
+            "source", "model", "diag", "hcl", "state", "live", "analysis", "rules", "config",
+            "suppress", "report",
         ],
     ),
     (
@@ -34,8 +35,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
 ];
 
 const LAYERS: &[&str] = &[
-    "source", "model", "diag", "hcl", "state", "analysis", "rules", "config", "suppress", "report",
-    "engine", "cli",
+    "source", "model", "diag", "hcl", "state", "live", "analysis", "rules", "config", "suppress",
+    "report", "engine", "cli",
 ];
 
 fn files(p: &Path, out: &mut Vec<std::path::PathBuf>) {

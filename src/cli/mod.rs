@@ -55,6 +55,9 @@ pub struct LoadArgs {
     /// The output of `terraform show -json PLANFILE` (or `-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<String>,
+    /// A recorded live scan (`live.json`) to check as the account, offline.
+    #[arg(long = "live-from", value_name = "FILE")]
+    pub live_from: Option<PathBuf>,
     /// The workspace whose state `--state` reads from the backend (default: TF_WORKSPACE,
     /// then the one selected in .terraform/environment, then `default`).
     #[arg(long, value_name = "NAME")]
@@ -97,6 +100,7 @@ impl LoadArgs {
             load: self.options(),
             state: doc(&self.state, true)?,
             plan: doc(&self.plan, false)?,
+            live: self.live_from.clone().map(DocSource::File),
             workspace: self.workspace.clone(),
         })
     }

@@ -104,10 +104,10 @@ fn note_state_value(
 /// How a value from a state or plan is named next to the configuration's line; the location
 /// beside it names the file.
 fn state_label(kind: SourceKind, v: &Value, different: bool) -> String {
-    let doc = if kind == SourceKind::Plan {
-        "plan"
-    } else {
-        "state"
+    let doc = match kind {
+        SourceKind::Plan => "plan",
+        SourceKind::Live => "account",
+        _ => "state",
     };
     match (different, v.is_sensitive()) {
         (true, _) => format!("the {doc} holds a different value"),

@@ -214,6 +214,13 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         }
         out.push('\n');
     }
+    if !r.not_readable.is_empty() {
+        out.push_str("not checked (the scan could not read):\n");
+        for n in &r.not_readable {
+            out.push_str(&format!("  - {n}\n"));
+        }
+        out.push('\n');
+    }
     if r.fixed > 0 {
         out.push_str(&format!(
             "fixed: applied {} edit{}\n",

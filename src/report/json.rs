@@ -100,6 +100,7 @@ pub fn render(r: &CheckResult) -> String {
             "documents": r.documents.iter().map(|d| json!({
                 "file": d.name, "joined": d.joined, "only_in_document": d.added,
             })).collect::<Vec<_>>(),
+            "not_checked": r.not_readable,
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -21,6 +21,9 @@ pub struct CheckResult {
     /// The state and plan files read besides configuration, by name, with how many of their
     /// instances joined a configuration resource and how many are only there.
     pub documents: Vec<Document>,
+    /// The calls a live scan could not make ("ec2:DescribeRouteTables: AccessDenied"): what
+    /// needs them is listed under not evaluated, as not checked.
+    pub not_readable: Vec<String>,
 }
 
 /// A state or plan file a check read.

@@ -4,8 +4,19 @@ use crate::rules::Related;
 
 /// The places an attribute's value passed through (the tfvars line, the variable default, the
 /// module argument), as related locations.
+/// A value another source supplied to an enclosing attribute (`ingress` from the account, for
+/// `ingress[0].cidr_blocks`) names that source's place too.
 pub fn via_related(r: &Resource, path: &str) -> Vec<Related> {
-    r.origin(path).map(origin_related).unwrap_or_default()
+    let mut out = r.origin(path).map(origin_related).unwrap_or_default();
+    if let Some(v) = r.supplied_by(path) {
+        if !out.iter().any(|x| x.location == v.location) {
+            out.push(Related {
+                message: v.label.clone(),
+                location: v.location.clone(),
+            });
+        }
+    }
+    out
 }
 
 pub fn origin_related(o: &Origin) -> Vec<Related> {

@@ -109,6 +109,10 @@ const ROUTING_TYPES: &[&str] = &[
 ];
 
 fn default_route_of<'a>(model: &'a Model, subnet: &'a Resource, v4_only: bool) -> DefaultRoute<'a> {
+    let unreadable = ROUTING_TYPES
+        .iter()
+        .find_map(|t| model.coverage(t).err())
+        .map(|reason| format!("the routing of {} is not known: {reason}", subnet.address));
     let found = match route_tables(model, subnet) {
         Ok(tables) if tables.is_empty() => DefaultRoute::None { table: None },
         Ok(tables) => tables
@@ -116,18 +120,16 @@ fn default_route_of<'a>(model: &'a Model, subnet: &'a Resource, v4_only: bool) -
             .map(|t| table_default(model, t, v4_only))
             .min_by_key(DefaultRoute::rank)
             .unwrap_or(DefaultRoute::None { table: None }),
-        Err(reason) => return DefaultRoute::Unknown(reason),
+        // What the sources could not read explains more than what they lack.
+        Err(reason) => return DefaultRoute::Unknown(unreadable.unwrap_or(reason)),
     };
     // A route to an internet gateway is a fact; anything less exposed is only as good as the
     // sources' view of every route table, association and route.
     if found.is_internet_gateway() {
         return found;
     }
-    match ROUTING_TYPES.iter().find_map(|t| model.coverage(t).err()) {
-        Some(reason) => DefaultRoute::Unknown(format!(
-            "the routing of {} is not known: {reason}",
-            subnet.address
-        )),
+    match unreadable {
+        Some(reason) => DefaultRoute::Unknown(reason),
         None => found,
     }
 }
