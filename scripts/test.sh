@@ -33,6 +33,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 export INFRA_LINT_TEST_ENDPOINT="http://127.0.0.1:$PORT"
+# Tests that record every request of a scan start a server of their own with this.
+export INFRA_LINT_MOTO_SERVER="$PWD/$VENV/bin/moto_server"
 export TF_CLI_CONFIG_FILE=/dev/null
 
 if cargo nextest --version >/dev/null 2>&1; then

@@ -24,6 +24,16 @@ pub enum DocSource {
     Backend,
 }
 
+/// Where the live account comes from.
+#[derive(Clone, Debug)]
+pub enum LiveSource {
+    /// A recorded scan (`--live-from live.json`).
+    Replay(DocSource),
+    /// The account, read-only through the AWS SDK (`--live`).
+    #[cfg(feature = "aws")]
+    Aws(crate::live::aws::AwsOptions),
+}
+
 /// What to check, independent of how it was asked for.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -34,8 +44,9 @@ pub struct Request {
     pub state: Option<DocSource>,
     /// The output of `terraform show -json PLANFILE`.
     pub plan: Option<DocSource>,
-    /// A recorded live scan (`live.json`) to check as the account.
-    pub live: Option<DocSource>,
+    /// The live account: a recorded scan (`live.json`) or, with the `aws` feature, the
+    /// account itself.
+    pub live: Option<LiveSource>,
     /// The workspace whose state the backend holds (`--workspace`; else `TF_WORKSPACE`,
     /// `.terraform/environment`, `default`).
     pub workspace: Option<String>,
@@ -79,10 +90,23 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
         out.joined.push((display, j));
     }
     // The account last: it joins what configuration and state hold by ID and ARN.
-    if let Some(src) = &req.live {
-        if let Some((display, text)) = read_doc(req, src, &out.model, &mut out.errors) {
-            use crate::live::Inventory;
-            match (crate::live::Replay { text }).scan() {
+    if let Some(live) = &req.live {
+        use crate::live::Inventory;
+        let scanned = match live {
+            LiveSource::Replay(src) => read_doc(req, src, &out.model, &mut out.errors)
+                .map(|(display, text)| (display, (crate::live::Replay { text }).scan())),
+            #[cfg(feature = "aws")]
+            LiveSource::Aws(o) => {
+                let scan = (crate::live::aws::AwsInventory { options: o.clone() }).scan();
+                let name = match &scan {
+                    Ok(s) => format!("account {}", s.account.as_deref().unwrap_or("(unknown)")),
+                    Err(_) => "the live account".into(),
+                };
+                Some((name, scan))
+            }
+        };
+        if let Some((display, scan)) = scanned {
+            match scan {
                 Ok(scan) => {
                     let j = crate::live::join::join(&mut out.model, &scan);
                     out.not_readable = scan

@@ -56,8 +56,23 @@ pub struct LoadArgs {
     #[arg(long, value_name = "FILE")]
     pub plan: Option<String>,
     /// A recorded live scan (`live.json`) to check as the account, offline.
-    #[arg(long = "live-from", value_name = "FILE")]
+    #[arg(long = "live-from", value_name = "FILE", conflicts_with = "live")]
     pub live_from: Option<PathBuf>,
+    /// Also read the live account, read-only (credentials from the AWS default chain).
+    #[arg(long)]
+    pub live: bool,
+    /// The AWS profile for --live.
+    #[arg(long, value_name = "NAME", requires = "live")]
+    pub profile: Option<String>,
+    /// The region --live reads (default: from the AWS configuration).
+    #[arg(long, value_name = "REGION", requires = "live")]
+    pub region: Option<String>,
+    /// Send AWS requests here instead (a local emulator); also AWS_ENDPOINT_URL.
+    #[arg(long, value_name = "URL", requires = "live")]
+    pub endpoint_url: Option<String>,
+    /// Give up a live scan after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "live")]
+    pub live_timeout: u64,
     /// The workspace whose state `--state` reads from the backend (default: TF_WORKSPACE,
     /// then the one selected in .terraform/environment, then `default`).
     #[arg(long, value_name = "NAME")]
@@ -100,9 +115,32 @@ impl LoadArgs {
             load: self.options(),
             state: doc(&self.state, true)?,
             plan: doc(&self.plan, false)?,
-            live: self.live_from.clone().map(DocSource::File),
+            live: self.live_source()?,
             workspace: self.workspace.clone(),
         })
+    }
+
+    fn live_source(&self) -> Result<Option<crate::engine::LiveSource>, String> {
+        use crate::engine::{DocSource, LiveSource};
+        if let Some(f) = &self.live_from {
+            return Ok(Some(LiveSource::Replay(DocSource::File(f.clone()))));
+        }
+        if !self.live {
+            return Ok(None);
+        }
+        #[cfg(feature = "aws")]
+        {
+            Ok(Some(LiveSource::Aws(crate::live::aws::AwsOptions {
+                profile: self.profile.clone(),
+                region: self.region.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+                timeout: Some(std::time::Duration::from_secs(self.live_timeout)),
+            })))
+        }
+        #[cfg(not(feature = "aws"))]
+        {
+            Err("--live needs infra-lint built with the `aws` feature; use --live-from FILE".into())
+        }
     }
 
     pub fn options(&self) -> crate::hcl::LoadOptions {

@@ -6,6 +6,8 @@
 //! The scan joins the model by identity: a live object whose ID or ARN a configuration or state
 //! resource has is that resource, seen live; the others are resources of their own, reported at
 //! their ARN.
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod join;
 
 use crate::model::Value;

@@ -1,0 +1,448 @@
+//! Reading the live account with the AWS SDK, read-only (Describe/List/Get only), normalized to
+//! Terraform resource types and attribute names so the rules read it as they read state.
+//! Covered so far: STS (the account), EC2 (VPCs, subnets, route tables and their associations,
+//! internet and NAT gateways, security groups) and RDS (DB instances, DB subnet groups).
+//! A call that fails (AccessDenied, an unreachable endpoint) is recorded as not readable with
+//! the types it would have listed; the rest of the scan goes on.
+use super::{Inventory, LiveObject, LiveScan, NotReadable};
+use crate::model::json::from_json;
+use serde_json::{json, Value as J};
+use std::time::Duration;
+
+/// How to reach the account.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// A bound on the whole scan.
+    pub timeout: Option<Duration>,
+}
+
+pub struct AwsInventory {
+    pub options: AwsOptions,
+}
+
+impl Inventory for AwsInventory {
+    fn scan(&self) -> Result<LiveScan, String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the AWS client runtime: {e}"))?;
+        let timeout = self.options.timeout.unwrap_or(Duration::from_secs(120));
+        rt.block_on(async {
+            match tokio::time::timeout(timeout, scan(&self.options)).await {
+                Ok(r) => r,
+                Err(_) => Err(format!(
+                    "the live scan did not finish within {}s (is the endpoint reachable?)",
+                    timeout.as_secs()
+                )),
+            }
+        })
+    }
+}
+
+/// Accumulates what a scan finds.
+#[derive(Default)]
+struct Found {
+    objects: Vec<LiveObject>,
+    not_readable: Vec<NotReadable>,
+}
+
+impl Found {
+    fn push(
+        &mut self,
+        rtype: &str,
+        region: &str,
+        arn: Option<String>,
+        id: Option<String>,
+        attrs: J,
+    ) {
+        self.objects.push(LiveObject {
+            rtype: rtype.into(),
+            region: Some(region.into()),
+            arn,
+            id,
+            attributes: from_json(&attrs),
+        });
+    }
+    fn denied(&mut self, call: &str, err: String, types: &[&str]) {
+        self.not_readable.push(NotReadable {
+            call: call.into(),
+            reason: err,
+            types: types.iter().map(|t| t.to_string()).collect(),
+        });
+    }
+}
+
+/// The error's code and message, as AWS reports them ("AccessDenied: User … is not authorized").
+fn reason<E, R>(e: &aws_sdk_ec2::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e.as_service_error() {
+        Some(s) => format!(
+            "{}: {}",
+            s.code().unwrap_or("error"),
+            s.message().unwrap_or("(no message)")
+        ),
+        None => format!("{}", aws_sdk_ec2::error::DisplayErrorContext(e)),
+    }
+}
+
+fn tags<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> J {
+    J::Object(
+        pairs
+            .filter_map(|(k, v)| Some((k?.to_string(), J::String(v.unwrap_or("").to_string()))))
+            .collect(),
+    )
+}
+
+async fn scan(o: &AwsOptions) -> Result<LiveScan, String> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(p) = &o.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &o.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    if let Some(u) = &o.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    let conf = loader.load().await;
+    let region = conf
+        .region()
+        .map(|r| r.to_string())
+        .ok_or("no AWS region: pass --region or set AWS_REGION")?;
+    let account = match aws_sdk_sts::Client::new(&conf)
+        .get_caller_identity()
+        .send()
+        .await
+    {
+        Ok(id) => id.account().map(String::from),
+        Err(e) => {
+            return Err(format!(
+                "cannot reach the AWS account (sts:GetCallerIdentity): {}",
+                aws_sdk_sts::error::DisplayErrorContext(&e)
+            ))
+        }
+    };
+    let acct = account.clone().unwrap_or_default();
+    let mut found = Found::default();
+    let ec2 = aws_sdk_ec2::Client::new(&conf);
+    let rds = aws_sdk_rds::Client::new(&conf);
+    let (a, b) = tokio::join!(scan_ec2(&ec2, &region, &acct), scan_rds(&rds, &region));
+    for part in [a, b] {
+        found.objects.extend(part.objects);
+        found.not_readable.extend(part.not_readable);
+    }
+    Ok(LiveScan {
+        account,
+        regions: vec![region],
+        objects: found.objects,
+        not_readable: found.not_readable,
+    })
+}
+
+async fn scan_ec2(ec2: &aws_sdk_ec2::Client, region: &str, acct: &str) -> Found {
+    let mut f = Found::default();
+    let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
+
+    let mut pages = ec2.describe_vpcs().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for v in p.vpcs() {
+                    let id = v.vpc_id().unwrap_or_default();
+                    let rtype = if v.is_default() == Some(true) {
+                        "aws_default_vpc"
+                    } else {
+                        "aws_vpc"
+                    };
+                    f.push(
+                        rtype,
+                        region,
+                        Some(arn("vpc", id)),
+                        Some(id.into()),
+                        json!({
+                            "id": id, "arn": arn("vpc", id), "cidr_block": v.cidr_block(),
+                            "tags": tags(v.tags().iter().map(|t| (t.key(), t.value()))),
+                        }),
+                    );
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "ec2:DescribeVpcs",
+                    reason(&e),
+                    &["aws_vpc", "aws_default_vpc"],
+                );
+                break;
+            }
+        }
+    }
+
+    let mut pages = ec2.describe_subnets().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for s in p.subnets() {
+                    let id = s.subnet_id().unwrap_or_default();
+                    f.push("aws_subnet", region, Some(arn("subnet", id)), Some(id.into()), json!({
+                        "id": id, "arn": arn("subnet", id), "vpc_id": s.vpc_id(),
+                        "cidr_block": s.cidr_block(), "availability_zone": s.availability_zone(),
+                        "map_public_ip_on_launch": s.map_public_ip_on_launch(),
+                        "tags": tags(s.tags().iter().map(|t| (t.key(), t.value()))),
+                    }));
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "ec2:DescribeSubnets",
+                    reason(&e),
+                    &["aws_subnet", "aws_default_subnet"],
+                );
+                break;
+            }
+        }
+    }
+
+    let mut pages = ec2.describe_route_tables().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for t in p.route_tables() {
+                    let id = t.route_table_id().unwrap_or_default();
+                    let routes: Vec<J> = t
+                        .routes()
+                        .iter()
+                        // The VPC's local route is implicit in Terraform's `route`.
+                        .filter(|r| r.gateway_id() != Some("local"))
+                        .map(|r| json!({
+                            "cidr_block": r.destination_cidr_block().unwrap_or(""),
+                            "ipv6_cidr_block": r.destination_ipv6_cidr_block().unwrap_or(""),
+                            "gateway_id": r.gateway_id().unwrap_or(""),
+                            "nat_gateway_id": r.nat_gateway_id().unwrap_or(""),
+                            "transit_gateway_id": r.transit_gateway_id().unwrap_or(""),
+                            "vpc_peering_connection_id": r.vpc_peering_connection_id().unwrap_or(""),
+                            "network_interface_id": r.network_interface_id().unwrap_or(""),
+                            "egress_only_gateway_id": r.egress_only_internet_gateway_id().unwrap_or(""),
+                        }))
+                        .collect();
+                    f.push("aws_route_table", region, Some(arn("route-table", id)), Some(id.into()), json!({
+                        "id": id, "arn": arn("route-table", id), "vpc_id": t.vpc_id(), "route": routes,
+                        "tags": tags(t.tags().iter().map(|t| (t.key(), t.value()))),
+                    }));
+                    for a in t.associations() {
+                        let aid = a.route_table_association_id().unwrap_or_default();
+                        if a.main() == Some(true) {
+                            f.push(
+                                "aws_main_route_table_association",
+                                region,
+                                None,
+                                Some(aid.into()),
+                                json!({
+                                    "id": aid, "vpc_id": t.vpc_id(), "route_table_id": id,
+                                }),
+                            );
+                        } else if let Some(subnet) = a.subnet_id() {
+                            f.push("aws_route_table_association", region, None, Some(aid.into()), json!({
+                                "id": aid, "subnet_id": subnet, "route_table_id": id, "gateway_id": "",
+                            }));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "ec2:DescribeRouteTables",
+                    reason(&e),
+                    &[
+                        "aws_route_table",
+                        "aws_route_table_association",
+                        "aws_main_route_table_association",
+                        "aws_route",
+                    ],
+                );
+                break;
+            }
+        }
+    }
+
+    let mut pages = ec2.describe_internet_gateways().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for g in p.internet_gateways() {
+                    let id = g.internet_gateway_id().unwrap_or_default();
+                    let vpc = g.attachments().first().and_then(|a| a.vpc_id());
+                    f.push(
+                        "aws_internet_gateway",
+                        region,
+                        Some(arn("internet-gateway", id)),
+                        Some(id.into()),
+                        json!({
+                            "id": id, "arn": arn("internet-gateway", id), "vpc_id": vpc,
+                            "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
+                        }),
+                    );
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "ec2:DescribeInternetGateways",
+                    reason(&e),
+                    &["aws_internet_gateway"],
+                );
+                break;
+            }
+        }
+    }
+
+    let mut pages = ec2.describe_nat_gateways().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for g in p.nat_gateways() {
+                    let id = g.nat_gateway_id().unwrap_or_default();
+                    f.push(
+                        "aws_nat_gateway",
+                        region,
+                        Some(arn("natgateway", id)),
+                        Some(id.into()),
+                        json!({
+                            "id": id, "subnet_id": g.subnet_id(), "vpc_id": g.vpc_id(),
+                            "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
+                        }),
+                    );
+                }
+            }
+            Err(e) => {
+                f.denied("ec2:DescribeNatGateways", reason(&e), &["aws_nat_gateway"]);
+                break;
+            }
+        }
+    }
+
+    let mut pages = ec2.describe_security_groups().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for g in p.security_groups() {
+                    let id = g.group_id().unwrap_or_default();
+                    let a = g
+                        .security_group_arn()
+                        .map(String::from)
+                        .unwrap_or_else(|| arn("security-group", id));
+                    let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<J> {
+                        perms.iter().map(|p| {
+                            let groups: Vec<&str> = p.user_id_group_pairs().iter()
+                                .filter_map(|u| u.group_id()).filter(|g| *g != id).collect();
+                            let is_self = p.user_id_group_pairs().iter().any(|u| u.group_id() == Some(id));
+                            json!({
+                                "from_port": p.from_port().unwrap_or(0),
+                                "to_port": p.to_port().unwrap_or(0),
+                                "protocol": p.ip_protocol().unwrap_or("-1"),
+                                "cidr_blocks": p.ip_ranges().iter().filter_map(|r| r.cidr_ip()).collect::<Vec<_>>(),
+                                "ipv6_cidr_blocks": p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()).collect::<Vec<_>>(),
+                                "security_groups": groups,
+                                "prefix_list_ids": p.prefix_list_ids().iter().filter_map(|l| l.prefix_list_id()).collect::<Vec<_>>(),
+                                "self": is_self,
+                                "description": "",
+                            })
+                        }).collect()
+                    };
+                    let rtype = if g.group_name() == Some("default") {
+                        "aws_default_security_group"
+                    } else {
+                        "aws_security_group"
+                    };
+                    f.push(rtype, region, Some(a.clone()), Some(id.into()), json!({
+                        "id": id, "arn": a, "name": g.group_name(), "description": g.description(),
+                        "vpc_id": g.vpc_id(), "owner_id": g.owner_id(),
+                        "ingress": rules(g.ip_permissions()),
+                        "egress": rules(g.ip_permissions_egress()),
+                        "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
+                    }));
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "ec2:DescribeSecurityGroups",
+                    reason(&e),
+                    &[
+                        "aws_security_group",
+                        "aws_default_security_group",
+                        "aws_security_group_rule",
+                        "aws_vpc_security_group_ingress_rule",
+                    ],
+                );
+                break;
+            }
+        }
+    }
+    f
+}
+
+async fn scan_rds(rds: &aws_sdk_rds::Client, region: &str) -> Found {
+    let mut f = Found::default();
+    let mut pages = rds.describe_db_instances().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for db in p.db_instances() {
+                    let arn = db.db_instance_arn().map(String::from);
+                    let id = db.dbi_resource_id().map(String::from);
+                    let port = db
+                        .endpoint()
+                        .and_then(|e| e.port())
+                        .or(db.db_instance_port());
+                    f.push("aws_db_instance", region, arn.clone(), id.clone(), json!({
+                        "id": id, "arn": arn, "resource_id": id,
+                        "identifier": db.db_instance_identifier(),
+                        "engine": db.engine(),
+                        "publicly_accessible": db.publicly_accessible(),
+                        "storage_encrypted": db.storage_encrypted(),
+                        "kms_key_id": db.kms_key_id().unwrap_or(""),
+                        "backup_retention_period": db.backup_retention_period(),
+                        "port": port,
+                        "db_subnet_group_name": db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+                        "vpc_security_group_ids": db.vpc_security_groups().iter()
+                            .filter_map(|g| g.vpc_security_group_id()).collect::<Vec<_>>(),
+                        "replicate_source_db": db.read_replica_source_db_instance_identifier().unwrap_or(""),
+                        "tags": tags(db.tag_list().iter().map(|t| (t.key(), t.value()))),
+                    }));
+                }
+            }
+            Err(e) => {
+                f.denied("rds:DescribeDBInstances", reason(&e), &["aws_db_instance"]);
+                break;
+            }
+        }
+    }
+    let mut pages = rds.describe_db_subnet_groups().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for g in p.db_subnet_groups() {
+                    let name = g.db_subnet_group_name().unwrap_or_default();
+                    let arn = g.db_subnet_group_arn().map(String::from);
+                    f.push("aws_db_subnet_group", region, arn.clone(), Some(name.into()), json!({
+                        "id": name, "arn": arn, "name": name, "vpc_id": g.vpc_id(),
+                        "subnet_ids": g.subnets().iter().filter_map(|s| s.subnet_identifier()).collect::<Vec<_>>(),
+                    }));
+                }
+            }
+            Err(e) => {
+                f.denied(
+                    "rds:DescribeDBSubnetGroups",
+                    reason(&e),
+                    &["aws_db_subnet_group"],
+                );
+                break;
+            }
+        }
+    }
+    f
+}
