@@ -28,8 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "source", "model", "diag", "hcl", "state", "rules", "config", "suppress", "report",
-            "engine",
+            "source", "model", "diag", "hcl", "state", "live", "rules", "config", "suppress",
+            "report", "engine",
         ],
     ),
 ];
