@@ -26,6 +26,10 @@ impl Drop for Moto {
 }
 
 fn moto() -> Moto {
+    moto_with(&[])
+}
+
+fn moto_with(env: &[(&str, &str)]) -> Moto {
     let bin = std::env::var("INFRA_LINT_MOTO_SERVER").unwrap_or_else(|_| {
         let venv = root().join(".venv/bin/moto_server");
         assert!(
@@ -42,6 +46,7 @@ fn moto() -> Moto {
     let child = Command::new(bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -134,6 +139,15 @@ fn seed(url: &str) -> String {
 }
 
 fn live_check(url: &str, dir: &std::path::Path, extra: &[&str]) -> (i32, J, String) {
+    live_check_as(url, dir, extra, ("test", "test"))
+}
+
+fn live_check_as(
+    url: &str,
+    dir: &std::path::Path,
+    extra: &[&str],
+    (key, secret): (&str, &str),
+) -> (i32, J, String) {
     let d = dir.to_string_lossy().into_owned();
     let mut args = vec![
         "check",
@@ -151,8 +165,8 @@ fn live_check(url: &str, dir: &std::path::Path, extra: &[&str]) -> (i32, J, Stri
     args.extend_from_slice(extra);
     let out = bin()
         .args(&args)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .output()
@@ -303,4 +317,165 @@ fn an_unreachable_endpoint_is_a_clear_error_and_configuration_is_still_checked()
         1,
         "configuration still checked"
     );
+}
+
+/// A scanner whose policy denies ec2:DescribeRouteTables (moto enforces IAM after the first
+/// actions): the routing rules say "not checked" with the call, everything else still runs.
+#[test]
+fn a_denied_call_makes_exactly_what_needs_it_not_checked() {
+    // The seeding below makes exactly these many unauthenticated calls.
+    let m = moto_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "6")]);
+    let (key, secret) = runtime().block_on(async {
+        let conf = sdk_config(&m.url).await;
+        let iam = aws_sdk_iam::Client::new(&conf);
+        iam.create_user()
+            .user_name("scanner")
+            .send()
+            .await
+            .expect("create user");
+        let k = iam
+            .create_access_key()
+            .user_name("scanner")
+            .send()
+            .await
+            .expect("access key");
+        let k = k.access_key().unwrap();
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "ec2:DescribeRouteTables", "Resource": "*"}]}"#;
+        iam.put_user_policy()
+            .user_name("scanner")
+            .policy_name("read-but-not-routes")
+            .policy_document(policy)
+            .send()
+            .await
+            .expect("policy");
+        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        let subnets: Vec<String> = ec2
+            .describe_subnets()
+            .send()
+            .await
+            .unwrap()
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_id().map(String::from))
+            .collect();
+        let rds = aws_sdk_rds::Client::new(&conf);
+        rds.create_db_subnet_group()
+            .db_subnet_group_name("app-db")
+            .db_subnet_group_description("app")
+            .set_subnet_ids(Some(subnets))
+            .send()
+            .await
+            .expect("subnet group");
+        rds.create_db_instance()
+            .db_instance_identifier("app-db")
+            .engine("postgres")
+            .db_instance_class("db.t3.micro")
+            .master_username("admin")
+            .master_user_password("app-db-password")
+            .allocated_storage(20)
+            .db_subnet_group_name("app-db")
+            .publicly_accessible(false)
+            .storage_encrypted(true)
+            .send()
+            .await
+            .expect("db");
+        (
+            k.access_key_id().to_string(),
+            k.secret_access_key().to_string(),
+        )
+    });
+    let dir = tree(&[("main.tf", b"" as &[u8])]);
+    let (code, json, _) = live_check_as(&m.url, dir.path(), &[], (&key, &secret));
+    assert!(code == 0 || code == 1, "{json}");
+    let not_checked = json["summary"]["not_checked"].as_array().unwrap();
+    assert_eq!(not_checked.len(), 1, "{json}");
+    assert!(not_checked[0]
+        .as_str()
+        .unwrap()
+        .starts_with("ec2:DescribeRouteTables: "));
+    let db = "arn:aws:rds:eu-west-1:123456789012:db:app-db";
+    let ne: Vec<&J> = json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["subject"] == db)
+        .collect();
+    assert!(
+        ne.iter().any(|n| n["code"] == "RDS002"
+            && n["reason"]
+                .as_str()
+                .unwrap()
+                .contains("ec2:DescribeRouteTables")),
+        "{json}"
+    );
+    // What does not need the routes is still decided: the groups were read.
+    assert!(json["summary"]["resources"].as_u64().unwrap() > 5, "{json}");
+    assert!(!ne.iter().any(|n| n["code"] == "RDS001"), "{json}");
+}
+
+/// A console-made execution role outside the configuration: decided from live IAM.
+#[test]
+fn a_console_made_execution_role_is_decided_from_live_iam() {
+    let m = moto();
+    let task = r#"resource "aws_ecs_task_definition" "web" {
+  family                   = "web"
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  execution_role_arn       = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+  container_definitions = jsonencode([{
+    name             = "web"
+    image            = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1"
+    essential        = true
+    logConfiguration = { logDriver = "awslogs", options = { awslogs-group = "/ecs/web" } }
+  }])
+}
+"#;
+    let dir = tree(&[("main.tf", task.as_bytes())]);
+    let iam = |attach: bool| {
+        runtime().block_on(async {
+            let conf = sdk_config(&m.url).await;
+            let iam = aws_sdk_iam::Client::new(&conf);
+            if attach {
+                iam.attach_role_policy()
+                    .role_name("ecsTaskExecutionRole")
+                    .policy_arn(
+                        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                    )
+                    .send()
+                    .await
+                    .expect("attach");
+            } else {
+                iam.create_role()
+                    .role_name("ecsTaskExecutionRole")
+                    .assume_role_policy_document(
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+                    )
+                    .send()
+                    .await
+                    .expect("role");
+            }
+        })
+    };
+    iam(false);
+    let ecs002 = |json: &J| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "ECS002")
+            .count()
+    };
+    let (code, json, _) = live_check(&m.url, dir.path(), &["--select", "ECS002"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(ecs002(&json), 1, "{json}");
+    iam(true);
+    let (code, json, _) = live_check(&m.url, dir.path(), &["--select", "ECS002"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(!json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["code"] == "ECS002"));
 }

@@ -1,7 +1,9 @@
 //! Reading the live account with the AWS SDK, read-only (Describe/List/Get only), normalized to
 //! Terraform resource types and attribute names so the rules read it as they read state.
 //! Covered so far: STS (the account), EC2 (VPCs, subnets, route tables and their associations,
-//! internet and NAT gateways, security groups) and RDS (DB instances, DB subnet groups).
+//! internet and NAT gateways, security groups), RDS (DB instances, DB subnet groups) and IAM
+//! (roles with their attached managed policies and inline policies; service-linked roles left
+//! out).
 //! A call that fails (AccessDenied, an unreachable endpoint) is recorded as not readable with
 //! the types it would have listed; the rest of the scan goes on.
 use super::{Inventory, LiveObject, LiveScan, NotReadable};
@@ -132,8 +134,13 @@ async fn scan(o: &AwsOptions) -> Result<LiveScan, String> {
     let mut found = Found::default();
     let ec2 = aws_sdk_ec2::Client::new(&conf);
     let rds = aws_sdk_rds::Client::new(&conf);
-    let (a, b) = tokio::join!(scan_ec2(&ec2, &region, &acct), scan_rds(&rds, &region));
-    for part in [a, b] {
+    let iam = aws_sdk_iam::Client::new(&conf);
+    let (a, b, c) = tokio::join!(
+        scan_ec2(&ec2, &region, &acct),
+        scan_rds(&rds, &region),
+        scan_iam(&iam)
+    );
+    for part in [a, b, c] {
         found.objects.extend(part.objects);
         found.not_readable.extend(part.not_readable);
     }
@@ -445,4 +452,130 @@ async fn scan_rds(rds: &aws_sdk_rds::Client, region: &str) -> Found {
         }
     }
     f
+}
+
+async fn scan_iam(iam: &aws_sdk_iam::Client) -> Found {
+    let mut f = Found::default();
+    const ROLE_TYPES: &[&str] = &[
+        "aws_iam_role",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_policy_attachment",
+        "aws_iam_role_policy",
+    ];
+    let mut roles = Vec::new();
+    let mut pages = iam.list_roles().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => roles.extend(p.roles().iter().cloned()),
+            Err(e) => {
+                f.denied("iam:ListRoles", reason(&e), ROLE_TYPES);
+                return f;
+            }
+        }
+    }
+    for role in roles {
+        // Service-linked roles are AWS's own, not the account's design.
+        if role.path().starts_with("/aws-service-role/") {
+            continue;
+        }
+        let name = role.role_name();
+        let mut managed = Vec::new();
+        let mut pages = iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => managed.extend(
+                    p.attached_policies()
+                        .iter()
+                        .filter_map(|a| a.policy_arn().map(String::from)),
+                ),
+                Err(e) => {
+                    f.denied(
+                        "iam:ListAttachedRolePolicies",
+                        reason(&e),
+                        &[
+                            "aws_iam_role_policy_attachment",
+                            "aws_iam_policy_attachment",
+                        ],
+                    );
+                    break;
+                }
+            }
+        }
+        let mut inline = Vec::new();
+        match iam.list_role_policies().role_name(name).send().await {
+            Ok(p) => {
+                for policy in p.policy_names() {
+                    match iam
+                        .get_role_policy()
+                        .role_name(name)
+                        .policy_name(policy)
+                        .send()
+                        .await
+                    {
+                        Ok(doc) => inline.push(json!({
+                            "name": policy,
+                            "policy": percent_decode(doc.policy_document()),
+                        })),
+                        Err(e) => {
+                            f.denied("iam:GetRolePolicy", reason(&e), &["aws_iam_role_policy"])
+                        }
+                    }
+                }
+            }
+            Err(e) => f.denied("iam:ListRolePolicies", reason(&e), &["aws_iam_role_policy"]),
+        }
+        let arn = role.arn().to_string();
+        f.push(
+            "aws_iam_role",
+            "global",
+            Some(arn.clone()),
+            Some(name.to_string()),
+            json!({
+                "id": name, "arn": arn, "name": name, "path": role.path(),
+                "unique_id": role.role_id(),
+                "assume_role_policy": role.assume_role_policy_document().map(percent_decode),
+                "managed_policy_arns": managed,
+                "inline_policy": inline,
+            }),
+        );
+    }
+    f
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986: `%XX`, and `+` stays `+`).
+fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn policy_documents_are_url_decoded() {
+        assert_eq!(
+            super::percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            r#"{"Version":"2012-10-17"}"#
+        );
+        assert_eq!(super::percent_decode("a%2"), "a%2");
+        assert_eq!(super::percent_decode("a+b%2Bc%zz"), "a+b+c%zz");
+        assert_eq!(super::percent_decode("{\"a\": 1}"), "{\"a\": 1}");
+    }
 }
