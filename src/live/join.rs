@@ -2,9 +2,7 @@
 //! hold, as new resources (at their ARN) otherwise; the types a scan could not read lose their
 //! coverage, so analyses say "not checked" instead of reading an absence as a fact.
 use super::{LiveObject, LiveScan};
-use crate::model::{
-    Address, Coverage, Identity, Mode, Model, Origin, Resource, Seen, SourceKind, Value,
-};
+use crate::model::{Address, Coverage, Identity, Mode, Model, Resource, Seen, SourceKind, Value};
 use crate::source::Location;
 use std::collections::HashMap;
 
@@ -59,17 +57,7 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
                 );
                 // Findings name a live-only object by its ARN.
                 r.address = o.key();
-                for (k, v) in attrs {
-                    r.attributes.insert(k.clone(), v.clone());
-                    r.origins.insert(
-                        k.clone(),
-                        Origin {
-                            location: location.at_path(k),
-                            via: Vec::new(),
-                            constant: false,
-                        },
-                    );
-                }
+                r.set_attributes_at(attrs, &location);
                 fill_identity(&mut r, o);
                 for key in [&o.arn, &o.id].into_iter().flatten() {
                     by_identity.insert((o.rtype.clone(), key.clone()), model.resources.len());

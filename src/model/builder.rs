@@ -1,6 +1,6 @@
 //! A test-only model builder: state-shaped and live-shaped models for rule and analysis unit
 //! tests, without HCL. Values are written as JSON, as state and the account hold them.
-use super::{Coverage, Identity, Mode, Model, Resource, Seen, SourceKind, Value};
+use super::{Address, Coverage, Identity, Model, Resource, Seen, SourceKind, Value};
 use crate::source::Location;
 
 pub struct ModelBuilder {
@@ -26,15 +26,7 @@ impl ModelBuilder {
     /// Adds a managed resource at a root-module address (`aws_subnet.a`, `aws_subnet.a[0]`,
     /// `data.aws_iam_policy.p`) with its attributes.
     pub fn resource(mut self, address: &str, attributes: serde_json::Value) -> ModelBuilder {
-        let (mode, rest) = match address.strip_prefix("data.") {
-            Some(r) => (Mode::Data, r),
-            None => (Mode::Managed, address),
-        };
-        let (base, key) = match rest.find('[') {
-            Some(i) => (&rest[..i], Some(rest[i..].to_string())),
-            None => (rest, None),
-        };
-        let (rtype, name) = base.split_once('.').expect("type.name");
+        let addr = Address::parse(address).expect("a resource address");
         let attributes = match super::json::from_json(&attributes) {
             Value::Map(m) => m,
             v => panic!("attributes must be an object, got {v:?}"),
@@ -59,40 +51,16 @@ impl ModelBuilder {
                 path: String::new(),
             },
         };
-        let origins = attributes
-            .keys()
-            .map(|k| {
-                (
-                    k.clone(),
-                    super::Origin {
-                        location: location.at_path(k),
-                        via: Vec::new(),
-                        constant: false,
-                    },
-                )
-            })
-            .collect();
-        self.model.resources.push(Resource {
-            address: address.to_string(),
-            addr: super::Address::parse(address).expect("address"),
-            mode,
-            rtype: rtype.to_string(),
-            name: name.to_string(),
-            module: String::new(),
-            key,
-            attributes,
-            origins,
-            references: Vec::new(),
-            span: None,
-            block: None,
-            written: Default::default(),
-            seen: vec![Seen {
+        let mut r = Resource::from_address(
+            &addr,
+            Seen {
                 kind: self.kind,
-                location,
-            }],
-            identity,
-            depends_on: Vec::new(),
-        });
+                location: location.clone(),
+            },
+        );
+        r.set_attributes_at(&attributes, &location);
+        r.identity = identity;
+        self.model.resources.push(r);
         self
     }
 

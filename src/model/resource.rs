@@ -176,6 +176,22 @@ impl Resource {
         }
     }
 
+    /// Takes `attrs` as the resource's own attributes, each located at its path in the source at
+    /// `location` (a resource only a state, plan or the account has).
+    pub fn set_attributes_at(&mut self, attrs: &BTreeMap<String, Value>, location: &Location) {
+        for (k, v) in attrs {
+            self.attributes.insert(k.clone(), v.clone());
+            self.origins.insert(
+                k.clone(),
+                Origin {
+                    location: location.at_path(k),
+                    via: Vec::new(),
+                    constant: false,
+                },
+            );
+        }
+    }
+
     /// Where findings about the resource point: its block header in configuration, else the
     /// first other source it was seen in.
     pub fn location(&self) -> Option<Location> {

@@ -6,7 +6,7 @@
 //! become resources of their own, pointing at their place in the file.
 use super::{Doc, Instance, StateError};
 use crate::diag::InputError;
-use crate::model::{Identity, Mode, Model, Origin, Resource, Seen, SourceKind, Value};
+use crate::model::{Identity, Mode, Model, Resource, Seen, SourceKind, Value};
 use crate::source::Location;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -183,17 +183,7 @@ fn join_all(
                         location: location.clone(),
                     },
                 );
-                for (k, v) in attrs {
-                    r.attributes.insert(k.clone(), v.clone());
-                    r.origins.insert(
-                        k.clone(),
-                        Origin {
-                            location: location.at_path(k),
-                            via: Vec::new(),
-                            constant: false,
-                        },
-                    );
-                }
+                r.set_attributes_at(attrs, &location);
                 r.depends_on = inst.dependencies.clone();
                 r.identity = identity(&r);
                 by_address.insert(inst.address.clone(), model.resources.len());
