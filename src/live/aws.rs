@@ -101,6 +101,23 @@ fn tags<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> 
     )
 }
 
+/// Runs `body` on every page of a paginated call; a page that fails records the call as not
+/// readable (with the types it lists) and ends it.
+macro_rules! each_page {
+    ($f:ident, $pages:expr, $call:expr, $types:expr, |$p:ident| $body:block) => {{
+        let mut pages = $pages;
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok($p) => $body,
+                Err(e) => {
+                    $f.denied($call, reason(&e), $types);
+                    break;
+                }
+            }
+        }
+    }};
+}
+
 async fn scan(o: &AwsOptions) -> Result<LiveScan, String> {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(p) = &o.profile {
@@ -156,72 +173,71 @@ async fn scan_ec2(ec2: &aws_sdk_ec2::Client, region: &str, acct: &str) -> Found 
     let mut f = Found::default();
     let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
 
-    let mut pages = ec2.describe_vpcs().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for v in p.vpcs() {
-                    let id = v.vpc_id().unwrap_or_default();
-                    let rtype = if v.is_default() == Some(true) {
-                        "aws_default_vpc"
-                    } else {
-                        "aws_vpc"
-                    };
-                    f.push(
-                        rtype,
-                        region,
-                        Some(arn("vpc", id)),
-                        Some(id.into()),
-                        json!({
-                            "id": id, "arn": arn("vpc", id), "cidr_block": v.cidr_block(),
-                            "tags": tags(v.tags().iter().map(|t| (t.key(), t.value()))),
-                        }),
-                    );
-                }
-            }
-            Err(e) => {
-                f.denied(
-                    "ec2:DescribeVpcs",
-                    reason(&e),
-                    &["aws_vpc", "aws_default_vpc"],
+    each_page!(
+        f,
+        ec2.describe_vpcs().into_paginator().send(),
+        "ec2:DescribeVpcs",
+        &["aws_vpc", "aws_default_vpc"],
+        |p| {
+            for v in p.vpcs() {
+                let id = v.vpc_id().unwrap_or_default();
+                let rtype = if v.is_default() == Some(true) {
+                    "aws_default_vpc"
+                } else {
+                    "aws_vpc"
+                };
+                f.push(
+                    rtype,
+                    region,
+                    Some(arn("vpc", id)),
+                    Some(id.into()),
+                    json!({
+                        "id": id, "arn": arn("vpc", id), "cidr_block": v.cidr_block(),
+                        "tags": tags(v.tags().iter().map(|t| (t.key(), t.value()))),
+                    }),
                 );
-                break;
             }
         }
-    }
+    );
 
-    let mut pages = ec2.describe_subnets().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for s in p.subnets() {
-                    let id = s.subnet_id().unwrap_or_default();
-                    f.push("aws_subnet", region, Some(arn("subnet", id)), Some(id.into()), json!({
+    each_page!(
+        f,
+        ec2.describe_subnets().into_paginator().send(),
+        "ec2:DescribeSubnets",
+        &["aws_subnet", "aws_default_subnet"],
+        |p| {
+            for s in p.subnets() {
+                let id = s.subnet_id().unwrap_or_default();
+                f.push(
+                    "aws_subnet",
+                    region,
+                    Some(arn("subnet", id)),
+                    Some(id.into()),
+                    json!({
                         "id": id, "arn": arn("subnet", id), "vpc_id": s.vpc_id(),
                         "cidr_block": s.cidr_block(), "availability_zone": s.availability_zone(),
                         "map_public_ip_on_launch": s.map_public_ip_on_launch(),
                         "tags": tags(s.tags().iter().map(|t| (t.key(), t.value()))),
-                    }));
-                }
-            }
-            Err(e) => {
-                f.denied(
-                    "ec2:DescribeSubnets",
-                    reason(&e),
-                    &["aws_subnet", "aws_default_subnet"],
+                    }),
                 );
-                break;
             }
         }
-    }
+    );
 
-    let mut pages = ec2.describe_route_tables().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for t in p.route_tables() {
-                    let id = t.route_table_id().unwrap_or_default();
-                    let routes: Vec<J> = t
+    each_page!(
+        f,
+        ec2.describe_route_tables().into_paginator().send(),
+        "ec2:DescribeRouteTables",
+        &[
+            "aws_route_table",
+            "aws_route_table_association",
+            "aws_main_route_table_association",
+            "aws_route",
+        ],
+        |p| {
+            for t in p.route_tables() {
+                let id = t.route_table_id().unwrap_or_default();
+                let routes: Vec<J> = t
                         .routes()
                         .iter()
                         // The VPC's local route is implicit in Terraform's `route`.
@@ -237,113 +253,96 @@ async fn scan_ec2(ec2: &aws_sdk_ec2::Client, region: &str, acct: &str) -> Found 
                             "egress_only_gateway_id": r.egress_only_internet_gateway_id().unwrap_or(""),
                         }))
                         .collect();
-                    f.push("aws_route_table", region, Some(arn("route-table", id)), Some(id.into()), json!({
+                f.push("aws_route_table", region, Some(arn("route-table", id)), Some(id.into()), json!({
                         "id": id, "arn": arn("route-table", id), "vpc_id": t.vpc_id(), "route": routes,
                         "tags": tags(t.tags().iter().map(|t| (t.key(), t.value()))),
                     }));
-                    for a in t.associations() {
-                        let aid = a.route_table_association_id().unwrap_or_default();
-                        if a.main() == Some(true) {
-                            f.push(
-                                "aws_main_route_table_association",
-                                region,
-                                None,
-                                Some(aid.into()),
-                                json!({
-                                    "id": aid, "vpc_id": t.vpc_id(), "route_table_id": id,
-                                }),
-                            );
-                        } else if let Some(subnet) = a.subnet_id() {
-                            f.push("aws_route_table_association", region, None, Some(aid.into()), json!({
+                for a in t.associations() {
+                    let aid = a.route_table_association_id().unwrap_or_default();
+                    if a.main() == Some(true) {
+                        f.push(
+                            "aws_main_route_table_association",
+                            region,
+                            None,
+                            Some(aid.into()),
+                            json!({
+                                "id": aid, "vpc_id": t.vpc_id(), "route_table_id": id,
+                            }),
+                        );
+                    } else if let Some(subnet) = a.subnet_id() {
+                        f.push("aws_route_table_association", region, None, Some(aid.into()), json!({
                                 "id": aid, "subnet_id": subnet, "route_table_id": id, "gateway_id": "",
                             }));
-                        }
                     }
                 }
             }
-            Err(e) => {
-                f.denied(
-                    "ec2:DescribeRouteTables",
-                    reason(&e),
-                    &[
-                        "aws_route_table",
-                        "aws_route_table_association",
-                        "aws_main_route_table_association",
-                        "aws_route",
-                    ],
+        }
+    );
+
+    each_page!(
+        f,
+        ec2.describe_internet_gateways().into_paginator().send(),
+        "ec2:DescribeInternetGateways",
+        &["aws_internet_gateway"],
+        |p| {
+            for g in p.internet_gateways() {
+                let id = g.internet_gateway_id().unwrap_or_default();
+                let vpc = g.attachments().first().and_then(|a| a.vpc_id());
+                f.push(
+                    "aws_internet_gateway",
+                    region,
+                    Some(arn("internet-gateway", id)),
+                    Some(id.into()),
+                    json!({
+                        "id": id, "arn": arn("internet-gateway", id), "vpc_id": vpc,
+                        "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
+                    }),
                 );
-                break;
             }
         }
-    }
+    );
 
-    let mut pages = ec2.describe_internet_gateways().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for g in p.internet_gateways() {
-                    let id = g.internet_gateway_id().unwrap_or_default();
-                    let vpc = g.attachments().first().and_then(|a| a.vpc_id());
-                    f.push(
-                        "aws_internet_gateway",
-                        region,
-                        Some(arn("internet-gateway", id)),
-                        Some(id.into()),
-                        json!({
-                            "id": id, "arn": arn("internet-gateway", id), "vpc_id": vpc,
-                            "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
-                        }),
-                    );
-                }
-            }
-            Err(e) => {
-                f.denied(
-                    "ec2:DescribeInternetGateways",
-                    reason(&e),
-                    &["aws_internet_gateway"],
+    each_page!(
+        f,
+        ec2.describe_nat_gateways().into_paginator().send(),
+        "ec2:DescribeNatGateways",
+        &["aws_nat_gateway"],
+        |p| {
+            for g in p.nat_gateways() {
+                let id = g.nat_gateway_id().unwrap_or_default();
+                f.push(
+                    "aws_nat_gateway",
+                    region,
+                    Some(arn("natgateway", id)),
+                    Some(id.into()),
+                    json!({
+                        "id": id, "subnet_id": g.subnet_id(), "vpc_id": g.vpc_id(),
+                        "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
+                    }),
                 );
-                break;
             }
         }
-    }
+    );
 
-    let mut pages = ec2.describe_nat_gateways().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for g in p.nat_gateways() {
-                    let id = g.nat_gateway_id().unwrap_or_default();
-                    f.push(
-                        "aws_nat_gateway",
-                        region,
-                        Some(arn("natgateway", id)),
-                        Some(id.into()),
-                        json!({
-                            "id": id, "subnet_id": g.subnet_id(), "vpc_id": g.vpc_id(),
-                            "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
-                        }),
-                    );
-                }
-            }
-            Err(e) => {
-                f.denied("ec2:DescribeNatGateways", reason(&e), &["aws_nat_gateway"]);
-                break;
-            }
-        }
-    }
-
-    let mut pages = ec2.describe_security_groups().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for g in p.security_groups() {
-                    let id = g.group_id().unwrap_or_default();
-                    let a = g
-                        .security_group_arn()
-                        .map(String::from)
-                        .unwrap_or_else(|| arn("security-group", id));
-                    let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<J> {
-                        perms.iter().map(|p| {
+    each_page!(
+        f,
+        ec2.describe_security_groups().into_paginator().send(),
+        "ec2:DescribeSecurityGroups",
+        &[
+            "aws_security_group",
+            "aws_default_security_group",
+            "aws_security_group_rule",
+            "aws_vpc_security_group_ingress_rule",
+        ],
+        |p| {
+            for g in p.security_groups() {
+                let id = g.group_id().unwrap_or_default();
+                let a = g
+                    .security_group_arn()
+                    .map(String::from)
+                    .unwrap_or_else(|| arn("security-group", id));
+                let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<J> {
+                    perms.iter().map(|p| {
                             let groups: Vec<&str> = p.user_id_group_pairs().iter()
                                 .filter_map(|u| u.group_id()).filter(|g| *g != id).collect();
                             let is_self = p.user_id_group_pairs().iter().any(|u| u.group_id() == Some(id));
@@ -359,53 +358,47 @@ async fn scan_ec2(ec2: &aws_sdk_ec2::Client, region: &str, acct: &str) -> Found 
                                 "description": "",
                             })
                         }).collect()
-                    };
-                    let rtype = if g.group_name() == Some("default") {
-                        "aws_default_security_group"
-                    } else {
-                        "aws_security_group"
-                    };
-                    f.push(rtype, region, Some(a.clone()), Some(id.into()), json!({
+                };
+                let rtype = if g.group_name() == Some("default") {
+                    "aws_default_security_group"
+                } else {
+                    "aws_security_group"
+                };
+                f.push(
+                    rtype,
+                    region,
+                    Some(a.clone()),
+                    Some(id.into()),
+                    json!({
                         "id": id, "arn": a, "name": g.group_name(), "description": g.description(),
                         "vpc_id": g.vpc_id(), "owner_id": g.owner_id(),
                         "ingress": rules(g.ip_permissions()),
                         "egress": rules(g.ip_permissions_egress()),
                         "tags": tags(g.tags().iter().map(|t| (t.key(), t.value()))),
-                    }));
-                }
-            }
-            Err(e) => {
-                f.denied(
-                    "ec2:DescribeSecurityGroups",
-                    reason(&e),
-                    &[
-                        "aws_security_group",
-                        "aws_default_security_group",
-                        "aws_security_group_rule",
-                        "aws_vpc_security_group_ingress_rule",
-                    ],
+                    }),
                 );
-                break;
             }
         }
-    }
+    );
     f
 }
 
 async fn scan_rds(rds: &aws_sdk_rds::Client, region: &str) -> Found {
     let mut f = Found::default();
-    let mut pages = rds.describe_db_instances().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for db in p.db_instances() {
-                    let arn = db.db_instance_arn().map(String::from);
-                    let id = db.dbi_resource_id().map(String::from);
-                    let port = db
-                        .endpoint()
-                        .and_then(|e| e.port())
-                        .or(db.db_instance_port());
-                    f.push("aws_db_instance", region, arn.clone(), id.clone(), json!({
+    each_page!(
+        f,
+        rds.describe_db_instances().into_paginator().send(),
+        "rds:DescribeDBInstances",
+        &["aws_db_instance"],
+        |p| {
+            for db in p.db_instances() {
+                let arn = db.db_instance_arn().map(String::from);
+                let id = db.dbi_resource_id().map(String::from);
+                let port = db
+                    .endpoint()
+                    .and_then(|e| e.port())
+                    .or(db.db_instance_port());
+                f.push("aws_db_instance", region, arn.clone(), id.clone(), json!({
                         "id": id, "arn": arn, "resource_id": id,
                         "identifier": db.db_instance_identifier(),
                         "engine": db.engine(),
@@ -420,37 +413,25 @@ async fn scan_rds(rds: &aws_sdk_rds::Client, region: &str) -> Found {
                         "replicate_source_db": db.read_replica_source_db_instance_identifier().unwrap_or(""),
                         "tags": tags(db.tag_list().iter().map(|t| (t.key(), t.value()))),
                     }));
-                }
-            }
-            Err(e) => {
-                f.denied("rds:DescribeDBInstances", reason(&e), &["aws_db_instance"]);
-                break;
             }
         }
-    }
-    let mut pages = rds.describe_db_subnet_groups().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => {
-                for g in p.db_subnet_groups() {
-                    let name = g.db_subnet_group_name().unwrap_or_default();
-                    let arn = g.db_subnet_group_arn().map(String::from);
-                    f.push("aws_db_subnet_group", region, arn.clone(), Some(name.into()), json!({
+    );
+    each_page!(
+        f,
+        rds.describe_db_subnet_groups().into_paginator().send(),
+        "rds:DescribeDBSubnetGroups",
+        &["aws_db_subnet_group"],
+        |p| {
+            for g in p.db_subnet_groups() {
+                let name = g.db_subnet_group_name().unwrap_or_default();
+                let arn = g.db_subnet_group_arn().map(String::from);
+                f.push("aws_db_subnet_group", region, arn.clone(), Some(name.into()), json!({
                         "id": name, "arn": arn, "name": name, "vpc_id": g.vpc_id(),
                         "subnet_ids": g.subnets().iter().filter_map(|s| s.subnet_identifier()).collect::<Vec<_>>(),
                     }));
-                }
-            }
-            Err(e) => {
-                f.denied(
-                    "rds:DescribeDBSubnetGroups",
-                    reason(&e),
-                    &["aws_db_subnet_group"],
-                );
-                break;
             }
         }
-    }
+    );
     f
 }
 
