@@ -16,6 +16,8 @@ const REGION: &str = "eu-west-1";
 struct Moto {
     child: Child,
     url: String,
+    /// Where the server's request recorder writes (never the repository).
+    _recording: tempfile::TempDir,
 }
 
 impl Drop for Moto {
@@ -43,9 +45,14 @@ fn moto_with(env: &[(&str, &str)]) -> Moto {
         .local_addr()
         .unwrap()
         .port();
+    let recording = tempfile::tempdir().unwrap();
     let child = Command::new(bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .env(
+            "MOTO_RECORDER_FILEPATH",
+            recording.path().join("requests.jsonl"),
+        )
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -62,6 +69,7 @@ fn moto_with(env: &[(&str, &str)]) -> Moto {
     Moto {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        _recording: recording,
     }
 }
 
