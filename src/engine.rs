@@ -29,9 +29,9 @@ pub enum DocSource {
 pub enum LiveSource {
     /// A recorded scan (`--live-from live.json`).
     Replay(DocSource),
-    /// The account, read-only through the AWS SDK (`--live`).
+    /// The account, read-only through the AWS SDK (`--live`), reached as `Request::aws` says.
     #[cfg(feature = "aws")]
-    Aws(crate::live::aws::AwsOptions),
+    Aws,
 }
 
 /// What to check, independent of how it was asked for.
@@ -50,6 +50,9 @@ pub struct Request {
     /// The workspace whose state the backend holds (`--workspace`; else `TF_WORKSPACE`,
     /// `.terraform/environment`, `default`).
     pub workspace: Option<String>,
+    /// How to reach AWS: for `--live`, and for the state of an s3 backend.
+    #[cfg(feature = "aws")]
+    pub aws: crate::live::aws::AwsOptions,
 }
 
 /// Every source loaded into one model.
@@ -96,8 +99,11 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
             LiveSource::Replay(src) => read_doc(req, src, &out.model, &mut out.errors)
                 .map(|(display, text)| (display, (crate::live::Replay { text }).scan())),
             #[cfg(feature = "aws")]
-            LiveSource::Aws(o) => {
-                let scan = (crate::live::aws::AwsInventory { options: o.clone() }).scan();
+            LiveSource::Aws => {
+                let scan = (crate::live::aws::AwsInventory {
+                    options: req.aws.clone(),
+                })
+                .scan();
                 let name = match &scan {
                     Ok(s) => format!("account {}", s.account.as_deref().unwrap_or("(unknown)")),
                     Err(_) => "the live account".into(),
@@ -143,15 +149,34 @@ fn read_doc(
         DocSource::Text { display, text } => return Some((display.clone(), text.clone())),
         DocSource::File(p) => p.clone(),
         DocSource::Backend => {
+            use crate::state::backend::StateAt;
             let ws = crate::state::backend::workspace(&req.dir, req.workspace.as_deref());
-            match crate::state::backend::state_path(&req.dir, model, &ws) {
-                Ok(p) => p,
+            let at = || {
+                model
+                    .backend
+                    .as_ref()
+                    .map(|b| Location::Source(b.span.clone()))
+            };
+            match crate::state::backend::state_at(&req.dir, model, &ws) {
+                Ok(StateAt::File(p)) => p,
+                Ok(StateAt::S3(obj)) => {
+                    return match read_s3(req, &obj) {
+                        Ok(text) => Some((obj.url(), text)),
+                        Err(e) => {
+                            errors.push(InputError::at(
+                                format!(
+                                    "--state: cannot read the s3 backend's state {} (workspace {ws}): {e}; \
+                                     or pass the state with --state FILE",
+                                    obj.url()
+                                ),
+                                at(),
+                            ));
+                            None
+                        }
+                    }
+                }
                 Err(e) => {
-                    let at = model
-                        .backend
-                        .as_ref()
-                        .map(|b| Location::Source(b.span.clone()));
-                    errors.push(InputError::at(format!("--state: {e}"), at));
+                    errors.push(InputError::at(format!("--state: {e}"), at()));
                     return None;
                 }
             }
@@ -180,6 +205,20 @@ fn read_doc(
             None
         }
     }
+}
+
+#[cfg(feature = "aws")]
+fn read_s3(req: &Request, obj: &crate::state::backend::S3Object) -> Result<String, String> {
+    crate::live::aws::s3::get_state(&req.aws, obj)
+}
+
+#[cfg(not(feature = "aws"))]
+fn read_s3(_: &Request, _: &crate::state::backend::S3Object) -> Result<String, String> {
+    Err(
+        "reading an s3 backend needs infra-lint built with the `aws` feature; \
+         `terraform state pull | infra-lint check --state -` works without it"
+            .into(),
+    )
 }
 
 /// A rule's context: its options as the settings give them, and the project's name prefix.

@@ -27,6 +27,93 @@ impl Drop for Moto {
     }
 }
 
+impl Moto {
+    /// A call to moto's own API, over plain HTTP; the response's body.
+    fn api(&self, method: &str, path: &str) -> String {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://").to_string();
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Forgets what was recorded so far and records what follows.
+    fn start_recording(&self) {
+        self.api("POST", "/moto-api/recorder/reset-recording");
+        self.api("POST", "/moto-api/recorder/start-recording");
+    }
+
+    /// The AWS action of every request recorded since `start_recording`: the query
+    /// protocol's `Action=`, the JSON protocol's `X-Amz-Target`, else the HTTP method and path
+    /// (S3's REST calls).
+    fn recorded_actions(&self) -> Vec<String> {
+        self.api("POST", "/moto-api/recorder/stop-recording");
+        let body = self.api("GET", "/moto-api/recorder/download-recording");
+        let mut actions = Vec::new();
+        for line in body.lines().filter(|l| l.trim_start().starts_with('{')) {
+            let entry: J = serde_json::from_str(line).unwrap();
+            let raw = entry["body"].as_str().unwrap_or("");
+            let text = if entry["body_encoded"] == true {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(raw)
+                    .unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                raw.to_string()
+            };
+            let target = entry["headers"]
+                .as_object()
+                .and_then(|h| {
+                    h.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+                        .and_then(|(_, v)| v.as_str())
+                })
+                .and_then(|t| t.rsplit('.').next())
+                .map(String::from);
+            let action = text
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("Action="))
+                .map(String::from)
+                .or(target)
+                .unwrap_or_else(|| {
+                    format!(
+                        "{} {}",
+                        entry["method"].as_str().unwrap_or(""),
+                        entry["url"].as_str().unwrap_or("")
+                    )
+                });
+            actions.push(action);
+        }
+        actions
+    }
+}
+
+/// Each action is a read: Describe*/List*/Get*, or an HTTP GET (S3 GetObject).
+fn assert_read_only(actions: &[String]) {
+    let writes: Vec<&String> = actions
+        .iter()
+        .filter(|a| {
+            !(a.starts_with("Describe")
+                || a.starts_with("List")
+                || a.starts_with("Get")
+                || a.starts_with("GET "))
+        })
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "non-read calls: {writes:?} (all: {actions:?})"
+    );
+}
+
 fn moto() -> Moto {
     moto_with(&[])
 }
@@ -234,74 +321,17 @@ fn console_made_resources_are_found_at_their_arns() {
 fn the_scan_sends_only_read_calls() {
     let m = moto();
     seed(&m.url);
-    // moto's own API, over plain HTTP.
-    let post = |path: &str| {
-        let addr = m.url.trim_start_matches("http://").to_string();
-        let mut s = TcpStream::connect(&addr).unwrap();
-        use std::io::{Read, Write};
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    };
-    let get = |path: &str| {
-        let addr = m.url.trim_start_matches("http://").to_string();
-        let mut s = TcpStream::connect(&addr).unwrap();
-        use std::io::{Read, Write};
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    };
-    post("/moto-api/recorder/reset-recording");
-    post("/moto-api/recorder/start-recording");
+    m.start_recording();
     let dir = tree(&[("main.tf", b"" as &[u8])]);
     let (code, json, _) = live_check(&m.url, dir.path(), &[]);
     assert_eq!(code, 1, "{json}");
-    post("/moto-api/recorder/stop-recording");
-    let recording = get("/moto-api/recorder/download-recording");
-    let body = recording.split("\r\n\r\n").nth(1).unwrap_or("");
-    let mut actions = Vec::new();
-    for line in body.lines().filter(|l| l.trim_start().starts_with('{')) {
-        let entry: J = serde_json::from_str(line).unwrap();
-        let raw = entry["body"].as_str().unwrap_or("");
-        let text = if entry["body_encoded"] == true {
-            use base64::Engine;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(raw)
-                .unwrap_or_default();
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else {
-            raw.to_string()
-        };
-        let action = text
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("Action="))
-            .map(String::from)
-            .unwrap_or_else(|| format!("{} {}", entry["method"], entry["url"]));
-        actions.push(action);
-    }
+    let actions = m.recorded_actions();
     assert!(
         actions.len() >= 8,
         "the scan made {} calls: {actions:?}",
         actions.len()
     );
-    let writes: Vec<&String> = actions
-        .iter()
-        .filter(|a| !(a.starts_with("Describe") || a.starts_with("List") || a.starts_with("Get")))
-        .collect();
-    assert!(
-        writes.is_empty(),
-        "non-read calls: {writes:?} (all: {actions:?})"
-    );
+    assert_read_only(&actions);
 }
 
 #[test]
@@ -486,4 +516,611 @@ fn a_console_made_execution_role_is_decided_from_live_iam() {
         .unwrap()
         .iter()
         .any(|n| n["code"] == "ECS002"));
+}
+
+/// The "acme" world (tests/worlds/acme): applied with the real `terraform apply` into moto,
+/// its state in moto's S3 under the workspace "staging", in a directory of its own.
+struct World {
+    dir: tempfile::TempDir,
+}
+
+const STATE_BUCKET: &str = "acme-state";
+const DB_PASSWORD: &str = "world-db-password-planted";
+const LIVE_DB_PASSWORD: &str = "hunter2-live-planted";
+
+fn terraform(dir: &std::path::Path, url: &str, args: &[&str]) {
+    let out = Command::new(std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into()))
+        .arg(format!("-chdir={}", dir.display()))
+        .args(args)
+        .arg("-no-color")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_INPUT", "0")
+        .env_remove("TF_WORKSPACE")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // Anything not sent to moto fails instead of leaving the machine.
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("TF_VAR_aws_endpoint", url)
+        .env("TF_VAR_db_password", DB_PASSWORD)
+        .output()
+        .expect("run terraform (it must be on PATH)");
+    assert!(
+        out.status.success(),
+        "terraform {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl World {
+    fn apply(m: &Moto) -> World {
+        let plugins =
+            std::env::var("INFRA_LINT_TF_PLUGIN_DIR").unwrap_or_else(|_| "/opt/tf-plugins".into());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            root().join("tests/worlds/acme/main.tf"),
+            dir.path().join("main.tf"),
+        )
+        .unwrap();
+        runtime().block_on(async {
+            let conf = sdk_config(&m.url).await;
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&conf)
+                    .force_path_style(true)
+                    .build(),
+            );
+            s3.create_bucket()
+                .bucket(STATE_BUCKET)
+                .create_bucket_configuration(
+                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("state bucket");
+        });
+        let endpoints = format!("endpoints={{s3=\"{0}\",sts=\"{0}\"}}", m.url);
+        let plugin_dir = format!("-plugin-dir={plugins}");
+        terraform(
+            dir.path(),
+            &m.url,
+            &[
+                "init",
+                "-input=false",
+                &plugin_dir,
+                "-backend-config=bucket=acme-state",
+                "-backend-config=key=world/terraform.tfstate",
+                "-backend-config=region=eu-west-1",
+                &format!("-backend-config={endpoints}"),
+                "-backend-config=use_path_style=true",
+                "-backend-config=skip_credentials_validation=true",
+                "-backend-config=skip_requesting_account_id=true",
+                "-backend-config=skip_metadata_api_check=true",
+                "-backend-config=skip_region_validation=true",
+            ],
+        );
+        terraform(dir.path(), &m.url, &["workspace", "new", "staging"]);
+        terraform(
+            dir.path(),
+            &m.url,
+            &["apply", "-auto-approve", "-input=false"],
+        );
+        World { dir }
+    }
+}
+
+/// What console users then do to the account: a checkout service (its own task definition, a
+/// plain-text DB_PASSWORD, container port 80 behind the target group whose health check
+/// probes 8080) run by the console's execution role without its managed policy, a public
+/// reporting database, a hand-made VPC here and one in another region, and the stack a failed
+/// console deploy leaves.
+fn console_changes(url: &str) {
+    runtime().block_on(async {
+        let conf = sdk_config(url).await;
+        let iam = aws_sdk_iam::Client::new(&conf);
+        let role = iam
+            .create_role()
+            .role_name("ecsTaskExecutionRole")
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send()
+            .await
+            .expect("role");
+        let role_arn = role.role().unwrap().arn().to_string();
+        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        let subnets: Vec<String> = ec2
+            .describe_subnets()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("tag:Name")
+                    .values("acme-private-a")
+                    .values("acme-private-b")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_id().map(String::from))
+            .collect();
+        assert_eq!(subnets.len(), 2, "the world's private subnets");
+        let groups = ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values("acme-tasks")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let tasks_sg = groups.security_groups()[0].group_id().unwrap().to_string();
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&conf);
+        let tg = elb
+            .describe_target_groups()
+            .names("acme-checkout")
+            .send()
+            .await
+            .unwrap()
+            .target_groups()[0]
+            .target_group_arn()
+            .unwrap()
+            .to_string();
+        let ecs = aws_sdk_ecs::Client::new(&conf);
+        use aws_sdk_ecs::types as t;
+        let env = |k: &str, v: &str| t::KeyValuePair::builder().name(k).value(v).build();
+        ecs.register_task_definition()
+            .family("checkout")
+            .network_mode(t::NetworkMode::Awsvpc)
+            .requires_compatibilities(t::Compatibility::Fargate)
+            .cpu("256")
+            .memory("512")
+            .execution_role_arn(&role_arn)
+            .container_definitions(
+                t::ContainerDefinition::builder()
+                    .name("web")
+                    .image("public.ecr.aws/nginx/nginx:1.27")
+                    .essential(true)
+                    .port_mappings(
+                        t::PortMapping::builder()
+                            .container_port(80)
+                            .protocol(t::TransportProtocol::Tcp)
+                            .build(),
+                    )
+                    .environment(env("MODE", "prod"))
+                    .environment(env("DB_PASSWORD", LIVE_DB_PASSWORD))
+                    .log_configuration(
+                        t::LogConfiguration::builder()
+                            .log_driver(t::LogDriver::Awslogs)
+                            .options("awslogs-group", "/ecs/checkout")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("task definition");
+        ecs.create_service()
+            .cluster("acme-cluster")
+            .service_name("checkout")
+            .task_definition("checkout")
+            .desired_count(1)
+            .launch_type(t::LaunchType::Fargate)
+            .load_balancers(
+                t::LoadBalancer::builder()
+                    .target_group_arn(&tg)
+                    .container_name("web")
+                    .container_port(80)
+                    .build(),
+            )
+            .network_configuration(
+                t::NetworkConfiguration::builder()
+                    .awsvpc_configuration(
+                        t::AwsVpcConfiguration::builder()
+                            .set_subnets(Some(subnets))
+                            .security_groups(&tasks_sg)
+                            .assign_public_ip(t::AssignPublicIp::Disabled)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("service");
+        aws_sdk_rds::Client::new(&conf)
+            .create_db_instance()
+            .db_instance_identifier("reporting-db")
+            .engine("postgres")
+            .db_instance_class("db.t3.micro")
+            .master_username("admin")
+            .master_user_password("reporting-db-password-planted")
+            .allocated_storage(20)
+            .publicly_accessible(true)
+            .storage_encrypted(true)
+            .backup_retention_period(7)
+            .send()
+            .await
+            .expect("db");
+        let legacy = |ec2: aws_sdk_ec2::Client, cidr: &'static str, name: &'static str| async move {
+            ec2.create_vpc()
+                .cidr_block(cidr)
+                .tag_specifications(
+                    aws_sdk_ec2::types::TagSpecification::builder()
+                        .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+                        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value(name).build())
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("vpc")
+                .vpc()
+                .unwrap()
+                .vpc_id()
+                .unwrap()
+                .to_string()
+        };
+        legacy(ec2, "10.99.0.0/16", "legacy-vpc").await;
+        let east = conf
+            .to_builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        legacy(aws_sdk_ec2::Client::new(&east), "10.98.0.0/16", "legacy-east").await;
+        let template = r#"{"Resources": {"ServiceSecurityGroup": {"Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "made by the ECS console"}}}}"#;
+        aws_sdk_cloudformation::Client::new(&conf)
+            .create_stack()
+            .stack_name("ECS-Console-V2-Service-checkout")
+            .template_body(template)
+            .send()
+            .await
+            .expect("stack");
+    });
+}
+
+fn codes_on(json: &J, resource: &str) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"] == resource)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `check DIR --state --live --endpoint-url URL --region R --name-prefix P` end to end: a world
+/// applied by terraform (state in S3, workspace "staging"), changed in the console, read
+/// through the real SDK clients with only read calls; the same rules on configuration, state
+/// and live resources, live findings at their ARNs, secrets nowhere in any output; then the
+/// same account written by `inventory` and replayed offline.
+#[test]
+fn a_terraform_world_changed_in_the_console_is_checked_end_to_end() {
+    let m = moto();
+    let world = World::apply(&m);
+    console_changes(&m.url);
+    let dir = world.dir.path();
+    let acct = "123456789012";
+    let region = REGION;
+
+    m.start_recording();
+    let (code, json, text) = live_check(
+        &m.url,
+        dir,
+        &["--state", "--name-prefix", "acme-", "--region", "us-east-1"],
+    );
+    assert_read_only(&m.recorded_actions());
+    assert_eq!(code, 1, "{json}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
+
+    // The state came from S3, in the workspace terraform selected; the account from STS.
+    let docs = json["summary"]["documents"].as_array().unwrap();
+    let state = docs
+        .iter()
+        .find(|d| d["file"] == "s3://acme-state/env:/staging/world/terraform.tfstate")
+        .unwrap_or_else(|| panic!("the s3 state: {docs:?}"));
+    assert!(state["joined"].as_u64().unwrap() >= 20, "{state}");
+    let live = docs
+        .iter()
+        .find(|d| d["file"] == format!("account {acct}"))
+        .unwrap_or_else(|| panic!("the account: {docs:?}"));
+    assert!(live["joined"].as_u64().unwrap() >= 15, "{live}");
+    assert!(
+        json["summary"]["not_checked"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{json}"
+    );
+
+    // Console-made resources, found at their ARNs by the rules written for configuration.
+    let service = format!("arn:aws:ecs:{region}:{acct}:service/acme-cluster/checkout");
+    let task = format!("arn:aws:ecs:{region}:{acct}:task-definition/checkout:1");
+    let db = format!("arn:aws:rds:{region}:{acct}:db:reporting-db");
+    let role = format!("arn:aws:iam::{acct}:role/ecsTaskExecutionRole");
+    // The console service's container listens on 80, the configured health check probes 8080:
+    // reported where the fix goes (the configuration's line), naming the live container.
+    let ecs001 = on(&json, "ECS001", "aws_lb_target_group.checkout")
+        .unwrap_or_else(|| panic!("ECS001 on the target group: {json}"));
+    assert!(
+        ecs001["message"].as_str().unwrap().contains("8080"),
+        "the health check port that nothing listens on: {ecs001}"
+    );
+    assert_eq!(ecs001["location"]["file"], "main.tf", "{ecs001}");
+    assert_eq!(
+        ecs001["related"][0]["location"]["arn"],
+        task.as_str(),
+        "{ecs001}"
+    );
+    let on_service = codes_on(&json, &service);
+    assert!(on_service.contains(&"NAME001".into()), "{json}");
+    // Private subnets without a NAT gateway, an image from ECR Public: the tasks cannot pull.
+    assert!(on_service.contains(&"ECS004".into()), "{json}");
+    let on_task = codes_on(&json, &task);
+    for code in ["ECS005", "ECS002", "NAME001"] {
+        assert!(
+            on_task.contains(&code.into()),
+            "{code} on {task}: {on_task:?} {json}"
+        );
+    }
+    let ecs005 = on(&json, "ECS005", &task).unwrap();
+    assert_eq!(ecs005["location"]["arn"], task.as_str(), "{ecs005}");
+    assert!(codes_on(&json, &db).contains(&"RDS001".into()), "{json}");
+    assert!(codes_on(&json, &role).contains(&"NAME001".into()), "{json}");
+    // The hand-made VPCs, in both regions read.
+    let vpcs: Vec<&J> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "NAME001" && f["resource"].as_str().unwrap().contains(":vpc/"))
+        .collect();
+    assert!(
+        vpcs.iter().any(|f| f["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:ec2:us-east-1:")),
+        "{vpcs:?}"
+    );
+    assert!(
+        vpcs.iter().any(|f| f["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:ec2:eu-west-1:")),
+        "{vpcs:?}"
+    );
+
+    // AWS's own (the default VPCs' subnets, the VPCs' main route tables) are not named by
+    // anyone: no naming finding on them.
+    assert!(
+        !json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "NAME001"
+                && (f["resource"].as_str().unwrap().contains(":subnet/")
+                    || f["resource"].as_str().unwrap().contains(":route-table/"))),
+        "{json}"
+    );
+
+    // The configured task definition's execution role is the console's: decided from live IAM,
+    // reported at the configuration's line.
+    let worker = on(&json, "ECS002", "aws_ecs_task_definition.worker")
+        .unwrap_or_else(|| panic!("ECS002 on the configured worker: {json}"));
+    assert_eq!(worker["location"]["file"], "main.tf", "{worker}");
+    // What terraform made with the prefix is not reported for its name, nor as public.
+    assert!(
+        !json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "NAME001" && f["resource"].as_str().unwrap().starts_with("aws_")),
+        "{json}"
+    );
+    // The world's database is private in configuration, state and account alike.
+    assert!(
+        on(&json, "RDS001", "aws_db_instance.main").is_none(),
+        "{json}"
+    );
+
+    // Secrets planted in state (the database password) and live (DB_PASSWORD) appear nowhere.
+    let secrets = [DB_PASSWORD, LIVE_DB_PASSWORD];
+    let clean = |what: &str, text: &str| {
+        for s in secrets {
+            assert!(!text.contains(s), "{what} shows {s}");
+        }
+    };
+    clean("check --format json", &text);
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        a.extend(
+            [
+                "--state",
+                "--live",
+                "--endpoint-url",
+                &m.url,
+                "--region",
+                region,
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        a
+    };
+    let d = dir.to_string_lossy().into_owned();
+    let aws_env = |c: &mut assert_cmd::Command| {
+        c.env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE");
+    };
+    let mut human = bin();
+    aws_env(&mut human);
+    let human = human
+        .args(args(&["check", &d, "--name-prefix", "acme-"]))
+        .output()
+        .unwrap();
+    assert_eq!(human.status.code(), Some(1));
+    let human_text = String::from_utf8_lossy(&human.stdout).into_owned();
+    assert!(human_text.contains(&service), "{human_text}");
+    clean("check (human)", &human_text);
+    clean("check (stderr)", &String::from_utf8_lossy(&human.stderr));
+    let mut show = bin();
+    aws_env(&mut show);
+    let show = show.args(args(&["show", &d])).output().unwrap();
+    let show_text = String::from_utf8_lossy(&show.stdout).into_owned();
+    assert!(
+        show_text.contains("reporting-db"),
+        "show lists live resources"
+    );
+    clean("show", &show_text);
+
+    // inventory → live.json → check --live-from: the same live findings, offline.
+    let out = tempfile::tempdir().unwrap();
+    let live_json = out.path().join("live.json");
+    let mut inv = bin();
+    aws_env(&mut inv);
+    let inv = inv
+        .args([
+            "inventory",
+            "--endpoint-url",
+            &m.url,
+            "--region",
+            region,
+            "--region",
+            "us-east-1",
+        ])
+        .arg("--out")
+        .arg(&live_json)
+        .output()
+        .unwrap();
+    assert_eq!(
+        inv.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&inv.stderr)
+    );
+    let written = std::fs::read_to_string(&live_json).unwrap();
+    clean("inventory", &written);
+    let scan: J = serde_json::from_str(&written).unwrap();
+    assert_eq!(scan["regions"], serde_json::json!([region, "us-east-1"]));
+    let stack = scan["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_cloudformation_stack")
+        .unwrap_or_else(|| panic!("the console's stack: {written}"));
+    assert_eq!(
+        stack["attributes"]["name"],
+        "ECS-Console-V2-Service-checkout"
+    );
+    assert_eq!(
+        stack["attributes"]["resources"][0]["type"], "AWS::EC2::SecurityGroup",
+        "{stack}"
+    );
+    let td = scan["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["arn"] == task.as_str())
+        .unwrap();
+    let defs: J =
+        serde_json::from_str(td["attributes"]["container_definitions"].as_str().unwrap()).unwrap();
+    assert_eq!(defs[0]["portMappings"][0]["containerPort"], 80, "{defs}");
+    assert_eq!(
+        defs[0]["environment"][1],
+        serde_json::json!({"name": "DB_PASSWORD", "value": "(sensitive)"}),
+        "{defs}"
+    );
+    // The same state (still from S3) with the recorded account instead of the live one.
+    let mut replay = bin();
+    aws_env(&mut replay);
+    let replay = replay
+        .args(["check", &d, "--format", "json", "--name-prefix", "acme-"])
+        .args(["--state", "--endpoint-url", &m.url, "--live-from"])
+        .arg(&live_json)
+        .output()
+        .unwrap();
+    let replayed: J = serde_json::from_slice(&replay.stdout).unwrap();
+    let live_findings = |j: &J| -> std::collections::BTreeSet<(String, String)> {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().into(),
+                    f["resource"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let expected: std::collections::BTreeSet<_> = live_findings(&json);
+    assert_eq!(live_findings(&replayed), expected);
+}
+
+/// The s3 backend with a key that is not there (and a bucket that is not there): a clear
+/// error naming the object, exit 2, and the configuration is still checked.
+#[test]
+fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
+    let m = moto();
+    runtime().block_on(async {
+        let conf = sdk_config(&m.url).await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        )
+        .create_bucket()
+        .bucket("team-state")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("bucket");
+    });
+    for (bucket, expect) in [
+        ("team-state", "NoSuchKey"),
+        ("no-such-bucket", "NoSuchBucket"),
+    ] {
+        let main = format!(
+            "terraform {{\n  backend \"s3\" {{\n    bucket = \"{bucket}\"\n    key    = \"app/terraform.tfstate\"\n    region = \"eu-west-1\"\n  }}\n}}\n\nresource \"aws_db_instance\" \"db\" {{\n  publicly_accessible = true\n}}\n"
+        );
+        let dir = tree(&[("main.tf", main.as_bytes())]);
+        let d = dir.path().to_string_lossy().into_owned();
+        let out = bin()
+            .args([
+                "check", &d, "--format", "json", "--select", "RDS001", "--state",
+            ])
+            .args(["--endpoint-url", &m.url])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        let json: J = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{json}");
+        let msg = json["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains(&format!("s3://{bucket}/app/terraform.tfstate")) && msg.contains(expect),
+            "{msg}"
+        );
+        assert_eq!(json["errors"][0]["location"]["file"], "main.tf", "{json}");
+        assert_eq!(
+            json["findings"].as_array().unwrap().len(),
+            1,
+            "configuration still checked"
+        );
+    }
 }

@@ -192,11 +192,28 @@ fn a_remote_backend_without_a_file_is_a_clear_error_and_configuration_is_still_c
         DB.replace("var.public", "true")
     );
     let dir = tree(&[("main.tf", main.as_bytes())]);
-    let (code, json) = check_json(dir.path(), &["--select", "RDS001", "--state"]);
-    assert_eq!(code, 2);
+    // No region anywhere (the backend block names none): nothing is sent.
+    let out = bin()
+        .args(["check", &dir.path().to_string_lossy(), "--format", "json"])
+        .args(["--select", "RDS001", "--state"])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let json: J = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{json}");
     let msg = json["errors"][0]["message"].as_str().unwrap();
     assert!(
         msg.contains("s3 backend") && msg.contains("--state FILE"),
+        "{msg}"
+    );
+    #[cfg(feature = "aws")]
+    assert!(
+        msg.contains("s3://b/k") && msg.contains("no region"),
         "{msg}"
     );
     assert_eq!(json["errors"][0]["location"]["line"], 2);

@@ -1,6 +1,8 @@
 //! Subcommands. Each `run` writes to `out` and returns an exit code, so tests can drive them
 //! in-process; only `main` turns the code into the process status.
 pub mod check;
+pub mod inventory;
+pub mod redact;
 pub mod rules;
 pub mod show;
 
@@ -29,10 +31,64 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the evaluated model: what infra-lint sees.
     Show(show::ShowArgs),
+    /// Read the live account (read-only) and write it as live.json, secrets redacted, for
+    /// `check --live-from`.
+    Inventory(inventory::InventoryArgs),
     /// List every rule.
     Rules(rules::RulesArgs),
     /// Print one rule's documentation page.
     Rule(rules::RuleArgs),
+}
+
+/// How to reach AWS: for `--live`, for the state of an s3 backend, and for `inventory`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AwsArgs {
+    /// The AWS profile (shared config and credentials files; SSO and assume-role work).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A region to read (repeatable; default: from the AWS configuration).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send AWS requests here instead (a local emulator); also AWS_ENDPOINT_URL.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Give up a live scan (or the s3 state read) after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub live_timeout: u64,
+    /// How many service × region parts of a live scan run at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_concurrency: u32,
+    /// No progress display (it is shown on stderr only when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl AwsArgs {
+    /// Whether any option that only AWS reads was given.
+    fn given(&self) -> Option<&'static str> {
+        if self.profile.is_some() {
+            Some("--profile")
+        } else if !self.regions.is_empty() {
+            Some("--region")
+        } else if self.endpoint_url.is_some() {
+            Some("--endpoint-url")
+        } else {
+            None
+        }
+    }
+
+    #[cfg(feature = "aws")]
+    pub fn options(&self) -> crate::live::aws::AwsOptions {
+        use std::io::IsTerminal;
+        crate::live::aws::AwsOptions {
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            timeout: std::time::Duration::from_secs(self.live_timeout),
+            max_concurrency: self.max_concurrency as usize,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+        }
+    }
 }
 
 /// Options shared by commands that load configuration.
@@ -61,18 +117,8 @@ pub struct LoadArgs {
     /// Also read the live account, read-only (credentials from the AWS default chain).
     #[arg(long)]
     pub live: bool,
-    /// The AWS profile for --live.
-    #[arg(long, value_name = "NAME", requires = "live")]
-    pub profile: Option<String>,
-    /// The region --live reads (default: from the AWS configuration).
-    #[arg(long, value_name = "REGION", requires = "live")]
-    pub region: Option<String>,
-    /// Send AWS requests here instead (a local emulator); also AWS_ENDPOINT_URL.
-    #[arg(long, value_name = "URL", requires = "live")]
-    pub endpoint_url: Option<String>,
-    /// Give up a live scan after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "live")]
-    pub live_timeout: u64,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// The workspace whose state `--state` reads from the backend (default: TF_WORKSPACE,
     /// then the one selected in .terraform/environment, then `default`).
     #[arg(long, value_name = "NAME")]
@@ -110,6 +156,13 @@ impl LoadArgs {
                 Some(f) => Some(DocSource::File(PathBuf::from(f))),
             })
         };
+        if let Some(flag) = self.aws.given() {
+            if !self.live && self.state.is_none() {
+                return Err(format!(
+                    "{flag} applies to --live and to --state from an s3 backend; neither was given"
+                ));
+            }
+        }
         Ok(crate::engine::Request {
             dir: self.dir.clone(),
             load: self.options(),
@@ -117,6 +170,8 @@ impl LoadArgs {
             plan: doc(&self.plan, false)?,
             live: self.live_source()?,
             workspace: self.workspace.clone(),
+            #[cfg(feature = "aws")]
+            aws: self.aws.options(),
         })
     }
 
@@ -130,12 +185,7 @@ impl LoadArgs {
         }
         #[cfg(feature = "aws")]
         {
-            Ok(Some(LiveSource::Aws(crate::live::aws::AwsOptions {
-                profile: self.profile.clone(),
-                region: self.region.clone(),
-                endpoint_url: self.endpoint_url.clone(),
-                timeout: Some(std::time::Duration::from_secs(self.live_timeout)),
-            })))
+            Ok(Some(LiveSource::Aws))
         }
         #[cfg(not(feature = "aws"))]
         {
@@ -163,6 +213,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
     let r = match cli.command {
         Command::Check(a) => check::run(&a, out),
         Command::Show(a) => show::run(&a, out),
+        Command::Inventory(a) => inventory::run(&a, out),
         Command::Rules(a) => rules::run_list(&a, out),
         Command::Rule(a) => rules::run_one(&a, out),
     };

@@ -1,6 +1,6 @@
 //! `infra-lint show`: the evaluated model as JSON, secrets masked.
 use super::{Format, LoadArgs, EXIT_INPUT, EXIT_OK};
-use crate::model::{Model, Value};
+use crate::model::Model;
 use crate::source::SourceMap;
 use serde_json::{json, Value as J};
 
@@ -11,56 +11,6 @@ pub struct ShowArgs {
     /// Output format (only json for now).
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
-}
-
-/// A resource's attributes as `show` prints them. Besides what is marked sensitive, the
-/// provider's secret attributes and secret-looking container environment values (what SEC001
-/// and ECS005 would find) print as "(sensitive)": a state holds them in clear, and so may
-/// configuration.
-fn display_attributes(r: &crate::model::Resource) -> J {
-    let mut attrs = Value::Map(r.attributes.clone());
-    crate::state::sensitive::mark_schema(r.mode, &r.rtype, &mut attrs);
-    let Value::Map(attrs) = attrs else {
-        return J::Null;
-    };
-    let out: serde_json::Map<String, J> = attrs
-        .iter()
-        .map(|(k, v)| {
-            let shown = match (k.as_str(), v.as_str()) {
-                ("container_definitions", Some(text)) => match serde_json::from_str::<J>(text) {
-                    Ok(mut defs) => {
-                        mask_environment(&mut defs);
-                        J::String(defs.to_string())
-                    }
-                    Err(_) => v.to_display_json(),
-                },
-                _ => v.to_display_json(),
-            };
-            (k.clone(), shown)
-        })
-        .collect();
-    J::Object(out)
-}
-
-fn mask_environment(defs: &mut J) {
-    for c in defs.as_array_mut().into_iter().flatten() {
-        for e in c
-            .get_mut("environment")
-            .and_then(J::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
-            let secret = e
-                .get("name")
-                .and_then(J::as_str)
-                .is_some_and(crate::rules::ecs::ecs_container_plaintext_secret::looks_secret);
-            if secret {
-                if let Some(val) = e.get_mut("value") {
-                    *val = J::String("(sensitive)".into());
-                }
-            }
-        }
-    }
 }
 
 pub fn model_json(model: &Model, sources: &SourceMap) -> J {
@@ -83,7 +33,7 @@ pub fn model_json(model: &Model, sources: &SourceMap) -> J {
                 "name": r.name,
                 "module": r.module,
                 "index": r.key,
-                "attributes": display_attributes(r),
+                "attributes": crate::cli::redact::attributes(r.mode, &r.rtype, &r.attributes),
                 "references": r.references,
                 "sources": r.seen.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
                 "identity": {"id": r.identity.id, "arn": r.identity.arn},

@@ -20,7 +20,9 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
     let mut by_identity: HashMap<(String, String), usize> = HashMap::new();
     for (i, r) in model.resources.iter().enumerate() {
         for key in crate::model::links::identifiers(r) {
-            by_identity.entry((r.rtype.clone(), key)).or_insert(i);
+            by_identity
+                .entry((kind_of(&r.rtype).to_string(), key))
+                .or_insert(i);
         }
     }
     let mut out = Joined::default();
@@ -32,10 +34,17 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
         let Value::Map(attrs) = &o.attributes else {
             continue;
         };
+        let kind = kind_of(&o.rtype).to_string();
         let found = [&o.arn, &o.id]
             .into_iter()
             .flatten()
-            .find_map(|k| by_identity.get(&(o.rtype.clone(), k.clone())).copied());
+            .find_map(|k| by_identity.get(&(kind.clone(), k.clone())).copied())
+            // Two ARNs that differ are two objects, whatever IDs they share (an emulator, or
+            // a service whose IDs are not unique, can give the same ID twice).
+            .filter(|&i| match (&model.resources[i].identity.arn, &o.arn) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            });
         match found {
             Some(i) => {
                 let r = &mut model.resources[i];
@@ -60,7 +69,7 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
                 r.set_attributes_at(attrs, &location);
                 fill_identity(&mut r, o);
                 for key in [&o.arn, &o.id].into_iter().flatten() {
-                    by_identity.insert((o.rtype.clone(), key.clone()), model.resources.len());
+                    by_identity.insert((kind.clone(), key.clone()), model.resources.len());
                 }
                 model.resources.push(r);
                 out.added += 1;
@@ -77,6 +86,27 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
     }
     model.invalidate_links();
     out
+}
+
+/// Terraform types that name the same kind of AWS object: a live object joins a
+/// configuration or state resource of any type of its group (the ALB a state holds as
+/// `aws_alb`, the main route table it holds as an `aws_route_table`).
+const SAME_KIND: &[&[&str]] = &[
+    &["aws_vpc", "aws_default_vpc"],
+    &["aws_subnet", "aws_default_subnet"],
+    &["aws_route_table", "aws_default_route_table"],
+    &["aws_security_group", "aws_default_security_group"],
+    &["aws_lb", "aws_alb"],
+    &["aws_lb_target_group", "aws_alb_target_group"],
+    &["aws_lb_listener", "aws_alb_listener"],
+    &["aws_lb_listener_rule", "aws_alb_listener_rule"],
+];
+
+fn kind_of(rtype: &str) -> &str {
+    SAME_KIND
+        .iter()
+        .find(|g| g.contains(&rtype))
+        .map_or(rtype, |g| g[0])
 }
 
 fn fill_identity(r: &mut Resource, o: &LiveObject) {
@@ -115,5 +145,72 @@ fn address_of(o: &LiveObject) -> Address {
         rtype: o.rtype.clone(),
         name,
         key: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builder::ModelBuilder;
+
+    fn object(rtype: &str, arn: &str, id: &str) -> LiveObject {
+        LiveObject {
+            rtype: rtype.into(),
+            region: Some("eu-west-1".into()),
+            arn: Some(arn.into()),
+            id: Some(id.into()),
+            attributes: crate::model::json::from_json(&serde_json::json!({"id": id, "arn": arn})),
+        }
+    }
+
+    #[test]
+    fn a_live_load_balancer_joins_the_aws_alb_a_state_holds() {
+        let arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/1";
+        let mut model = ModelBuilder::state()
+            .resource("aws_alb.web", serde_json::json!({"id": arn, "arn": arn}))
+            .build();
+        let scan = LiveScan {
+            objects: vec![object("aws_lb", arn, arn)],
+            ..LiveScan::default()
+        };
+        assert_eq!(
+            join(&mut model, &scan),
+            Joined {
+                joined: 1,
+                added: 0
+            }
+        );
+        assert_eq!(model.resources.len(), 1);
+        assert_eq!(model.resources[0].rtype, "aws_alb");
+    }
+
+    #[test]
+    fn objects_with_the_same_id_but_other_arns_stay_apart() {
+        let (a, b) = (
+            "arn:aws:rds:eu-west-1:123456789012:db:app",
+            "arn:aws:rds:eu-west-1:123456789012:db:reporting",
+        );
+        let mut model = ModelBuilder::state()
+            .resource(
+                "aws_db_instance.app",
+                serde_json::json!({"id": "db-SAME", "arn": a}),
+            )
+            .build();
+        let scan = LiveScan {
+            objects: vec![
+                object("aws_db_instance", b, "db-SAME"),
+                object("aws_db_instance", a, "db-SAME"),
+            ],
+            ..LiveScan::default()
+        };
+        assert_eq!(
+            join(&mut model, &scan),
+            Joined {
+                joined: 1,
+                added: 1
+            }
+        );
+        let reporting = model.resources.iter().find(|r| r.address == b).unwrap();
+        assert_eq!(reporting.seen.len(), 1);
     }
 }

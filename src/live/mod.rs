@@ -150,15 +150,23 @@ pub fn read(text: &str) -> Result<LiveScan, String> {
     Ok(scan)
 }
 
-/// Writes a scan as `live.json`; secrets are written as "(sensitive)".
-pub fn write(scan: &LiveScan) -> String {
+/// Writes a scan as `live.json`, each object's attributes as `display` shows them: the caller
+/// masks secrets (the provider's sensitive attributes, secret-looking container environment
+/// values), since what looks secret is the rules' knowledge, not this layer's.
+pub fn write(
+    scan: &LiveScan,
+    display: impl Fn(&str, &std::collections::BTreeMap<String, Value>) -> J,
+) -> String {
     let objects: Vec<J> = scan
         .objects
         .iter()
         .map(|o| {
             serde_json::json!({
                 "type": o.rtype, "region": o.region, "arn": o.arn, "id": o.id,
-                "attributes": o.attributes.to_display_json(),
+                "attributes": match &o.attributes {
+                    Value::Map(m) => display(&o.rtype, m),
+                    other => other.to_display_json(),
+                },
             })
         })
         .collect();
@@ -192,7 +200,7 @@ mod tests {
         let scan = read(text).unwrap();
         assert_eq!(scan.objects.len(), 1);
         assert!(scan.objects[0].attributes.as_map().unwrap()["password"].is_sensitive());
-        let written = write(&scan);
+        let written = write(&scan, |_, m| Value::Map(m.clone()).to_display_json());
         assert!(!written.contains("pw-in-live"), "{written}");
         let again = read(&written).unwrap();
         assert_eq!(again.not_readable, scan.not_readable);

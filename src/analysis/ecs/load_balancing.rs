@@ -78,8 +78,13 @@ pub fn reachability<'a>(model: &'a Model, service: &Resource, tg: &Resource) -> 
                 sources.push(sg);
             }
         }
-        let mut subnets = of_types(model, lb, "subnets", &["aws_subnet"]);
-        subnets.extend(of_types(model, lb, "subnet_mapping", &["aws_subnet"]));
+        let mut subnets = of_types(model, lb, "subnets", crate::analysis::net::SUBNET_TYPES);
+        subnets.extend(of_types(
+            model,
+            lb,
+            "subnet_mapping",
+            crate::analysis::net::SUBNET_TYPES,
+        ));
         networks.extend(
             subnets
                 .into_iter()

@@ -18,6 +18,8 @@ use crate::source::Location;
 
 /// Security group resource types.
 pub const SG_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
+/// A default VPC's subnets are `aws_default_subnet`, with the same attributes.
+pub const SUBNET_TYPES: &[&str] = &["aws_subnet", "aws_default_subnet"];
 
 /// The address ranges of one subnet: its own CIDR block and its VPC's, as known values, and
 /// the names of those attributes when they are known only after apply

@@ -142,7 +142,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
         let Some(v) = a.get("subnet_id") else {
             continue; // a gateway association
         };
-        let r = model.follow(v, &["aws_subnet"]);
+        let r = model.follow(v, crate::analysis::net::SUBNET_TYPES);
         if r.resources.iter().any(|s| std::ptr::eq(*s, subnet)) {
             assocs.push(a);
         } else if r.resources.is_empty() && r.literals.is_empty() {

@@ -138,7 +138,7 @@ pub fn network<'a>(model: &'a Model, svc: &'a Resource) -> Option<Network<'a>> {
     let nc = svc.get_path("network_configuration[0]")?.as_map()?;
     let (subnets, subnets_unknown) = match nc.get("subnets") {
         Some(v) => {
-            let r = model.follow(v, &["aws_subnet"]);
+            let r = model.follow(v, crate::analysis::net::SUBNET_TYPES);
             let unknown = r
                 .unknown
                 .map(|u| format!("subnets are not known: {u}"))

@@ -118,7 +118,7 @@ fn scan_groups<'a>(
         let Some(v) = g.get("subnet_ids") else {
             continue;
         };
-        let subnets = cx.model.follow(v, &["aws_subnet"]);
+        let subnets = cx.model.follow(v, crate::analysis::net::SUBNET_TYPES);
         if let Some(u) = subnets.unknown {
             unknown.get_or_insert(format!("subnet_ids of {} is not known: {u}", g.address));
         }
