@@ -453,7 +453,8 @@ fn a_denied_call_makes_exactly_what_needs_it_not_checked() {
     assert!(!ne.iter().any(|n| n["code"] == "RDS001"), "{json}");
 }
 
-/// A console-made execution role outside the configuration: decided from live IAM.
+/// A console-made execution role outside the configuration: decided from live IAM, first
+/// without any policy, then with a customer managed policy that grants what is needed.
 #[test]
 fn a_console_made_execution_role_is_decided_from_live_iam() {
     let m = moto();
@@ -476,11 +477,19 @@ fn a_console_made_execution_role_is_decided_from_live_iam() {
             let conf = sdk_config(&m.url).await;
             let iam = aws_sdk_iam::Client::new(&conf);
             if attach {
+                // A customer managed policy granting what the managed one would: decided
+                // from its document, which the scan reads (GetPolicy, GetPolicyVersion).
+                let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#;
+                let policy = iam
+                    .create_policy()
+                    .policy_name("web-execution")
+                    .policy_document(doc)
+                    .send()
+                    .await
+                    .expect("policy");
                 iam.attach_role_policy()
                     .role_name("ecsTaskExecutionRole")
-                    .policy_arn(
-                        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-                    )
+                    .policy_arn(policy.policy().unwrap().arn().unwrap())
                     .send()
                     .await
                     .expect("attach");

@@ -1,5 +1,6 @@
-//! IAM (global): roles with their attached managed policies and inline policies;
-//! service-linked roles are AWS's own and left out.
+//! IAM (global): roles with their attached managed policies and inline policies, and the
+//! customer managed policies they attach with their default version's document; service-linked
+//! roles are AWS's own and left out.
 use super::Found;
 use serde_json::json;
 
@@ -22,6 +23,7 @@ pub(super) async fn scan(iam: aws_sdk_iam::Client) -> Found {
             }
         }
     }
+    let mut customer_policies = std::collections::BTreeSet::new();
     for role in roles {
         // Service-linked roles are AWS's own, not the account's design.
         if role.path().starts_with("/aws-service-role/") {
@@ -83,6 +85,12 @@ pub(super) async fn scan(iam: aws_sdk_iam::Client) -> Found {
                 &["aws_iam_role_policy"],
             ),
         }
+        customer_policies.extend(
+            managed
+                .iter()
+                .filter(|a| !a.starts_with("arn:aws:iam::aws:policy/"))
+                .cloned(),
+        );
         let arn = role.arn().to_string();
         f.push(
             "aws_iam_role",
@@ -95,6 +103,49 @@ pub(super) async fn scan(iam: aws_sdk_iam::Client) -> Found {
                 "assume_role_policy": role.assume_role_policy_document().map(super::percent_decode),
                 "managed_policy_arns": managed,
                 "inline_policy": inline,
+            }),
+        );
+    }
+    // Customer managed policies the roles use, with their default version's document (AWS
+    // managed ones are known by name).
+    for arn in customer_policies {
+        let policy = match iam.get_policy().policy_arn(&arn).send().await {
+            Ok(p) => p.policy().cloned(),
+            Err(e) => {
+                f.denied("iam:GetPolicy", super::reason(&e), &["aws_iam_policy"]);
+                continue;
+            }
+        };
+        let Some(policy) = policy else { continue };
+        let version = policy.default_version_id().unwrap_or("v1");
+        let document = match iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(version)
+            .send()
+            .await
+        {
+            Ok(v) => v
+                .policy_version()
+                .and_then(|v| v.document())
+                .map(super::percent_decode),
+            Err(e) => {
+                f.denied(
+                    "iam:GetPolicyVersion",
+                    super::reason(&e),
+                    &["aws_iam_policy"],
+                );
+                continue;
+            }
+        };
+        f.push(
+            "aws_iam_policy",
+            "global",
+            Some(arn.clone()),
+            Some(arn.clone()),
+            json!({
+                "id": arn, "arn": arn, "name": policy.policy_name(), "path": policy.path(),
+                "policy_id": policy.policy_id(), "policy": document,
             }),
         );
     }
