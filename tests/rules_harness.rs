@@ -98,7 +98,47 @@ fn select_args(dir: &Path, code: &'static str) -> Vec<String> {
         out.push("--plan".into());
         out.push(dir.join("plan.json").to_string_lossy().into_owned());
     }
+    if dir.join("live.json").exists() {
+        out.push("--live-from".into());
+        out.push(dir.join("live.json").to_string_lossy().into_owned());
+    }
     out
+}
+
+/// The findings a `live.json` fixture expects on live-only resources, which have no source
+/// line to mark: `expect-live.txt` lines `<rule name> <ARN> <attribute path>`.
+fn marked_arns(dir: &Path, name: &str) -> BTreeSet<(String, String)> {
+    std::fs::read_to_string(dir.join("expect-live.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            (parts.next() == Some(name)).then(|| {
+                (
+                    parts.next().unwrap_or_default().to_string(),
+                    parts.next().unwrap_or_default().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn found_arns(json: &serde_json::Value, code: &str) -> BTreeSet<(String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code && f["location"]["arn"].is_string())
+        .map(|f| {
+            (
+                f["location"]["arn"].as_str().unwrap().to_string(),
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
 }
 
 fn strs(v: &[String]) -> Vec<&str> {
@@ -126,7 +166,7 @@ fn found_lines(json: &serde_json::Value, code: &str) -> BTreeSet<(String, u64)> 
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["code"] == code)
+        .filter(|f| f["code"] == code && f["location"]["file"].is_string())
         .map(|f| {
             (
                 f["location"]["file"].as_str().unwrap().to_string(),
@@ -151,6 +191,12 @@ fn fixtures_pass_and_fail_exactly() {
                     found_lines(&json, m.code),
                     marked_lines(&dir, m.name, false),
                     "{}: {name}/ findings vs # expect: markers",
+                    m.name
+                );
+                assert_eq!(
+                    found_arns(&json, m.code),
+                    marked_arns(&dir, m.name),
+                    "{}: {name}/ findings at ARNs vs expect-live.txt",
                     m.name
                 );
             }
@@ -300,6 +346,37 @@ fn rules_that_read_state_have_a_state_fixture() {
             found_lines(&without, m.code),
             marked_lines(&dir, m.name, false),
             "{}: fail-state/ must need its state to be decided",
+            m.name
+        );
+    }
+}
+
+/// Every rule that reads the live account has a `fail-live/` fixture (a `live.json` replay,
+/// fast and offline) whose findings need the account: with it they are exactly the markers and
+/// `expect-live.txt`, without it they are not.
+#[test]
+fn rules_that_read_the_account_have_a_live_fixture() {
+    use infra_lint::rules::Input;
+    for r in RULES {
+        let m = r.meta();
+        if !m.inputs.contains(&Input::Live) {
+            continue;
+        }
+        let dir = root().join("fixtures").join(m.name).join("fail-live");
+        assert!(
+            dir.join("live.json").is_file(),
+            "{}: reads the account, so fail-live/live.json must exist",
+            m.name
+        );
+        let mut args = vec!["--select", m.code];
+        if dir.join("terraform.tfstate").exists() {
+            args.push("--state");
+        }
+        let (_, without) = check_json(&dir, &args);
+        assert!(
+            found_lines(&without, m.code) != marked_lines(&dir, m.name, false)
+                || found_arns(&without, m.code) != marked_arns(&dir, m.name),
+            "{}: fail-live/ must need the account to be decided",
             m.name
         );
     }
