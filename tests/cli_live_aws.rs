@@ -1133,3 +1133,211 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
         );
     }
 }
+
+/// A loopback proxy in front of moto that answers the first call of each action in `throttle`
+/// with that service's throttling error, and forwards everything else. Counts what it saw.
+struct ThrottlingProxy {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, bool)>>>,
+}
+
+fn throttling_proxy(upstream: &str, throttle: &'static [&'static str]) -> ThrottlingProxy {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, bool)>::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            let (upstream, log) = (upstream.clone(), log.clone());
+            std::thread::spawn(move || {
+                // One request per connection: read the head, then the body it announces.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let head_end = loop {
+                    let Ok(n) = client.read(&mut chunk) else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let header = |name: &str| {
+                    head.lines().find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.trim()
+                            .eq_ignore_ascii_case(name)
+                            .then(|| v.trim().to_string())
+                    })
+                };
+                let len: usize = header("content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < head_end + len {
+                    let Ok(n) = client.read(&mut chunk) else {
+                        return;
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
+                let target = header("x-amz-target");
+                let action = body
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("Action="))
+                    .map(String::from)
+                    .or_else(|| {
+                        target
+                            .as_ref()
+                            .and_then(|t| t.rsplit('.').next())
+                            .map(String::from)
+                    })
+                    .unwrap_or_default();
+                let first = !log.lock().unwrap().iter().any(|(a, _)| *a == action);
+                let throttled = first && throttle.contains(&action.as_str());
+                log.lock().unwrap().push((action.clone(), throttled));
+                if throttled {
+                    let (ctype, text) = if target.is_some() {
+                        (
+                            "application/x-amz-json-1.1",
+                            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#
+                                .to_string(),
+                        )
+                    } else if body.contains("Version=2016-11-15") {
+                        // EC2's own error shape.
+                        ("text/xml", "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>".to_string())
+                    } else {
+                        ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t</RequestId></ErrorResponse>".to_string())
+                    };
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                        text.len()
+                    );
+                    return;
+                }
+                let Ok(mut up) = TcpStream::connect(&upstream) else {
+                    return;
+                };
+                // Forwarded as sent, but asking the server to close after its answer.
+                let head = head
+                    .lines()
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\r\n");
+                let _ = write!(up, "{head}\r\nConnection: close\r\n\r\n");
+                let _ = up.write_all(&buf[head_end..]);
+                let mut answer = Vec::new();
+                let _ = up.read_to_end(&mut answer);
+                let _ = client.write_all(&answer);
+            });
+        }
+    });
+    ThrottlingProxy { url, seen }
+}
+
+/// Throttled calls are retried with backoff: a scan through a proxy that throttles the first
+/// DescribeVpcs (EC2), DescribeDBInstances (RDS) and ListClusters (ECS) reads everything
+/// and finds what a direct scan finds, with nothing "not checked".
+#[test]
+fn throttled_calls_are_retried_and_the_scan_completes() {
+    let m = moto();
+    let sg = seed(&m.url);
+    const THROTTLE: &[&str] = &["DescribeVpcs", "DescribeDBInstances", "ListClusters"];
+    let proxy = throttling_proxy(&m.url, THROTTLE);
+    let dir = tree(&[("main.tf", b"" as &[u8])]);
+    let (code, json, _) = live_check(&proxy.url, dir.path(), &[]);
+    assert_eq!(code, 1, "{json}");
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
+    assert!(
+        json["summary"]["not_checked"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{json}"
+    );
+    let db = "arn:aws:rds:eu-west-1:123456789012:db:console-db";
+    assert!(on(&json, "RDS001", db).is_some(), "{json}");
+    let sg_arn = format!("arn:aws:ec2:eu-west-1:123456789012:security-group/{sg}");
+    assert!(on(&json, "SG001", &sg_arn).is_some(), "{json}");
+    let seen = proxy.seen.lock().unwrap().clone();
+    for action in THROTTLE {
+        let calls: Vec<bool> = seen
+            .iter()
+            .filter(|(a, _)| a == action)
+            .map(|(_, t)| *t)
+            .collect();
+        assert_eq!(
+            calls,
+            vec![true, false],
+            "{action} throttled once, then retried: {seen:?}"
+        );
+    }
+}
+
+/// Progress is drawn on a terminal (a pseudo-terminal from `script`), and never when stderr is
+/// piped or with --quiet.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let m = moto();
+    seed(&m.url);
+    let dir = tree(&[("main.tf", b"" as &[u8])]);
+    let exe = assert_cmd::cargo::cargo_bin("infra-lint");
+    let command = |extra: &str| {
+        format!(
+            "{} check {} --live --endpoint-url {} --region {REGION} --select RDS001 {extra}",
+            exe.display(),
+            dir.path().display(),
+            m.url
+        )
+    };
+    let on_tty = |extra: &str| {
+        let out = Command::new("script")
+            .args(["-q", "-e", "-c", &command(extra), "/dev/null"])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("TERM", "xterm")
+            .output()
+            .expect("`script` (util-linux) gives the command a terminal");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_tty("");
+    assert!(
+        shown.contains("live scan") && shown.contains("services"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("RDS001"),
+        "the report still follows: {shown}"
+    );
+    let quiet = on_tty("--quiet");
+    assert!(!quiet.contains("live scan"), "{quiet}");
+    assert!(quiet.contains("RDS001"), "{quiet}");
+    let piped = bin()
+        .args([
+            "check",
+            &dir.path().to_string_lossy(),
+            "--live",
+            "--endpoint-url",
+            &m.url,
+        ])
+        .args(["--region", REGION, "--select", "RDS001"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(!stderr.contains("live scan"), "{stderr}");
+}
