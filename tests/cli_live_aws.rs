@@ -1341,3 +1341,241 @@ fn progress_shows_on_a_terminal_only() {
     let stderr = String::from_utf8_lossy(&piped.stderr);
     assert!(!stderr.contains("live scan"), "{stderr}");
 }
+
+/// The policy README.md documents, parsed from its ```json block.
+fn readme_policy() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let at = readme
+        .find("The read-only policy a scan needs")
+        .expect("README documents the scan's policy");
+    let block = &readme[at..];
+    let start = block.find("```json").unwrap() + "```json".len();
+    let end = start + block[start..].find("```").unwrap();
+    let text = block[start..end].to_string();
+    serde_json::from_str::<J>(&text).expect("the README's policy is JSON");
+    text
+}
+
+/// One of everything the scan reads, so that every call it can make is made: a cluster with a
+/// service and its task definition, a load balancer with a target group, a listener and a
+/// rule, a role with a customer managed and an inline policy, a database, a VPC endpoint, a
+/// stack, and a state object in S3. Then a scanner user with `policy`; returns its keys.
+fn seed_everything(url: &str, policy: &str) -> (String, String) {
+    runtime().block_on(async {
+        let conf = sdk_config(url).await;
+        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        let vpc = ec2.describe_vpcs().send().await.unwrap().vpcs()[0]
+            .vpc_id()
+            .unwrap()
+            .to_string();
+        let subnets: Vec<String> = ec2
+            .describe_subnets()
+            .send()
+            .await
+            .unwrap()
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_id().map(String::from))
+            .collect();
+        ec2.create_vpc_endpoint()
+            .vpc_id(&vpc)
+            .service_name("com.amazonaws.eu-west-1.s3")
+            .send()
+            .await
+            .expect("endpoint");
+        let elb = aws_sdk_elasticloadbalancingv2::Client::new(&conf);
+        let lb = elb
+            .create_load_balancer()
+            .name("app")
+            .set_subnets(Some(subnets[..2].to_vec()))
+            .send()
+            .await
+            .expect("lb");
+        let lb = lb.load_balancers()[0].load_balancer_arn().unwrap().to_string();
+        let tg = elb
+            .create_target_group()
+            .name("app")
+            .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+            .port(80)
+            .vpc_id(&vpc)
+            .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+            .send()
+            .await
+            .expect("tg");
+        let tg = tg.target_groups()[0].target_group_arn().unwrap().to_string();
+        use aws_sdk_elasticloadbalancingv2::types as lbt;
+        let forward = lbt::Action::builder()
+            .r#type(lbt::ActionTypeEnum::Forward)
+            .target_group_arn(&tg)
+            .build();
+        let listener = elb
+            .create_listener()
+            .load_balancer_arn(&lb)
+            .protocol(lbt::ProtocolEnum::Http)
+            .port(80)
+            .default_actions(forward.clone())
+            .send()
+            .await
+            .expect("listener");
+        elb.create_rule()
+            .listener_arn(listener.listeners()[0].listener_arn().unwrap())
+            .priority(10)
+            .conditions(
+                lbt::RuleCondition::builder()
+                    .field("path-pattern")
+                    .values("/api/*")
+                    .build(),
+            )
+            .actions(forward)
+            .send()
+            .await
+            .expect("rule");
+        let iam = aws_sdk_iam::Client::new(&conf);
+        iam.create_role()
+            .role_name("app-execution")
+            .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+            .send()
+            .await
+            .expect("role");
+        let custom = iam
+            .create_policy()
+            .policy_name("app-pull")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"*"}]}"#)
+            .send()
+            .await
+            .expect("policy");
+        iam.attach_role_policy()
+            .role_name("app-execution")
+            .policy_arn(custom.policy().unwrap().arn().unwrap())
+            .send()
+            .await
+            .expect("attach");
+        iam.put_role_policy()
+            .role_name("app-execution")
+            .policy_name("logs")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}"#)
+            .send()
+            .await
+            .expect("inline");
+        let ecs = aws_sdk_ecs::Client::new(&conf);
+        use aws_sdk_ecs::types as t;
+        ecs.create_cluster().cluster_name("app").send().await.expect("cluster");
+        ecs.register_task_definition()
+            .family("app")
+            .container_definitions(
+                t::ContainerDefinition::builder()
+                    .name("app")
+                    .image("nginx")
+                    .memory(512)
+                    .port_mappings(t::PortMapping::builder().container_port(80).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("task definition");
+        ecs.create_service()
+            .cluster("app")
+            .service_name("app")
+            .task_definition("app")
+            .desired_count(1)
+            .send()
+            .await
+            .expect("service");
+        aws_sdk_rds::Client::new(&conf)
+            .create_db_instance()
+            .db_instance_identifier("app-db")
+            .engine("postgres")
+            .db_instance_class("db.t3.micro")
+            .master_username("admin")
+            .master_user_password("app-db-password")
+            .allocated_storage(20)
+            .send()
+            .await
+            .expect("db");
+        aws_sdk_cloudformation::Client::new(&conf)
+            .create_stack()
+            .stack_name("ECS-Console-V2-Service-app")
+            .template_body(r#"{"Resources": {"G": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "g"}}}}"#)
+            .send()
+            .await
+            .expect("stack");
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build(),
+        );
+        s3.create_bucket()
+            .bucket("app-state")
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("bucket");
+        let state = r#"{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "l", "outputs": {}, "resources": []}"#;
+        s3.put_object()
+            .bucket("app-state")
+            .key("app/terraform.tfstate")
+            .body(state.as_bytes().to_vec().into())
+            .send()
+            .await
+            .expect("state object");
+        iam.create_user().user_name("scanner").send().await.expect("user");
+        let k = iam.create_access_key().user_name("scanner").send().await.expect("key");
+        iam.put_user_policy()
+            .user_name("scanner")
+            .policy_name("infra-lint-read-only")
+            .policy_document(policy)
+            .send()
+            .await
+            .expect("scanner policy");
+        let k = k.access_key().unwrap();
+        (k.access_key_id().to_string(), k.secret_access_key().to_string())
+    })
+}
+
+/// README's policy is all a whole scan (and the s3 state read) needs: moto enforcing IAM, a
+/// scanner with exactly that policy, one of everything in the account, nothing "not checked".
+/// A policy without one of its actions is then refused that call (so enforcement is real).
+#[test]
+fn the_readme_policy_is_all_a_scan_needs() {
+    let policy = readme_policy();
+    // How many requests the seeding makes, counted on a server of its own: moto enforces IAM
+    // from the request after that many.
+    let counting = moto();
+    counting.start_recording();
+    seed_everything(&counting.url, &policy);
+    let seeding = counting.recorded_actions().len();
+    drop(counting);
+    let main = "terraform {\n  backend \"s3\" {\n    bucket = \"app-state\"\n    key    = \"app/terraform.tfstate\"\n    region = \"eu-west-1\"\n  }\n}\n";
+    let dir = tree(&[("main.tf", main.as_bytes())]);
+    let scan = |policy: &str| {
+        let m = moto_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", &seeding.to_string())]);
+        let keys = seed_everything(&m.url, policy);
+        let (code, json, _) = live_check_as(&m.url, dir.path(), &["--state"], (&keys.0, &keys.1));
+        (code, json)
+    };
+    let (code, json) = scan(&policy);
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
+    assert!(code == 0 || code == 1, "{json}");
+    assert_eq!(
+        json["summary"]["not_checked"],
+        serde_json::json!([]),
+        "{json}"
+    );
+    let live = &json["summary"]["documents"];
+    assert!(
+        live.to_string()
+            .contains("s3://app-state/app/terraform.tfstate"),
+        "{live}"
+    );
+    let mut without: J = serde_json::from_str(&policy).unwrap();
+    let actions = without["Statement"][0]["Action"].as_array_mut().unwrap();
+    let before = actions.len();
+    actions.retain(|a| a != "ecs:DescribeServices");
+    assert_eq!(actions.len(), before - 1);
+    let without = without.to_string();
+    let (_, json) = scan(&without);
+    let nc = json["summary"]["not_checked"].to_string();
+    assert!(nc.contains("ecs:DescribeServices"), "{json}");
+}
