@@ -279,3 +279,42 @@ fn a_broken_scan_is_an_error_and_configuration_is_still_checked() {
         );
     }
 }
+
+/// Drift findings are findings: a suppression on the configuration's line silences one (and
+/// LINT001 would flag it if it matched nothing), `--ignore` drops a rule, the exit code follows.
+#[test]
+fn drift_findings_are_suppressed_selected_and_counted_like_any_other() {
+    let fixture = root().join("fixtures/changed-attribute/fail");
+    let main = std::fs::read_to_string(fixture.join("main.tf")).unwrap().replace(
+        "  publicly_accessible = false # expect: changed-attribute (no fix)\n",
+        "  # infra-lint:ignore DRIFT003 the reporting team needs it public until the VPN is up\n  publicly_accessible = false\n",
+    );
+    let state = std::fs::read(fixture.join("terraform.tfstate")).unwrap();
+    let live = std::fs::read(fixture.join("live.json")).unwrap();
+    let dir = tree(&[
+        ("main.tf", main.as_bytes()),
+        ("terraform.tfstate", &state),
+        ("live.json", &live),
+    ]);
+    let (code, json) = check(dir.path(), &["--state", "--select", "DRIFT003,LINT001"]);
+    assert_eq!(code, 1, "{json}");
+    let findings: Vec<(&str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["resource"].as_str().unwrap()))
+        .collect();
+    // The database's drift is suppressed (and the suppression is used); the group's remains.
+    assert_eq!(
+        findings,
+        vec![("DRIFT003", "aws_security_group.db")],
+        "{json}"
+    );
+    assert_eq!(json["summary"]["drift"]["changed"], 1, "{json}");
+    let (code, json) = check(
+        dir.path(),
+        &["--state", "--select", "DRIFT", "--ignore", "DRIFT003"],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["summary"]["drift"]["changed"], 0, "{json}");
+}

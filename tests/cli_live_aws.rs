@@ -536,6 +536,8 @@ struct World {
 const STATE_BUCKET: &str = "acme-state";
 const DB_PASSWORD: &str = "world-db-password-planted";
 const LIVE_DB_PASSWORD: &str = "hunter2-live-planted";
+/// In the configuration of tests/worlds/acme (the worker's environment).
+const CONFIG_DB_PASSWORD: &str = "config-db-password-planted";
 
 fn terraform(dir: &std::path::Path, url: &str, args: &[&str]) {
     let out = Command::new(std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into()))
@@ -797,6 +799,130 @@ fn console_changes(url: &str) {
     });
 }
 
+/// The drift of the seed story, made by hand after apply: a VPC made in the console with the
+/// name a new configuration block wants, the execution role's managed policy detached, the
+/// database switched to public, a rule admitting the world added to its group, and a console
+/// stack that owns a load balancer the configuration wants. The configuration then gains the
+/// two blocks (the next pull request).
+fn drift_changes(url: &str, dir: &std::path::Path) {
+    runtime().block_on(async {
+        let conf = sdk_config(url).await;
+        let ec2 = aws_sdk_ec2::Client::new(&conf);
+        ec2.create_vpc()
+            .cidr_block("10.41.0.0/16")
+            .tag_specifications(
+                aws_sdk_ec2::types::TagSpecification::builder()
+                    .resource_type(aws_sdk_ec2::types::ResourceType::Vpc)
+                    .tags(
+                        aws_sdk_ec2::types::Tag::builder()
+                            .key("Name")
+                            .value("acme-shared")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("hand-made vpc");
+        aws_sdk_iam::Client::new(&conf)
+            .detach_role_policy()
+            .role_name("acme-task-execution")
+            .policy_arn("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+            .send()
+            .await
+            .expect("detach");
+        aws_sdk_rds::Client::new(&conf)
+            .modify_db_instance()
+            .db_instance_identifier("acme-db")
+            .publicly_accessible(true)
+            .apply_immediately(true)
+            .send()
+            .await
+            .expect("public db");
+        let groups = ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values("acme-db")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let db_sg = groups.security_groups()[0].group_id().unwrap().to_string();
+        ec2.authorize_security_group_ingress()
+            .group_id(&db_sg)
+            .ip_permissions(
+                aws_sdk_ec2::types::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(5432)
+                    .to_port(5432)
+                    .ip_ranges(
+                        aws_sdk_ec2::types::IpRange::builder()
+                            .cidr_ip("0.0.0.0/0")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("rule by hand");
+        let subnets: Vec<String> = ec2
+            .describe_subnets()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("tag:Name")
+                    .values("acme-public-a")
+                    .values("acme-public-b")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .subnets()
+            .iter()
+            .filter_map(|s| s.subnet_id().map(String::from))
+            .collect();
+        let template = serde_json::json!({"Resources": {"LoadBalancer": {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Properties": {"Name": "acme-api", "Subnets": subnets}}}});
+        aws_sdk_cloudformation::Client::new(&conf)
+            .create_stack()
+            .stack_name("ECS-Console-V2-Service-api")
+            .template_body(template.to_string())
+            .send()
+            .await
+            .expect("console stack");
+    });
+    let mut main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    main.push_str(
+        r#"
+resource "aws_vpc" "shared" {
+  cidr_block = "10.41.0.0/16"
+  tags       = { Name = "acme-shared" }
+}
+
+resource "aws_lb" "api" {
+  name               = "acme-api"
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.alb.id]
+  subnets            = [for s in aws_subnet.public : s.id]
+}
+"#,
+    );
+    std::fs::write(dir.join("main.tf"), main).unwrap();
+}
+
+fn drift_findings(json: &J) -> Vec<&J> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("DRIFT") || f["code"] == "CFN001")
+        .collect()
+}
+
 fn codes_on(json: &J, resource: &str) -> Vec<String> {
     json["findings"]
         .as_array()
@@ -816,10 +942,25 @@ fn codes_on(json: &J, resource: &str) -> Vec<String> {
 fn a_terraform_world_changed_in_the_console_is_checked_end_to_end() {
     let m = moto();
     let world = World::apply(&m);
-    console_changes(&m.url);
     let dir = world.dir.path();
     let acct = "123456789012";
     let region = REGION;
+
+    // Right after apply the account is what the state says: no drift, whatever AWS filled in
+    // or reordered.
+    let (_, clean, _) = live_check(&m.url, dir, &["--state", "--name-prefix", "acme-"]);
+    assert!(
+        drift_findings(&clean).is_empty(),
+        "no drift after apply: {:?}",
+        drift_findings(&clean)
+    );
+    assert_eq!(
+        clean["summary"]["drift"],
+        serde_json::json!({"unmanaged": 0, "missing": 0, "changed": 0, "orphaned-stack": 0})
+    );
+
+    console_changes(&m.url);
+    drift_changes(&m.url, dir);
 
     m.start_recording();
     let (code, json, text) = live_check(
@@ -920,6 +1061,104 @@ fn a_terraform_world_changed_in_the_console_is_checked_end_to_end() {
         "{json}"
     );
 
+    // The seed story's drift, each with both sides and a fix.
+    let drift = |code: &str, resource: &str| {
+        on(&json, code, resource)
+            .unwrap_or_else(|| panic!("{code} on {resource}: {:?}", drift_findings(&json)))
+    };
+    // The VPC made by hand with the name aws_vpc.shared wants: adopt it with an import block.
+    let shared = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DRIFT001" && f["drift"]["address"] == "aws_vpc.shared")
+        .unwrap_or_else(|| panic!("DRIFT001 for aws_vpc.shared: {:?}", drift_findings(&json)));
+    assert!(
+        shared["drift"]["arn"]
+            .as_str()
+            .unwrap()
+            .contains(":vpc/vpc-"),
+        "{shared}"
+    );
+    assert_eq!(shared["fix"]["applicability"], "unsafe", "{shared}");
+    let import = shared["fix"]["edits"][0]["replacement"].as_str().unwrap();
+    assert!(
+        import.contains("import {") && import.contains("to = aws_vpc.shared"),
+        "{import}"
+    );
+    assert!(
+        shared["fix_title"]
+            .as_str()
+            .unwrap()
+            .contains("terraform import 'aws_vpc.shared' vpc-"),
+        "{shared}"
+    );
+    // The policy detached after apply.
+    let detached = drift("DRIFT002", "aws_iam_role_policy_attachment.execution");
+    assert_eq!(detached["location"]["file"], "main.tf", "{detached}");
+    assert!(detached["fix_title"]
+        .as_str()
+        .unwrap()
+        .contains("terraform apply -target='aws_iam_role_policy_attachment.execution'"));
+    // The database switched to public: drift, and RDS001 on the live value.
+    let public = drift("DRIFT003", "aws_db_instance.main");
+    assert_eq!(
+        public["drift"]["attribute"], "publicly_accessible",
+        "{public}"
+    );
+    assert_eq!(public["drift"]["state_value"], false);
+    assert_eq!(public["drift"]["live_value"], true);
+    let rds001 = drift("RDS001", "aws_db_instance.main");
+    assert_eq!(
+        rds001["location"]["path"], "publicly_accessible",
+        "{rds001}"
+    );
+    // The rule added by hand to the database's group.
+    let opened = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "DRIFT003" && f["resource"] == "aws_security_group.db")
+        .unwrap_or_else(|| panic!("DRIFT003 on the db group: {:?}", drift_findings(&json)));
+    assert_eq!(opened["drift"]["attribute"], "ingress", "{opened}");
+    assert!(
+        opened["drift"]["live_value"]
+            .to_string()
+            .contains("0.0.0.0/0"),
+        "{opened}"
+    );
+    // The console stack that owns the load balancer aws_lb.api wants.
+    let stack = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == "CFN001"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("ECS-Console-V2-Service-api")
+        })
+        .unwrap_or_else(|| panic!("CFN001 on the console stack: {:?}", drift_findings(&json)));
+    assert!(
+        stack["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_lb.api will create"),
+        "{stack}"
+    );
+    assert!(
+        stack["fix_title"]
+            .as_str()
+            .unwrap()
+            .contains("--stack-name ECS-Console-V2-Service-api --retain-resources LoadBalancer"),
+        "{stack}"
+    );
+    let counts = &json["summary"]["drift"];
+    for kind in ["unmanaged", "missing", "changed", "orphaned-stack"] {
+        assert!(counts[kind].as_u64().unwrap() >= 1, "{kind}: {counts}");
+    }
+
     // The configured task definition's execution role is the console's: decided from live IAM,
     // reported at the configuration's line.
     let worker = on(&json, "ECS002", "aws_ecs_task_definition.worker")
@@ -934,14 +1173,18 @@ fn a_terraform_world_changed_in_the_console_is_checked_end_to_end() {
             .any(|f| f["code"] == "NAME001" && f["resource"].as_str().unwrap().starts_with("aws_")),
         "{json}"
     );
-    // The world's database is private in configuration, state and account alike.
-    assert!(
-        on(&json, "RDS001", "aws_db_instance.main").is_none(),
-        "{json}"
+
+    // The worker's plain-text DB_PASSWORD in configuration is found at its line.
+    let worker_secret = on(&json, "ECS005", "aws_ecs_task_definition.worker")
+        .unwrap_or_else(|| panic!("ECS005 on the configured worker: {json}"));
+    assert_eq!(
+        worker_secret["location"]["file"], "main.tf",
+        "{worker_secret}"
     );
 
-    // Secrets planted in state (the database password) and live (DB_PASSWORD) appear nowhere.
-    let secrets = [DB_PASSWORD, LIVE_DB_PASSWORD];
+    // Secrets planted in configuration (the worker's DB_PASSWORD), state (the database
+    // password) and live (the checkout service's DB_PASSWORD) appear nowhere.
+    let secrets = [DB_PASSWORD, LIVE_DB_PASSWORD, CONFIG_DB_PASSWORD];
     let clean = |what: &str, text: &str| {
         for s in secrets {
             assert!(!text.contains(s), "{what} shows {s}");

@@ -45,6 +45,39 @@ pub struct Finding {
     pub edits: Option<Vec<TextEdit>>,
     /// Source ranges holding a secret: masked in every excerpt infra-lint prints.
     pub redact: Vec<Span>,
+    /// For drift findings: both sides.
+    pub drift: Option<Drift>,
+}
+
+/// What a drift finding compares: the managed side (address) and the account's (ARN), and for
+/// a changed attribute both values, as display JSON (secrets already masked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Drift {
+    pub kind: DriftKind,
+    pub address: Option<String>,
+    pub arn: Option<String>,
+    pub attribute: Option<String>,
+    pub state_value: Option<serde_json::Value>,
+    pub live_value: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DriftKind {
+    Unmanaged,
+    Missing,
+    Changed,
+    OrphanedStack,
+}
+
+impl DriftKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::Unmanaged => "unmanaged",
+            DriftKind::Missing => "missing",
+            DriftKind::Changed => "changed",
+            DriftKind::OrphanedStack => "orphaned-stack",
+        }
+    }
 }
 
 impl Finding {

@@ -4,7 +4,7 @@ pub mod finding;
 pub mod fix;
 
 pub use crate::model::NotEvaluated;
-pub use finding::{Finding, Related, Severity};
+pub use finding::{Drift, DriftKind, Finding, Related, Severity};
 
 use crate::source::Location;
 

@@ -1025,6 +1025,19 @@ impl Evaluator {
                     }
                 }
                 "resource" | "data" => self.collect_resource(idx, inst, b, model),
+                // Terraform reads import blocks in the root module only.
+                "import" if inst.parent.is_none() => {
+                    if let Some(to) = b.attr("to") {
+                        let id = b
+                            .attr("id")
+                            .and_then(|a| scope.eval_attr(a).value.as_str().map(String::from));
+                        model.imports.push(crate::model::resource::Import {
+                            to: to.expr.to_string().trim().replace(' ', ""),
+                            id,
+                            span: b.header.clone(),
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -1112,6 +1125,8 @@ impl Evaluator {
                 }],
                 identity: Default::default(),
                 depends_on: Vec::new(),
+                ignore_changes: ignore_changes(b),
+                layers: Vec::new(),
             });
         };
         match keys {
@@ -1899,5 +1914,36 @@ impl Env for ConstEnv<'_> {
         Some(Err(format!(
             "variables are not allowed here: {root} cannot be referenced in a constant value"
         )))
+    }
+}
+
+/// `lifecycle { ignore_changes = [a, b[0].c] }` as paths; `all` is `*`.
+fn ignore_changes(b: &BlockCfg) -> Vec<String> {
+    use hcl_edit::expr::Expression;
+    let Some(a) = b
+        .blocks
+        .iter()
+        .filter(|l| l.kind == "lifecycle")
+        .find_map(|l| l.attr("ignore_changes"))
+    else {
+        return Vec::new();
+    };
+    let name = |e: &Expression| -> Option<String> {
+        match e {
+            Expression::String(s) => Some(s.value().to_string()),
+            other => {
+                let text = other.to_string();
+                let text = text.trim();
+                (!text.is_empty()).then(|| text.replace(' ', ""))
+            }
+        }
+    };
+    match &a.expr {
+        Expression::Array(items) => items.iter().filter_map(name).collect(),
+        e => match name(e).as_deref() {
+            Some("all") => vec!["*".into()],
+            Some(other) => vec![other.to_string()],
+            None => Vec::new(),
+        },
     }
 }

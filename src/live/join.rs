@@ -49,6 +49,7 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
             Some(i) => {
                 let r = &mut model.resources[i];
                 crate::model::merge::merge_attributes(r, attrs, &location, SourceKind::Live);
+                r.add_layer(SourceKind::Live, &location, attrs);
                 r.seen.push(Seen {
                     kind: SourceKind::Live,
                     location,
@@ -67,6 +68,7 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
                 // Findings name a live-only object by its ARN.
                 r.address = o.key();
                 r.set_attributes_at(attrs, &location);
+                r.add_layer(SourceKind::Live, &location, attrs);
                 fill_identity(&mut r, o);
                 for key in [&o.arn, &o.id].into_iter().flatten() {
                     by_identity.insert((kind.clone(), key.clone()), model.resources.len());
@@ -76,8 +78,17 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
             }
         }
     }
+    model
+        .live_types
+        .extend(super::SCANNED_TYPES.iter().map(|t| t.to_string()));
+    for r in &scan.regions {
+        if !model.live_regions.contains(r) {
+            model.live_regions.push(r.clone());
+        }
+    }
     for n in &scan.not_readable {
         for t in &n.types {
+            model.live_types.remove(t);
             model.coverage.insert(
                 t.clone(),
                 Coverage::NotReadable(format!("{} failed: {}", n.call, n.reason)),

@@ -13,6 +13,36 @@ pub mod join;
 use crate::model::Value;
 use serde_json::Value as J;
 
+/// The resource types a scan reads completely (every object of the type, in each region read;
+/// IAM roles and their attachments account-wide). Associations and attachments are read as
+/// attributes of what they attach (a role's `managed_policy_arns`).
+pub const SCANNED_TYPES: &[&str] = &[
+    "aws_vpc",
+    "aws_subnet",
+    "aws_route_table",
+    "aws_route_table_association",
+    "aws_internet_gateway",
+    "aws_nat_gateway",
+    "aws_security_group",
+    "aws_vpc_endpoint",
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_db_subnet_group",
+    "aws_ecs_cluster",
+    "aws_ecs_service",
+    "aws_lb",
+    "aws_alb",
+    "aws_lb_target_group",
+    "aws_alb_target_group",
+    "aws_lb_listener",
+    "aws_alb_listener",
+    "aws_lb_listener_rule",
+    "aws_alb_listener_rule",
+    "aws_iam_role",
+    "aws_iam_role_policy_attachment",
+    "aws_cloudformation_stack",
+];
+
 /// The format of `live.json`.
 pub const FORMAT: &str = "infra-lint-live";
 pub const VERSION: u64 = 1;

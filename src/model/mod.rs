@@ -14,7 +14,7 @@ pub use address::{Address, InstanceKey, ModuleStep};
 pub use number::Number;
 pub use query::{Follow, Target};
 pub use resource::{
-    Backend, Coverage, Identity, Mode, Model, ModuleCall, Named, NotEvaluated, Origin, Provider,
-    Reference, Resource, Seen, SourceKind, Variable, Via, Written, WrittenAt,
+    Backend, Coverage, Identity, Layer, Mode, Model, ModuleCall, Named, NotEvaluated, Origin,
+    Provider, Reference, Resource, Seen, SourceKind, Variable, Via, Written, WrittenAt,
 };
 pub use value::{Cause, PathStep, Unknown, Value};

@@ -151,9 +151,67 @@ pub struct Resource {
     pub identity: Identity,
     /// Configuration addresses this instance depends on, from state `dependencies`.
     pub depends_on: Vec<String>,
+    /// `lifecycle { ignore_changes = [...] }` as written: attribute paths (`tags`,
+    /// `health_check[0].port`), or `*` for `all`.
+    pub ignore_changes: Vec<String>,
+    /// What each other source held for this resource, as it held it (the merged `attributes`
+    /// keep configuration's values): drift compares state with the account here.
+    pub layers: Vec<Layer>,
+}
+
+/// `import { to = <address>  id = "<id>" }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub to: String,
+    /// None when not a known string.
+    pub id: Option<String>,
+    pub span: Span,
+}
+
+/// One source's own view of a resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub kind: SourceKind,
+    pub location: Location,
+    pub attributes: BTreeMap<String, Value>,
 }
 
 impl Resource {
+    /// What the source of `kind` held for this resource, if it was seen there.
+    pub fn layer(&self, kind: SourceKind) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.kind == kind)
+    }
+
+    /// Records what the source of `kind` at `location` held (the first document of a kind
+    /// wins, as it does for the merged values).
+    pub fn add_layer(
+        &mut self,
+        kind: SourceKind,
+        location: &Location,
+        attributes: &BTreeMap<String, Value>,
+    ) {
+        if self.layer(kind).is_none() {
+            self.layers.push(Layer {
+                kind,
+                location: location.clone(),
+                attributes: attributes.clone(),
+            });
+        }
+    }
+
+    /// Whether `lifecycle { ignore_changes }` covers the attribute path `path`.
+    pub fn ignores_changes(&self, path: &str) -> bool {
+        self.ignore_changes.iter().any(|i| {
+            i == "*"
+                || path == i
+                || path
+                    .strip_prefix(i.as_str())
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+                || i.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+        })
+    }
+
     /// A resource no configuration declares, as a state, plan or live loader creates it.
     pub fn from_address(addr: &super::Address, seen: Seen) -> Resource {
         Resource {
@@ -173,6 +231,8 @@ impl Resource {
             seen: vec![seen],
             identity: Identity::default(),
             depends_on: Vec::new(),
+            ignore_changes: Vec::new(),
+            layers: Vec::new(),
         }
     }
 
@@ -349,6 +409,12 @@ pub struct Model {
     pub coverage: BTreeMap<String, Coverage>,
     /// The kinds of source this model was built from.
     pub loaded: std::collections::BTreeSet<SourceKind>,
+    /// With a live scan: the resource types it reads and the regions it read. A state
+    /// resource of such a type, in such a region, that the scan did not find is gone.
+    pub live_types: std::collections::BTreeSet<String>,
+    pub live_regions: Vec<String>,
+    /// The root module's `import` blocks: the next apply adopts these objects.
+    pub imports: Vec<Import>,
     /// The identity index and the links between resources, built on first use (see `links`).
     pub(crate) index: std::sync::OnceLock<super::links::Index>,
     pub variables: Vec<Variable>,

@@ -237,6 +237,21 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             "{safe} fixable with --fix, {unsafe_} more with --fix --unsafe-fixes\n"
         ));
     }
+    let drift: Vec<String> = r
+        .drift_counts()
+        .into_iter()
+        .filter_map(|(kind, n)| {
+            let n = n.as_u64().unwrap_or(0);
+            (n > 0).then(|| format!("{n} {}", kind.replace('-', " ")))
+        })
+        .collect();
+    if !drift.is_empty() {
+        out.push_str(&format!(
+            "drift: {}
+",
+            drift.join(", ")
+        ));
+    }
     let docs = if r.documents.is_empty() {
         String::new()
     } else {

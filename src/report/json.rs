@@ -47,7 +47,7 @@ pub fn render(r: &CheckResult) -> String {
         .findings
         .iter()
         .map(|f| {
-            json!({
+            let mut j = json!({
                 "code": f.code,
                 "name": f.name,
                 "severity": f.severity.as_str(),
@@ -60,7 +60,15 @@ pub fn render(r: &CheckResult) -> String {
                 })).collect::<Vec<_>>(),
                 "fix_title": f.fix_title,
                 "fix": fix_json(&r.sources, f),
-            })
+            });
+            if let Some(d) = &f.drift {
+                j["drift"] = json!({
+                    "kind": d.kind.as_str(), "address": d.address, "arn": d.arn,
+                    "attribute": d.attribute, "state_value": d.state_value,
+                    "live_value": d.live_value,
+                });
+            }
+            j
         })
         .collect();
     let errors: Vec<J> = r
@@ -101,6 +109,7 @@ pub fn render(r: &CheckResult) -> String {
                 "file": d.name, "joined": d.joined, "only_in_document": d.added,
             })).collect::<Vec<_>>(),
             "not_checked": r.not_readable,
+            "drift": r.drift_counts(),
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -38,6 +38,21 @@ impl CheckResult {
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
+    /// Drift findings by kind (every kind, zero included, so the shape never changes).
+    pub fn drift_counts(&self) -> serde_json::Map<String, serde_json::Value> {
+        use crate::diag::DriftKind::*;
+        [Unmanaged, Missing, Changed, OrphanedStack]
+            .into_iter()
+            .map(|k| {
+                let n = self
+                    .findings
+                    .iter()
+                    .filter(|f| f.drift.as_ref().map(|d| d.kind) == Some(k))
+                    .count();
+                (k.as_str().to_string(), serde_json::Value::from(n))
+            })
+            .collect()
+    }
     /// Findings whose fix resolves to exact edits, by applicability.
     pub fn fixable(&self, a: crate::diag::fix::Applicability) -> usize {
         self.findings

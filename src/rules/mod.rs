@@ -1,4 +1,5 @@
 //! The rule framework: metadata, the `Rule` trait, findings.
+pub mod drift;
 pub mod ecs;
 pub mod lint;
 pub mod naming;
@@ -232,6 +233,7 @@ impl Sink {
             fix: None,
             edits: None,
             redact: Vec::new(),
+            drift: None,
         });
         self.findings.last_mut().expect("just pushed")
     }

@@ -18,6 +18,10 @@ pub static RULES: &[&dyn Rule] = &[
     &super::secrets::plaintext_secret::PlaintextSecret,
     &super::terraform::s3_backend_without_locking::S3BackendWithoutLocking,
     &super::naming::resource_missing_name_prefix::ResourceMissingNamePrefix,
+    &super::drift::drift_unmanaged_resource::DriftUnmanagedResource,
+    &super::drift::drift_missing_resource::DriftMissingResource,
+    &super::drift::drift_changed_attribute::DriftChangedAttribute,
+    &super::drift::cfn_orphaned_stack::CfnOrphanedStack,
     &super::lint::unused_suppression::UnusedSuppression,
     &super::lint::suppression_without_reason::SuppressionWithoutReason,
 ];

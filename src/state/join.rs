@@ -168,6 +168,7 @@ fn join_all(
                     continue; // an instance listed twice in one document
                 }
                 crate::model::merge::merge_attributes(r, attrs, &location, kind);
+                r.add_layer(kind, &location, attrs);
                 r.seen.push(Seen { kind, location });
                 if r.depends_on.is_empty() {
                     r.depends_on = inst.dependencies.clone();
@@ -184,6 +185,7 @@ fn join_all(
                     },
                 );
                 r.set_attributes_at(attrs, &location);
+                r.add_layer(kind, &location, attrs);
                 r.depends_on = inst.dependencies.clone();
                 r.identity = identity(&r);
                 by_address.insert(inst.address.clone(), model.resources.len());

@@ -346,6 +346,7 @@ fn push_meta(
         fix,
         edits: None,
         redact: vec![],
+        drift: None,
     });
 }
 

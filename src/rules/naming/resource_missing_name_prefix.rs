@@ -387,6 +387,23 @@ fn quoted(s: &str) -> String {
     )
 }
 
+/// The name AWS knows a resource by, as the naming table says where it is written: the name
+/// argument, else the `Name` tag for tagged types. None when unset or not a known string.
+pub fn aws_name(r: &Resource) -> Option<&str> {
+    let naming = NAMINGS.iter().find(|n| n.rtype == r.rtype)?;
+    naming
+        .full
+        .and_then(|k| r.get(k))
+        .and_then(Value::as_str)
+        .or_else(|| {
+            naming
+                .tag
+                .then(|| r.get_path("tags.Name").and_then(Value::as_str))
+                .flatten()
+        })
+        .filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,36 @@ impl Rule for RdsPubliclyAccessible {
                 r.mode == crate::model::Mode::Managed && TYPES.contains(&r.rtype.as_str())
             })
         {
+            // What is deployed decides too: a database switched to public after apply is
+            // public now, whatever configuration and state say (DRIFT003 reports the change).
+            let live = r
+                .layer(crate::model::SourceKind::Live)
+                .filter(|_| r.seen.len() > 1)
+                .filter(|l| {
+                    l.attributes.get("publicly_accessible").map(Value::peel)
+                        == Some(&Value::Bool(true))
+                });
+            if let (Some(l), false) = (
+                live,
+                r.get("publicly_accessible").map(Value::peel) == Some(&Value::Bool(true)),
+            ) {
+                let related = r
+                    .origin("publicly_accessible")
+                    .map(|o| {
+                        vec![crate::rules::Related {
+                            message: "publicly_accessible is false here".into(),
+                            location: o.location.clone(),
+                        }]
+                    })
+                    .unwrap_or_default();
+                out.report(
+                    r,
+                    &PubliclyAccessible { rtype: &r.rtype },
+                    Some(l.location.at_path("publicly_accessible")),
+                    related,
+                );
+                continue;
+            }
             let Some(v) = r.get("publicly_accessible") else {
                 continue; // the provider's default is false
             };

@@ -224,6 +224,8 @@ resource "aws_ecs_task_definition" "worker" {
     image     = "public.ecr.aws/docker/library/busybox:1.36"
     essential = true
     command   = ["sleep", "3600"]
+    # Planted: a secret written in configuration, which no output may show.
+    environment = [{ name = "DB_PASSWORD", value = "config-db-password-planted" }]
     logConfiguration = {
       logDriver = "awslogs"
       options = {
