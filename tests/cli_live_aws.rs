@@ -214,23 +214,26 @@ fn seed(url: &str) -> String {
             .to_string();
         ec2.authorize_security_group_ingress()
             .group_id(&sg)
-            .ip_permissions(
-                aws_sdk_ec2::types::IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .ip_ranges(
-                        aws_sdk_ec2::types::IpRange::builder()
-                            .cidr_ip("0.0.0.0/0")
-                            .build(),
-                    )
-                    .build(),
-            )
+            .ip_permissions(open_to_world(22))
             .send()
             .await
             .unwrap();
         sg
     })
+}
+
+/// TCP `port` from anywhere, as the console's "Anywhere-IPv4" adds it.
+fn open_to_world(port: i32) -> aws_sdk_ec2::types::IpPermission {
+    aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(port)
+        .to_port(port)
+        .ip_ranges(
+            aws_sdk_ec2::types::IpRange::builder()
+                .cidr_ip("0.0.0.0/0")
+                .build(),
+        )
+        .build()
 }
 
 fn live_check(url: &str, dir: &std::path::Path, extra: &[&str]) -> (i32, J, String) {
@@ -853,18 +856,7 @@ fn drift_changes(url: &str, dir: &std::path::Path) {
         let db_sg = groups.security_groups()[0].group_id().unwrap().to_string();
         ec2.authorize_security_group_ingress()
             .group_id(&db_sg)
-            .ip_permissions(
-                aws_sdk_ec2::types::IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(5432)
-                    .to_port(5432)
-                    .ip_ranges(
-                        aws_sdk_ec2::types::IpRange::builder()
-                            .cidr_ip("0.0.0.0/0")
-                            .build(),
-                    )
-                    .build(),
-            )
+            .ip_permissions(open_to_world(5432))
             .send()
             .await
             .expect("rule by hand");

@@ -61,6 +61,20 @@ pub struct Drift {
     pub live_value: Option<serde_json::Value>,
 }
 
+impl Drift {
+    /// Both sides of a drift with no attribute values (an object, not a value, differs).
+    pub fn of(kind: DriftKind, address: Option<String>, arn: Option<String>) -> Drift {
+        Drift {
+            kind,
+            address,
+            arn,
+            attribute: None,
+            state_value: None,
+            live_value: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DriftKind {
     Unmanaged,

@@ -64,6 +64,13 @@ impl Fix {
             edits,
         }
     }
+    /// A fix the help line describes (a command to run), with no edit to make.
+    pub fn display_only() -> Fix {
+        Fix {
+            applicability: Applicability::DisplayOnly,
+            edits: Vec::new(),
+        }
+    }
 }
 
 /// A byte-range edit of an original file.

@@ -3,7 +3,7 @@
 //! resources are what Terraform manages or will create: it still owns them, and the next apply
 //! collides with it.
 use super::{managed, seen_in, text};
-use crate::diag::fix::{Applicability, Fix};
+use crate::diag::fix::Fix;
 use crate::diag::{Drift, DriftKind};
 use crate::model::{Resource, SourceKind, Value};
 use crate::rules::naming::resource_missing_name_prefix::aws_name;
@@ -176,18 +176,8 @@ impl Rule for CfnOrphanedStack {
                 region: super::arn_region(&arn).map(String::from),
             };
             let f = out.report(stack, &v, None, related);
-            f.fix = Some(Fix {
-                applicability: Applicability::DisplayOnly,
-                edits: vec![],
-            });
-            f.drift = Some(Drift {
-                kind: DriftKind::OrphanedStack,
-                address: None,
-                arn: Some(arn),
-                attribute: None,
-                state_value: None,
-                live_value: None,
-            });
+            f.fix = Some(Fix::display_only());
+            f.drift = Some(Drift::of(DriftKind::OrphanedStack, None, Some(arn)));
         }
     }
 }

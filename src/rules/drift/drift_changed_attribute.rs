@@ -1,7 +1,7 @@
 //! DRIFT003 changed-attribute: the account holds another value than the state for an attribute
 //! a deploy depends on.
 use super::{compared, normalize};
-use crate::diag::fix::{Applicability, Edit, Fix};
+use crate::diag::fix::{Edit, Fix};
 use crate::diag::{Drift, DriftKind};
 use crate::model::{Resource, SourceKind, Value};
 use crate::rules::{
@@ -253,10 +253,7 @@ fn report(
     let f = out.report(r, &v, Some(location), related);
     f.fix = Some(match accept {
         Some(e) => Fix::unsafe_(vec![e]),
-        None => Fix {
-            applicability: Applicability::DisplayOnly,
-            edits: vec![],
-        },
+        None => Fix::display_only(),
     });
     f.drift = Some(Drift {
         kind: DriftKind::Changed,

@@ -1,7 +1,7 @@
 //! DRIFT002 missing-resource: in the state, gone from the account (deleted or detached by
 //! hand). Only types the scan reads completely, in the regions it read, are decided.
 use super::{arn_region, managed, seen_in, text};
-use crate::diag::fix::{Applicability, Fix};
+use crate::diag::fix::Fix;
 use crate::diag::{Drift, DriftKind};
 use crate::model::{Mode, Resource, SourceKind, Value};
 use crate::rules::{
@@ -141,18 +141,12 @@ impl Rule for DriftMissingResource {
                 .into_iter()
                 .collect();
             let f = out.report(r, &v, location, related);
-            f.fix = Some(Fix {
-                applicability: Applicability::DisplayOnly,
-                edits: vec![],
-            });
-            f.drift = Some(Drift {
-                kind: DriftKind::Missing,
-                address: Some(r.address.clone()),
-                arn: r.identity.arn.clone(),
-                attribute: None,
-                state_value: None,
-                live_value: None,
-            });
+            f.fix = Some(Fix::display_only());
+            f.drift = Some(Drift::of(
+                DriftKind::Missing,
+                Some(r.address.clone()),
+                r.identity.arn.clone(),
+            ));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! VPC a state manages, named with the project's prefix, or named as a configuration resource
 //! that is not yet created (the next apply collides with it).
 use super::{managed, seen_in, text};
-use crate::diag::fix::{Applicability, Edit, Fix};
+use crate::diag::fix::{Edit, Fix};
 use crate::diag::{Drift, DriftKind};
 use crate::model::{Model, Resource, SourceKind, Value};
 use crate::rules::naming::resource_missing_name_prefix::aws_name;
@@ -241,20 +241,14 @@ impl Rule for DriftUnmanagedResource {
                         span: block,
                         text: format!("\n\nimport {{\n  to = {}\n  id = \"{id}\"\n}}", w.address),
                     }]),
-                    None => Fix {
-                        applicability: Applicability::DisplayOnly,
-                        edits: vec![],
-                    },
+                    None => Fix::display_only(),
                 },
             );
-            f.drift = Some(Drift {
-                kind: DriftKind::Unmanaged,
-                address: collides.map(|w| w.address.clone()),
-                arn: Some(arn),
-                attribute: None,
-                state_value: None,
-                live_value: None,
-            });
+            f.drift = Some(Drift::of(
+                DriftKind::Unmanaged,
+                collides.map(|w| w.address.clone()),
+                Some(arn),
+            ));
         }
     }
 }

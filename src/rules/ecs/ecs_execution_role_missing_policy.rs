@@ -3,7 +3,7 @@ use crate::analysis::ecs::agent_needs::{ecr_need, needs_of, Need, ECR, LOGS};
 use crate::analysis::ecs::containers::{self, Definitions};
 use crate::analysis::iam::policy::{ECS_TASK_EXECUTION_POLICY, ECS_TASK_EXECUTION_POLICY_ARN};
 use crate::analysis::iam::role::{self, Access};
-use crate::diag::fix::{Applicability, Edit, Fix};
+use crate::diag::fix::{Edit, Fix};
 use crate::model::{Mode, Model, Resource, Value};
 use crate::rules::provenance::origin_related;
 use crate::rules::{
@@ -219,7 +219,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
             span,
             vec![],
         )
-        .fix = Some(display_only());
+        .fix = Some(Fix::display_only());
         return;
     };
     let origin = td.origin("execution_role_arn");
@@ -416,15 +416,8 @@ fn report_missing(
     let f = out.report(td, &v, origin.map(|o| o.location.clone()), related);
     f.fix = Some(match edit {
         Some(e) => Fix::safe(vec![e]),
-        None => display_only(),
+        None => Fix::display_only(),
     });
-}
-
-fn display_only() -> Fix {
-    Fix {
-        applicability: Applicability::DisplayOnly,
-        edits: vec![],
-    }
 }
 
 /// A new `aws_iam_role_policy_attachment` after the role's block; only for a role written
