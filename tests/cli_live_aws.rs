@@ -1814,3 +1814,45 @@ fn the_readme_policy_is_all_a_scan_needs() {
     let nc = json["summary"]["not_checked"].to_string();
     assert!(nc.contains("ecs:DescribeServices"), "{json}");
 }
+
+/// An Aurora cluster's member is read as Terraform's aws_rds_cluster_instance: its storage is
+/// the cluster's, so an unencrypted cluster is reported once, on the cluster.
+#[test]
+fn an_aurora_member_is_a_cluster_instance_and_the_cluster_is_reported_once() {
+    let m = moto();
+    runtime().block_on(async {
+        let rds = aws_sdk_rds::Client::new(&sdk_config(&m.url).await);
+        rds.create_db_cluster()
+            .db_cluster_identifier("events")
+            .engine("aurora-postgresql")
+            .master_username("admin")
+            .master_user_password("events-password-planted")
+            .storage_encrypted(false)
+            .send()
+            .await
+            .expect("cluster");
+        rds.create_db_instance()
+            .db_instance_identifier("events-1")
+            .db_cluster_identifier("events")
+            .engine("aurora-postgresql")
+            .db_instance_class("db.r6g.large")
+            .send()
+            .await
+            .expect("member");
+    });
+    let dir = tree(&[("main.tf", b"" as &[u8])]);
+    let (code, json, text) = live_check(&m.url, dir.path(), &["--select", "RDS004"]);
+    assert_eq!(code, 1, "{json}");
+    let on: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        on,
+        vec!["arn:aws:rds:eu-west-1:123456789012:cluster:events"],
+        "{json}"
+    );
+    assert!(!text.contains("events-password-planted"));
+}

@@ -27,6 +27,7 @@ pub const SCANNED_TYPES: &[&str] = &[
     "aws_vpc_endpoint",
     "aws_db_instance",
     "aws_rds_cluster",
+    "aws_rds_cluster_instance",
     "aws_db_subnet_group",
     "aws_ecs_cluster",
     "aws_ecs_service",

@@ -241,14 +241,38 @@ impl Resource {
     pub fn set_attributes_at(&mut self, attrs: &BTreeMap<String, Value>, location: &Location) {
         for (k, v) in attrs {
             self.attributes.insert(k.clone(), v.clone());
-            self.origins.insert(
-                k.clone(),
-                Origin {
-                    location: location.at_path(k),
-                    via: Vec::new(),
-                    constant: false,
-                },
-            );
+            self.set_origins_at(k, v, location, 0);
+        }
+    }
+
+    /// `path` and, inside nested blocks (lists of objects: `health_check[0].port`,
+    /// `network_configuration[0].assign_public_ip`), the paths below it, two levels deep:
+    /// findings on a nested attribute then name its own place.
+    fn set_origins_at(&mut self, path: &str, v: &Value, location: &Location, depth: usize) {
+        self.origins.insert(
+            path.to_string(),
+            Origin {
+                location: location.at_path(path),
+                via: Vec::new(),
+                constant: false,
+            },
+        );
+        if depth >= 2 {
+            return;
+        }
+        if let Value::List(items) | Value::Set(items) = v.peel() {
+            for (i, item) in items.iter().enumerate() {
+                if let Value::Map(m) = item.peel() {
+                    for (k, inner) in m {
+                        self.set_origins_at(
+                            &format!("{path}[{i}].{k}"),
+                            inner,
+                            location,
+                            depth + 1,
+                        );
+                    }
+                }
+            }
         }
     }
 

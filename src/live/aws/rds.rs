@@ -8,10 +8,23 @@ pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str) -> Found {
         f,
         rds.describe_db_instances().into_paginator().send(),
         "rds:DescribeDBInstances",
-        &["aws_db_instance"],
+        &["aws_db_instance", "aws_rds_cluster_instance"],
         |p| {
             for db in p.db_instances() {
                 let arn = db.db_instance_arn().map(String::from);
+                // An Aurora cluster's member is Terraform's aws_rds_cluster_instance (its
+                // storage and backups are the cluster's), whose ID is its identifier.
+                if let Some(cluster) = db.db_cluster_identifier() {
+                    let name = db.db_instance_identifier().map(String::from);
+                    f.push("aws_rds_cluster_instance", region, arn.clone(), name.clone(), json!({
+                        "id": name, "arn": arn, "identifier": name, "cluster_identifier": cluster,
+                        "engine": db.engine(), "instance_class": db.db_instance_class(),
+                        "publicly_accessible": db.publicly_accessible(),
+                        "db_subnet_group_name": db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+                        "tags": tags(db.tag_list().iter().map(|t| (t.key(), t.value()))),
+                    }));
+                    continue;
+                }
                 let id = db.dbi_resource_id().map(String::from);
                 let port = db
                     .endpoint()

@@ -42,6 +42,9 @@ struct LacksPermissions<'a> {
     exclusive_list: Option<String>,
     /// The role declares `inline_policy` blocks, which make its inline policies exclusive.
     inline_blocks: bool,
+    /// The role's name when it exists only in the account (made in the console): the fix is
+    /// an IAM call, not an edit.
+    console_role: Option<String>,
 }
 
 enum FixKind<'a> {
@@ -75,7 +78,13 @@ impl Violation for LacksPermissions<'_> {
     }
     fn fix_title(&self) -> String {
         let inline = |actions: &[String]| {
-            if self.inline_blocks {
+            if let Some(name) = &self.console_role {
+                format!(
+                    "allow {} to the role in the account (`aws iam put-role-policy --role-name \
+                     {name} …`), or manage the role in Terraform",
+                    actions.join(", ")
+                )
+            } else if self.inline_blocks {
                 format!(
                     "give {} an inline_policy block allowing {}",
                     self.role,
@@ -89,9 +98,14 @@ impl Violation for LacksPermissions<'_> {
                 )
             }
         };
-        let attach = match &self.exclusive_list {
-            Some(list) => format!("add {ECS_TASK_EXECUTION_POLICY_ARN} to {list}"),
-            None => format!(
+        let attach = match (&self.console_role, &self.exclusive_list) {
+            (Some(name), _) => format!(
+                "attach {ECS_TASK_EXECUTION_POLICY} to the role in the account: `aws iam \
+                 attach-role-policy --role-name {name} --policy-arn \
+                 {ECS_TASK_EXECUTION_POLICY_ARN}` (or manage the role in Terraform)"
+            ),
+            (None, Some(list)) => format!("add {ECS_TASK_EXECUTION_POLICY_ARN} to {list}"),
+            (None, None) => format!(
                 "attach {ECS_TASK_EXECUTION_POLICY} to {} with an aws_iam_role_policy_attachment",
                 self.role
             ),
@@ -387,7 +401,18 @@ fn report_missing(
             (false, _) => FixKind::Inline(&others),
         }
     };
-    let exclusive_list = if role
+    // A role only the account has: its managed_policy_arns is what the scan read, not a list
+    // Terraform enforces.
+    let console_role = (role.span.is_none()
+        && role
+            .seen
+            .iter()
+            .all(|s| s.kind == crate::model::SourceKind::Live))
+    .then(|| role.get("name").and_then(Value::as_str).map(String::from))
+    .flatten();
+    let exclusive_list = if console_role.is_some() {
+        None
+    } else if role
         .get("managed_policy_arns")
         .is_some_and(|v| !v.is_null())
     {
@@ -412,6 +437,7 @@ fn report_missing(
             .get("inline_policy")
             .and_then(Value::as_list)
             .is_some_and(|l| !l.is_empty()),
+        console_role,
     };
     let f = out.report(td, &v, origin.map(|o| o.location.clone()), related);
     f.fix = Some(match edit {
