@@ -80,6 +80,14 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
         not_readable: Vec::new(),
     };
     out.model.loaded.insert(crate::model::SourceKind::Config);
+    if let Some(b) = out.model.backend.as_mut() {
+        b.initialized = crate::state::backend::initialized_settings(&req.dir, &b.kind).map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), crate::model::json::from_json(v)))
+                .collect()
+        });
+    }
     // The plan first: what the next apply makes is a better answer than what the last one made.
     for src in [&req.plan, &req.state].into_iter().flatten() {
         let Some((display, text)) = read_doc(req, src, &out.model, &mut out.errors) else {

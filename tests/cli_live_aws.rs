@@ -1856,3 +1856,59 @@ fn an_aurora_member_is_a_cluster_instance_and_the_cluster_is_reported_once() {
     );
     assert!(!text.contains("events-password-planted"));
 }
+
+/// A read replica in the account leads to its source in the account: its encryption is decided
+/// from the source (reported there), not left "not evaluated".
+#[test]
+fn a_live_read_replica_is_decided_from_its_live_source() {
+    let m = moto();
+    runtime().block_on(async {
+        let rds = aws_sdk_rds::Client::new(&sdk_config(&m.url).await);
+        rds.create_db_instance()
+            .db_instance_identifier("reports")
+            .engine("mysql")
+            .db_instance_class("db.t3.micro")
+            .master_username("admin")
+            .master_user_password("reports-password-planted")
+            .allocated_storage(20)
+            .storage_encrypted(false)
+            .backup_retention_period(7)
+            .send()
+            .await
+            .expect("source");
+        rds.create_db_instance_read_replica()
+            .db_instance_identifier("reports-replica")
+            .source_db_instance_identifier("reports")
+            .send()
+            .await
+            .expect("replica");
+    });
+    let dir = tree(&[("main.tf", b"" as &[u8])]);
+    let (code, json, _) = live_check(&m.url, dir.path(), &["--select", "RDS004"]);
+    assert_eq!(code, 1, "{json}");
+    let on: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert!(
+        on.contains(&"arn:aws:rds:eu-west-1:123456789012:db:reports"),
+        "{json}"
+    );
+    let open: Vec<&J> = json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["subject"]
+                .as_str()
+                .unwrap()
+                .ends_with(":db:reports-replica")
+        })
+        .collect();
+    assert!(
+        open.is_empty(),
+        "the replica is decided from its source: {json}"
+    );
+}

@@ -480,3 +480,37 @@ fn a_plan_decides_what_configuration_left_unknown() {
         |n| n["code"] == "ECS001" && n["reason"].as_str().unwrap().contains("var.health_port")
     ));
 }
+
+/// A backend configured at init time (`backend "s3" {}` with `-backend-config`): TF001 decides
+/// from the settings `terraform init` saved in `.terraform/terraform.tfstate`.
+#[test]
+fn an_s3_backend_configured_at_init_is_decided_from_the_saved_settings() {
+    let saved = |lock: &str| {
+        format!(
+            r#"{{"version": 3, "terraform_version": "1.11.4", "backend": {{"type": "s3", "config": {{
+                "bucket": "acme-state", "key": "app/terraform.tfstate", "region": "eu-west-1",
+                "dynamodb_table": null, "use_lockfile": {lock}, "encrypt": null}}, "hash": 1}}}}"#
+        )
+    };
+    let main = b"terraform {\n  backend \"s3\" {}\n}\n" as &[u8];
+    for (lock, findings) in [("null", 1), ("true", 0)] {
+        let s = saved(lock);
+        let dir = tree(&[
+            ("main.tf", main),
+            (".terraform/terraform.tfstate", s.as_bytes()),
+        ]);
+        let (code, json) = check_json(dir.path(), &["--select", "TF001"]);
+        let tf001: Vec<&J> = json["findings"].as_array().unwrap().iter().collect();
+        assert_eq!(tf001.len(), findings, "use_lockfile {lock}: {json}");
+        assert_eq!(code, if findings == 1 { 1 } else { 0 }, "{json}");
+        assert_eq!(
+            json["not_evaluated"],
+            json!([]),
+            "decided, not left open: {json}"
+        );
+    }
+    // Without the saved settings it stays "not evaluated", as before.
+    let dir = tree(&[("main.tf", main)]);
+    let (_, json) = check_json(dir.path(), &["--select", "TF001"]);
+    assert_eq!(json["not_evaluated"][0]["code"], "TF001", "{json}");
+}

@@ -1019,6 +1019,7 @@ impl Evaluator {
                         model.backend = Some(Backend {
                             kind: bb.labels.first().cloned().unwrap_or_default(),
                             attributes: attrs,
+                            initialized: None,
                             span: bb.header.clone(),
                             block: bb.span.clone(),
                         });

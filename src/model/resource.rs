@@ -399,6 +399,9 @@ pub struct Named {
 pub struct Backend {
     pub kind: String,
     pub attributes: BTreeMap<String, Value>,
+    /// The settings `terraform init` saved for this backend type (`.terraform/terraform.tfstate`:
+    /// the block merged with `-backend-config`), when that file is there.
+    pub initialized: Option<BTreeMap<String, Value>>,
     /// The `backend "s3"` header.
     pub span: Span,
     /// The whole block, for edits that add to it.

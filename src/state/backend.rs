@@ -35,7 +35,7 @@ impl S3Object {
 /// The backend's settings as `terraform init` saved them in `.terraform/terraform.tfstate`
 /// (configuration block merged with `-backend-config`), when that file is there and names
 /// the same backend type.
-fn initialized_settings(dir: &Path, kind: &str) -> Option<serde_json::Map<String, J>> {
+pub fn initialized_settings(dir: &Path, kind: &str) -> Option<serde_json::Map<String, J>> {
     let text = std::fs::read_to_string(dir.join(".terraform/terraform.tfstate")).ok()?;
     let j: J = serde_json::from_str(&text).ok()?;
     let backend = j.get("backend")?;

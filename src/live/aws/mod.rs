@@ -233,7 +233,7 @@ async fn scan(o: &AwsOptions) -> Result<LiveScan, String> {
         ));
         parts.push((
             format!("rds {r}"),
-            Box::pin(rds::scan(aws_sdk_rds::Client::new(conf), r)),
+            Box::pin(rds::scan(aws_sdk_rds::Client::new(conf), r, a)),
         ));
         parts.push((
             format!("ecs {r}"),

@@ -2,7 +2,7 @@
 use super::{tags, Found};
 use serde_json::json;
 
-pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str) -> Found {
+pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str, acct: &str) -> Found {
     let mut f = Found::default();
     each_page!(
         f,
@@ -42,7 +42,11 @@ pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str) -> Found {
                         "db_subnet_group_name": db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
                         "vpc_security_group_ids": db.vpc_security_groups().iter()
                             .filter_map(|g| g.vpc_security_group_id()).collect::<Vec<_>>(),
-                        "replicate_source_db": db.read_replica_source_db_instance_identifier().unwrap_or(""),
+                        // As an ARN, so the replica leads to its source in the model (the API
+                        // names a source in the same region by its identifier).
+                        "replicate_source_db": db.read_replica_source_db_instance_identifier().map(|s| {
+                            if s.starts_with("arn:") { s.to_string() } else { format!("arn:aws:rds:{region}:{acct}:db:{s}") }
+                        }).unwrap_or_default(),
                         "tags": tags(db.tag_list().iter().map(|t| (t.key(), t.value()))),
                     }));
             }

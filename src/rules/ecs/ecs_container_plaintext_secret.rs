@@ -29,13 +29,17 @@ static META: RuleMeta = RuleMeta {
 struct PlaintextSecret<'a> {
     container: String,
     name: &'a str,
+    /// Managed by Terraform (configuration or state), so the value is in its state too.
+    terraform: bool,
 }
 
 impl Violation for PlaintextSecret<'_> {
     fn message(&self) -> String {
         format!(
-            "container {} sets {} as a plain environment variable: its value is stored in clear in the task definition (readable with ecs:DescribeTaskDefinition) and in Terraform state",
-            self.container, self.name
+            "container {} sets {} as a plain environment variable: its value is stored in clear in the task definition (readable with ecs:DescribeTaskDefinition){}",
+            self.container,
+            self.name,
+            if self.terraform { " and in Terraform state" } else { "" }
         )
     }
     fn fix_title(&self) -> String {
@@ -110,6 +114,10 @@ impl Rule for EcsContainerPlaintextSecret {
                         &PlaintextSecret {
                             container: c.label(),
                             name,
+                            terraform: td
+                                .seen
+                                .iter()
+                                .any(|s| s.kind != crate::model::SourceKind::Live),
                         },
                         at,
                         supplied,

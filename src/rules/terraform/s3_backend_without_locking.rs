@@ -69,7 +69,12 @@ impl Rule for S3BackendWithoutLocking {
             .into_iter()
             .filter(|a| b.attributes.get(*a).is_none_or(Value::is_null))
             .collect();
-        if !missing.is_empty() {
+        // What `terraform init` saved (block and -backend-config merged) decides then.
+        let attrs = match (&b.initialized, missing.is_empty()) {
+            (Some(saved), false) => saved,
+            _ => &b.attributes,
+        };
+        if !missing.is_empty() && b.initialized.is_none() {
             let reason = if b.attributes.is_empty() {
                 "the s3 backend is configured at init time (-backend-config)".to_string()
             } else {
@@ -82,11 +87,11 @@ impl Rule for S3BackendWithoutLocking {
             out.not_evaluated_on(subject, reason, Some(b.span.clone().into()));
             return;
         }
-        let dynamodb = b.attributes.get("dynamodb_table").map(Value::peel);
+        let dynamodb = attrs.get("dynamodb_table").map(Value::peel);
         if matches!(dynamodb, Some(Value::String(t)) if !t.is_empty()) {
             return;
         }
-        let lockfile = b.attributes.get("use_lockfile").map(Value::peel);
+        let lockfile = attrs.get("use_lockfile").map(Value::peel);
         match lockfile {
             Some(Value::Unknown(u)) => {
                 out.not_evaluated_on(
