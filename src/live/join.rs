@@ -2,6 +2,7 @@
 //! hold, as new resources (at their ARN) otherwise; the types a scan could not read lose their
 //! coverage, so analyses say "not checked" instead of reading an absence as a fact.
 use super::{LiveObject, LiveScan};
+use crate::model::links::kind_of;
 use crate::model::{Address, Coverage, Identity, Mode, Model, Resource, Seen, SourceKind, Value};
 use crate::source::Location;
 use std::collections::HashMap;
@@ -97,27 +98,6 @@ pub fn join(model: &mut Model, scan: &LiveScan) -> Joined {
     }
     model.invalidate_links();
     out
-}
-
-/// Terraform types that name the same kind of AWS object: a live object joins a
-/// configuration or state resource of any type of its group (the ALB a state holds as
-/// `aws_alb`, the main route table it holds as an `aws_route_table`).
-const SAME_KIND: &[&[&str]] = &[
-    &["aws_vpc", "aws_default_vpc"],
-    &["aws_subnet", "aws_default_subnet"],
-    &["aws_route_table", "aws_default_route_table"],
-    &["aws_security_group", "aws_default_security_group"],
-    &["aws_lb", "aws_alb"],
-    &["aws_lb_target_group", "aws_alb_target_group"],
-    &["aws_lb_listener", "aws_alb_listener"],
-    &["aws_lb_listener_rule", "aws_alb_listener_rule"],
-];
-
-fn kind_of(rtype: &str) -> &str {
-    SAME_KIND
-        .iter()
-        .find(|g| g.contains(&rtype))
-        .map_or(rtype, |g| g[0])
 }
 
 fn fill_identity(r: &mut Resource, o: &LiveObject) {

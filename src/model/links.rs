@@ -55,6 +55,29 @@ pub struct Index {
     incoming: Vec<Vec<usize>>,
 }
 
+/// Terraform types that name the same kind of AWS object: a live object joins a
+/// configuration or state resource of any type of its group, and a configuration resource
+/// collides with a live object of any type of its group (the ALB a state holds as
+/// `aws_alb`, the main route table it holds as an `aws_route_table`).
+const SAME_KIND: &[&[&str]] = &[
+    &["aws_vpc", "aws_default_vpc"],
+    &["aws_subnet", "aws_default_subnet"],
+    &["aws_route_table", "aws_default_route_table"],
+    &["aws_security_group", "aws_default_security_group"],
+    &["aws_lb", "aws_alb"],
+    &["aws_lb_target_group", "aws_alb_target_group"],
+    &["aws_lb_listener", "aws_alb_listener"],
+    &["aws_lb_listener_rule", "aws_alb_listener_rule"],
+];
+
+/// The first type of `rtype`'s group: two types are the same kind when this is equal.
+pub fn kind_of(rtype: &str) -> &str {
+    SAME_KIND
+        .iter()
+        .find(|g| g.contains(&rtype))
+        .map_or(rtype, |g| g[0])
+}
+
 /// The identifiers other resources use to point at `r`: its ID and ARN.
 pub fn identifiers(r: &Resource) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

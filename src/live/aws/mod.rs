@@ -75,7 +75,7 @@ pub struct AwsInventory {
 
 /// A current-thread runtime: the scan is network-bound, and one thread keeps the binary's
 /// footprint small.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,20 +102,28 @@ pub(crate) async fn sdk_config(o: &AwsOptions, region: Option<&str>) -> aws_conf
     loader.load().await
 }
 
+/// Runs `work` on a fresh runtime, bounded by `timeout`; past it, the error says `what` did
+/// not finish.
+pub(crate) fn bounded<T>(
+    timeout: Duration,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    runtime()?.block_on(async {
+        match tokio::time::timeout(timeout, work).await {
+            Ok(r) => r,
+            Err(_) => Err(format!(
+                "{what} did not finish within {}s (is the endpoint reachable? --live-timeout \
+                 sets the bound)",
+                timeout.as_secs()
+            )),
+        }
+    })
+}
+
 impl Inventory for AwsInventory {
     fn scan(&self) -> Result<LiveScan, String> {
-        let rt = runtime()?;
-        let timeout = self.options.timeout;
-        rt.block_on(async {
-            match tokio::time::timeout(timeout, scan(&self.options)).await {
-                Ok(r) => r,
-                Err(_) => Err(format!(
-                    "the live scan did not finish within {}s (is the endpoint reachable? \
-                     --live-timeout sets the bound)",
-                    timeout.as_secs()
-                )),
-            }
-        })
+        bounded(self.options.timeout, "the live scan", scan(&self.options))
     }
 }
 

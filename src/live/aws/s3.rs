@@ -6,17 +6,7 @@ use crate::state::backend::S3Object;
 
 /// The object's text, or why it cannot be read (a missing bucket or key names which).
 pub fn get_state(o: &AwsOptions, obj: &S3Object) -> Result<String, String> {
-    let rt = super::runtime()?;
-    let timeout = o.timeout;
-    rt.block_on(async {
-        match tokio::time::timeout(timeout, get(o, obj)).await {
-            Ok(r) => r,
-            Err(_) => Err(format!(
-                "no answer within {}s (is the endpoint reachable?)",
-                timeout.as_secs()
-            )),
-        }
-    })
+    super::bounded(o.timeout, "reading the state object", get(o, obj))
 }
 
 async fn get(o: &AwsOptions, obj: &S3Object) -> Result<String, String> {

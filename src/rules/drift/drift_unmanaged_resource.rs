@@ -4,6 +4,7 @@
 use super::{managed, seen_in, text};
 use crate::diag::fix::{Edit, Fix};
 use crate::diag::{Drift, DriftKind};
+use crate::model::links::kind_of;
 use crate::model::{Model, Resource, SourceKind, Value};
 use crate::rules::naming::resource_missing_name_prefix::aws_name;
 use crate::rules::{
@@ -114,7 +115,7 @@ fn vpc_of<'m>(model: &'m Model, r: &Resource) -> Option<&'m Resource> {
         model
             .by_identity(id)
             .into_iter()
-            .find(|v| v.rtype == "aws_vpc" || v.rtype == "aws_default_vpc")
+            .find(|v| kind_of(&v.rtype) == "aws_vpc")
     };
     if let Some(id) = text(&r.attributes, "vpc_id") {
         return vpcs(id);
@@ -130,21 +131,8 @@ fn vpc_of<'m>(model: &'m Model, r: &Resource) -> Option<&'m Resource> {
     let s = model
         .by_identity(&subnet)
         .into_iter()
-        .find(|s| s.rtype == "aws_subnet" || s.rtype == "aws_default_subnet")?;
+        .find(|s| kind_of(&s.rtype) == "aws_subnet")?;
     text(&s.attributes, "vpc_id").and_then(vpcs)
-}
-
-/// Kinds whose configuration and live types may differ (`aws_alb` in code, `aws_lb` live).
-fn same_kind(a: &str, b: &str) -> bool {
-    fn norm(t: &str) -> &str {
-        match t {
-            "aws_alb" => "aws_lb",
-            "aws_alb_target_group" => "aws_lb_target_group",
-            "aws_alb_listener" => "aws_lb_listener",
-            t => t,
-        }
-    }
-    norm(a) == norm(b)
 }
 
 impl Rule for DriftUnmanagedResource {
@@ -187,7 +175,7 @@ impl Rule for DriftUnmanagedResource {
             let collides = name.and_then(|n| {
                 wanted
                     .iter()
-                    .find(|(w, wn)| *wn == n && same_kind(&w.rtype, &r.rtype))
+                    .find(|(w, wn)| *wn == n && kind_of(&w.rtype) == kind_of(&r.rtype))
                     .map(|(w, _)| *w)
             });
             let why = if let Some(w) = collides {
