@@ -293,7 +293,7 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
         redact,
     } = run_rules(&loaded.model, settings);
     let (suppressions, suppression_errors) = crate::suppress::scan(&loaded.sources);
-    let mut findings = crate::suppress::apply(
+    let (mut findings, suppressed) = crate::suppress::apply(
         findings,
         &loaded.model,
         &loaded.sources,
@@ -325,6 +325,8 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
         not_evaluated,
         fixed: 0,
         redact,
+        suppressed,
+        root: crate::source::repository_root(&req.dir),
     };
     result.sort();
     Ok(result)

@@ -1,4 +1,5 @@
 //! Rendering a check's results. One file per format.
+pub mod fingerprint;
 pub mod human;
 pub mod json;
 
@@ -24,6 +25,11 @@ pub struct CheckResult {
     /// The calls a live scan could not make ("ec2:DescribeRouteTables: AccessDenied"): what
     /// needs them is listed under not evaluated, as not checked.
     pub not_readable: Vec<String>,
+    /// Findings an `infra-lint:ignore` comment silenced (not counted, never failed on).
+    pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// The repository root (git's top level above the checked directory, else that directory),
+    /// absolute: SARIF and GitHub annotations name files relative to it.
+    pub root: std::path::PathBuf,
 }
 
 /// A state or plan file a check read.
@@ -59,6 +65,26 @@ impl CheckResult {
             .iter()
             .filter(|f| f.edits.is_some() && f.fix.as_ref().map(|fx| fx.applicability) == Some(a))
             .count()
+    }
+    /// A file's path relative to the repository root, with `/` (SARIF `uri`, annotation
+    /// `file=`): where GitHub shows it on the diff.
+    pub fn uri(&self, file: crate::source::FileId) -> String {
+        let f = self.sources.get(file);
+        let abs = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+        if abs.is_absolute() && abs.starts_with(&self.root) {
+            crate::source::display_path(&self.root, &abs)
+        } else {
+            f.display.clone()
+        }
+    }
+    /// Each finding's fingerprint (see `fingerprint`), in order.
+    pub fn fingerprints(&self) -> Vec<String> {
+        let files: Vec<Option<String>> = self
+            .findings
+            .iter()
+            .map(|f| f.span().map(|s| self.uri(s.file)))
+            .collect();
+        fingerprint::all(self.findings.iter().zip(files.iter().map(|f| f.as_deref())))
     }
     pub fn files(&self) -> usize {
         self.sources.files().count()

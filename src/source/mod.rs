@@ -270,3 +270,17 @@ fn relative(base: &Path, path: &Path) -> Option<PathBuf> {
     }
     Some(out)
 }
+
+/// The repository `dir` is in: the nearest ancestor holding `.git` (a directory, or a file in a
+/// worktree), else `dir` itself; absolute.
+pub fn repository_root(dir: &Path) -> PathBuf {
+    let abs = dir.canonicalize().unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| c.join(dir))
+            .unwrap_or_else(|_| dir.to_path_buf())
+    });
+    abs.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&abs)
+        .to_path_buf()
+}

@@ -216,14 +216,25 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// Removes suppressed findings and adds reports about the suppressions themselves.
+/// A finding a suppression comment silenced: kept for the reports that record suppressions
+/// (SARIF `suppressions`, the JSON `suppressed` list), never counted or failed on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The comment's reason ("" when it gives none; that is reported separately).
+    pub reason: String,
+    /// The comment.
+    pub at: Span,
+}
+
+/// Splits off suppressed findings and adds reports about the suppressions themselves.
 pub fn apply(
     findings: Vec<Finding>,
     model: &Model,
     sources: &SourceMap,
     settings: &Settings,
     suppressions: &[Suppression],
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<Suppressed>) {
     let line_of = |s: &Span| sources.locate(s).line;
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
@@ -235,6 +246,7 @@ pub fn apply(
         .filter_map(|r| Some((r.address.as_str(), r.span.as_ref()?)))
         .collect();
     let mut kept = Vec::new();
+    let mut silenced = Vec::new();
     for f in findings {
         let header = headers.get(f.resource.as_str());
         let mut places: Vec<(FileId, usize)> = Vec::new();
@@ -244,7 +256,7 @@ pub fn apply(
         if let Some(h) = &header {
             places.push((h.file, line_of(h)));
         }
-        let mut hit = false;
+        let mut hit: Option<&Suppression> = None;
         for (i, s) in suppressions.iter().enumerate() {
             let Some(k) = s.rules.iter().position(|m| m.code == f.code) else {
                 continue;
@@ -254,11 +266,16 @@ pub fn apply(
             });
             if covers {
                 used[i][k] = true;
-                hit = true;
+                hit.get_or_insert(s);
             }
         }
-        if !hit {
-            kept.push(f);
+        match hit {
+            None => kept.push(f),
+            Some(s) => silenced.push(Suppressed {
+                finding: f,
+                reason: s.reason.clone().unwrap_or_default(),
+                at: s.span.clone(),
+            }),
         }
     }
     for (i, s) in suppressions.iter().enumerate() {
@@ -319,7 +336,7 @@ pub fn apply(
             );
         }
     }
-    kept
+    (kept, silenced)
 }
 
 fn push_meta(
