@@ -327,6 +327,8 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
         redact,
         suppressed,
         root: crate::source::repository_root(&req.dir),
+        baseline: None,
+        outside_changes: None,
     };
     result.sort();
     Ok(result)

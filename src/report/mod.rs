@@ -1,7 +1,11 @@
 //! Rendering a check's results. One file per format.
 pub mod fingerprint;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::diag::{InputError, NotEvaluated};
 use crate::rules::{Finding, Severity};
@@ -30,6 +34,17 @@ pub struct CheckResult {
     /// The repository root (git's top level above the checked directory, else that directory),
     /// absolute: SARIF and GitHub annotations name files relative to it.
     pub root: std::path::PathBuf,
+    /// With `--baseline`: how many findings it held back, and how many of its entries matched
+    /// nothing (fixed since, or changed).
+    pub baseline: Option<BaselineStats>,
+    /// With `--changed-since`: how many findings were left out as outside the changed files.
+    pub outside_changes: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BaselineStats {
+    pub baselined: usize,
+    pub unmatched: usize,
 }
 
 /// A state or plan file a check read.

@@ -1,0 +1,1 @@
+//! `--format github` (being written).
