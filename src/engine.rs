@@ -329,6 +329,11 @@ pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
         root: crate::source::repository_root(&req.dir),
         baseline: None,
         outside_changes: None,
+        rules_run: crate::rules::registry::RULES
+            .iter()
+            .map(|r| r.meta())
+            .filter_map(|m| Some((m, settings.severity_of(m)?)))
+            .collect(),
     };
     result.sort();
     Ok(result)

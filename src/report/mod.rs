@@ -39,6 +39,9 @@ pub struct CheckResult {
     pub baseline: Option<BaselineStats>,
     /// With `--changed-since`: how many findings were left out as outside the changed files.
     pub outside_changes: Option<usize>,
+    /// The rules that ran, in registry order, at their effective severity (JUnit's suites,
+    /// SARIF's configuration overrides).
+    pub rules_run: Vec<(&'static crate::rules::RuleMeta, Severity)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
