@@ -2,7 +2,9 @@
 //! in-process; only `main` turns the code into the process status.
 pub mod baseline;
 pub mod check;
+pub mod completions;
 pub mod inventory;
+pub mod man;
 pub mod redact;
 pub mod rules;
 pub mod show;
@@ -42,6 +44,10 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print one rule's documentation page.
     Rule(rules::RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --out.
+    Man(man::ManArgs),
 }
 
 /// How to reach AWS: for `--live`, for the state of an s3 backend, and for `inventory`.
@@ -247,6 +253,8 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
         Command::Baseline(a) => baseline::run(&a, out),
         Command::Rules(a) => rules::run_list(&a, out),
         Command::Rule(a) => rules::run_one(&a, out),
+        Command::Completions(a) => completions::run(&a, out),
+        Command::Man(a) => man::run(&a, out),
     };
     match r {
         Ok(code) => code,
