@@ -150,6 +150,7 @@ fn fixture_args(dir: &Path, code: &'static str) -> Vec<String> {
     } else {
         vec!["--select".into(), code.into()]
     };
+    out.extend(["--fail-on".into(), "note".into()]);
     if dir.join("terraform.tfstate").exists() {
         out.push("--state".into());
     }
