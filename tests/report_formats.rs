@@ -219,7 +219,10 @@ fn github_commands_read_back() {
         r.findings.len() + r.errors.len() + r.not_evaluated.len()
     );
     assert_eq!(lines.len(), commands.len() + 1);
-    assert!(lines.last().unwrap().starts_with("infra-lint: 4 findings"));
+    assert_eq!(
+        *lines.last().unwrap(),
+        format!("infra-lint: {}", r.summary_line())
+    );
     let order: Vec<usize> = commands
         .iter()
         .map(|c| {
@@ -357,7 +360,7 @@ fn markdown_reads_well_with_no_findings() {
     });
     assert_eq!(
         markdown::render(&r),
-        "## infra-lint\n\nNo findings in 1 configuration file (1 resource).\n"
+        "## infra-lint\n\nNo findings in 1 file (1 resource).\n"
     );
 }
 

@@ -81,14 +81,6 @@ pub(super) fn see(code: &str) -> String {
     format!("infra-lint rule {code}")
 }
 
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// The annotation properties of a place: a configuration span becomes `file` and its lines.
 /// State and live places get none: a state file is seldom committed (it holds secrets) and a
 /// live ARN has no file at all, so their place is written into the message instead.
@@ -226,40 +218,9 @@ pub fn render(r: &CheckResult) -> String {
     out
 }
 
-/// The closing line: plain log text, not a command, so it reads the same in the step log.
+/// The closing line: the summary every format ends with, as plain log text (not a command).
 fn summary(r: &CheckResult) -> String {
-    let n = r.findings.len();
-    let mut parts = vec![format!(
-        "{n} finding{} ({} error{}, {} warning{}, {} note{})",
-        plural(n),
-        r.count(Severity::Error),
-        plural(r.count(Severity::Error)),
-        r.count(Severity::Warning),
-        plural(r.count(Severity::Warning)),
-        r.count(Severity::Note),
-        plural(r.count(Severity::Note)),
-    )];
-    parts.push(format!(
-        "{} input error{}",
-        r.errors.len(),
-        plural(r.errors.len())
-    ));
-    parts.push(format!("{} not evaluated", r.not_evaluated.len()));
-    parts.push(format!("{} suppressed", r.suppressed.len()));
-    if let Some(b) = r.baseline {
-        parts.push(format!("{} baselined", b.baselined));
-    }
-    if let Some(n) = r.outside_changes {
-        parts.push(format!("{n} outside the changed files"));
-    }
-    format!(
-        "infra-lint: {}; {} resource{} in {} file{} checked",
-        parts.join(", "),
-        r.resources,
-        plural(r.resources),
-        r.files(),
-        plural(r.files()),
-    )
+    format!("infra-lint: {}", r.summary_line())
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a pull request comment. Only
 //! what the rules wrote (messages, fix titles) and where is shown, never source text, so a
 //! secret a rule masked stays masked.
-use super::github::{help, plural, see};
-use super::CheckResult;
+use super::github::{help, see};
+use super::{count, CheckResult};
 use crate::diag::fix::Applicability;
-use crate::rules::{Finding, Severity};
+use crate::rules::Finding;
 use crate::source::Location;
 use std::fmt::Write;
 
@@ -94,59 +94,24 @@ fn row(r: &CheckResult, f: &Finding) -> String {
     )
 }
 
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", plural(n))
-}
-
-/// The one sentence under the heading: what was found, in what, and what was left aside.
+/// The one sentence under the heading: the summary every format ends with.
 fn sentence(r: &CheckResult) -> String {
-    let found = if r.findings.is_empty() {
-        "No findings".to_string()
-    } else {
-        format!(
-            "**{}** ({}, {}, {})",
-            count(r.findings.len(), "finding"),
-            count(r.count(Severity::Error), "error"),
-            count(r.count(Severity::Warning), "warning"),
-            count(r.count(Severity::Note), "note"),
-        )
-    };
-    let mut checked = format!("{} in {}", found, count(r.files(), "configuration file"));
-    if !r.documents.is_empty() {
-        let names: Vec<String> = r.documents.iter().map(|d| code(&d.name)).collect();
-        let _ = write!(checked, " and {}", names.join(", "));
-    }
-    let _ = write!(checked, " ({})", count(r.resources, "resource"));
-    let mut aside = Vec::new();
-    if !r.errors.is_empty() {
-        aside.push(count(r.errors.len(), "input error"));
-    }
-    if !r.not_evaluated.is_empty() {
-        aside.push(format!("{} not evaluated", r.not_evaluated.len()));
-    }
-    if !r.suppressed.is_empty() {
-        aside.push(format!("{} suppressed", r.suppressed.len()));
-    }
-    if let Some(b) = r.baseline.filter(|b| b.baselined > 0) {
-        aside.push(format!("{} baselined", b.baselined));
-    }
-    if let Some(n) = r.outside_changes.filter(|n| *n > 0) {
-        aside.push(format!("{n} outside the changed files"));
-    }
-    if r.fixed > 0 {
-        aside.push(format!("{} fixed", r.fixed));
-    }
-    if aside.is_empty() {
-        format!("{checked}.")
-    } else {
-        format!("{checked}; {}.", aside.join(", "))
-    }
+    let line = r.summary_line();
+    let mut chars = line.chars();
+    let capital: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{}.", text(&format!("{capital}{}", chars.as_str())))
 }
 
 pub fn render(r: &CheckResult) -> String {
     let mut out = String::from("## infra-lint\n\n");
     out.push_str(&sentence(r));
     out.push_str("\n\n");
+    if r.fixed > 0 {
+        let _ = writeln!(out, "`--fix` applied {}.\n", count(r.fixed, "edit"));
+    }
     if !r.findings.is_empty() {
         out.push_str("| Severity | Rule | Resource | Location | Message | Fix |\n");
         out.push_str("| --- | --- | --- | --- | --- | --- |\n");
