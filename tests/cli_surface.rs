@@ -293,3 +293,45 @@ fn changed_since_reports_only_what_the_change_could_cause() {
     assert_eq!(code, 2);
     assert!(err.contains("--changed-since"), "{err}");
 }
+
+#[test]
+fn annotations_name_files_from_the_repository_root_and_every_format_is_written() {
+    let t = tree(&[("infra/db/main.tf", PUBLIC_DB.as_bytes())]);
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    let db = d.join("infra/db");
+    // Run from inside the checked directory: annotations still name the file as the
+    // repository (and so the pull request's diff) has it.
+    let (code, out, err) = run_in(
+        &db,
+        &[
+            "check",
+            ".",
+            "--select",
+            "RDS001",
+            "--format",
+            "github",
+            "--format",
+            "junit=../j.xml",
+            "--format",
+            "markdown=../s.md",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .unwrap_or("");
+    assert!(
+        line.starts_with("::error file=infra/db/main.tf,line=4,col=25,"),
+        "{out}"
+    );
+    assert!(
+        line.contains("title=RDS001 rds-publicly-accessible::"),
+        "{line}"
+    );
+    let junit = std::fs::read_to_string(d.join("infra/j.xml")).unwrap();
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    let md = std::fs::read_to_string(d.join("infra/s.md")).unwrap();
+    assert!(md.contains("`infra/db/main.tf:4`"), "{md}");
+}
