@@ -190,6 +190,37 @@ fn every_document_validates_against_the_sarif_schema() {
         "a resource only in the state".to_string(),
         sarif_json(&check(state_only.path(), None)),
     ));
+    // What the binary writes, too: a file output, a combined report of two directories and
+    // a run whose path does not exist.
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("r.sarif");
+    let canonical_dir = canonical().display().to_string();
+    let fixture = root().join("fixtures/rds-publicly-accessible/fail");
+    for (name, args) in [
+        ("binary: --format sarif=FILE", vec![canonical_dir.clone()]),
+        (
+            "binary: two directories",
+            vec![canonical_dir.clone(), fixture.display().to_string()],
+        ),
+        (
+            "binary: a path that does not exist",
+            vec!["/no/such/dir".to_string()],
+        ),
+    ] {
+        let status = assert_cmd::Command::cargo_bin("infra-lint")
+            .unwrap()
+            .arg("check")
+            .args(&args)
+            .arg("--format")
+            .arg(format!("sarif={}", file.display()))
+            .output()
+            .unwrap()
+            .status;
+        assert!(matches!(status.code(), Some(1 | 2)), "{name}: {status}");
+        let doc: J = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+        docs.push((name.to_string(), doc));
+    }
     for (code, dir) in fixture_dirs() {
         let name = dir.strip_prefix(root()).unwrap().display().to_string();
         if let Some(sel) = harness_select(code, &dir) {
