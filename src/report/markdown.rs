@@ -8,10 +8,6 @@ use crate::rules::Finding;
 use crate::source::Location;
 use std::fmt::Write;
 
-/// Rule pages as the repository holds them (`rules/<name>.md`), the same text `infra-lint
-/// rule CODE` prints.
-const RULE_PAGES: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
-
 /// Text for a table cell or a list item, read as written: Markdown's inline syntax is escaped
 /// (an IAM action `s3:*` must not start emphasis), `|` would end the cell and a line break the
 /// row.
@@ -52,8 +48,8 @@ fn code(s: &str) -> String {
 fn rule(code: &str) -> String {
     match crate::rules::registry::find(code) {
         Some(r) => {
-            let name = r.meta().name;
-            format!("[{code}]({RULE_PAGES}{name}.md) {name}")
+            let m = r.meta();
+            format!("[{code}]({}) {}", m.help_uri(), m.name)
         }
         None => text(code),
     }

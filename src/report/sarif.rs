@@ -104,7 +104,6 @@ fn rule_ref(code: &str) -> J {
 }
 
 fn driver() -> J {
-    let repo = env!("CARGO_PKG_REPOSITORY");
     let rules: Vec<J> = RULES
         .iter()
         .map(|r| {
@@ -115,7 +114,7 @@ fn driver() -> J {
                 "shortDescription": { "text": m.summary },
                 "fullDescription": { "text": full_description(m) },
                 "help": { "text": m.doc, "markdown": m.doc },
-                "helpUri": format!("{repo}/blob/main/rules/{}.md", m.name),
+                "helpUri": m.help_uri(),
                 "defaultConfiguration": { "level": m.severity.as_str() },
                 "properties": {
                     "category": m.category,
@@ -131,7 +130,7 @@ fn driver() -> J {
         "name": "infra-lint",
         "version": env!("CARGO_PKG_VERSION"),
         "semanticVersion": env!("CARGO_PKG_VERSION"),
-        "informationUri": repo,
+        "informationUri": env!("CARGO_PKG_REPOSITORY"),
         "rules": rules,
     })
 }
