@@ -335,3 +335,18 @@ fn annotations_name_files_from_the_repository_root_and_every_format_is_written()
     let md = std::fs::read_to_string(d.join("infra/s.md")).unwrap();
     assert!(md.contains("`infra/db/main.tf:4`"), "{md}");
 }
+
+/// The canonical set (tests/reports/canonical: a cross-resource finding with related places,
+/// a fix, a suppressed finding, an input error, a "not evaluated" entry) in the human and JSON
+/// formats, through the binary; the other formats' snapshots are in report_formats.rs and
+/// report_sarif.rs.
+#[test]
+fn canonical_set_in_human_and_json() {
+    let dir = root().join("tests/reports/canonical");
+    let (code, human, _) = run_in(&dir, &["check", "."]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("canonical_human", human);
+    let (code, json, _) = run_in(&dir, &["check", ".", "--format", "json"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("canonical_json", json);
+}
