@@ -350,3 +350,79 @@ fn canonical_set_in_human_and_json() {
     assert_eq!(code, 2);
     insta::assert_snapshot!("canonical_json", json);
 }
+
+#[test]
+fn recursive_finds_the_roots_and_a_parallel_run_reports_as_a_serial_one() {
+    let call = |src: &str| format!("module \"db\" {{\n  source = \"{src}\"\n  public = true\n}}\n");
+    let module = "variable \"public\" {\n  type = bool\n}\n\nresource \"aws_db_instance\" \"this\" {\n  identifier          = \"m\"\n  storage_encrypted   = true\n  publicly_accessible = var.public\n}\n";
+    let t = tree(&[
+        ("live/prod/main.tf", call("../../modules/db").as_bytes()),
+        ("live/staging/main.tf", call("../../modules/db").as_bytes()),
+        ("live/staging/extra.tf", NO_BACKUPS.as_bytes()),
+        ("modules/db/main.tf", module.as_bytes()),
+        ("tools/main.tf", PUBLIC_DB.as_bytes()),
+        // Not roots: downloaded modules, hidden directories, ignored directories.
+        ("tools/.terraform/modules/x/main.tf", PUBLIC_DB.as_bytes()),
+        (".hidden/main.tf", PUBLIC_DB.as_bytes()),
+        ("generated/main.tf", PUBLIC_DB.as_bytes()),
+        (".gitignore", b"generated/\n"),
+        ("docs/README.md", b"no Terraform here"),
+    ]);
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    let args = ["check", "--recursive", ".", "--select", "RDS001,RDS003"];
+    let (code, json) = json_in(d, &[&args[..], &["--jobs", "1"]].concat());
+    assert_eq!(code, 1, "{json}");
+    // The module is read through each root that calls it, never as a root of its own.
+    assert_eq!(
+        files_of(&json),
+        vec![
+            "live/staging/extra.tf",
+            "modules/db/main.tf",
+            "modules/db/main.tf",
+            "tools/main.tf"
+        ],
+        "{json}"
+    );
+    let resources: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources
+            .iter()
+            .filter(|r| r.starts_with("module.db"))
+            .count(),
+        2
+    );
+    // Parallel and serial runs give the same report, byte for byte, in every format.
+    for format in ["json", "human", "sarif", "github", "junit", "markdown"] {
+        let serial = run_in(
+            d,
+            &[&args[..], &["--jobs", "1", "--format", format]].concat(),
+        );
+        let parallel = run_in(
+            d,
+            &[&args[..], &["--jobs", "4", "--format", format]].concat(),
+        );
+        assert_eq!(serial, parallel, "{format}");
+    }
+    // Paths are relative to DIR.
+    let (_, json) = json_in(&d.join("live"), &["check", "-r", ".", "--select", "RDS003"]);
+    assert_eq!(files_of(&json), vec!["staging/extra.tf"], "{json}");
+    // A module's directory is a root when searched alone: nothing under it calls it.
+    let (_, json) = json_in(d, &["check", "-r", "modules"]);
+    assert_eq!(
+        json["not_evaluated"][0]["location"]["file"], "db/main.tf",
+        "{json}"
+    );
+    // No root under DIR is an input error.
+    let (code, json) = json_in(d, &["check", "-r", "docs"]);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(
+        errors(&json),
+        vec!["docs has no root module (a directory with *.tf files) under it"]
+    );
+}

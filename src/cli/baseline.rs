@@ -1,5 +1,5 @@
 //! `infra-lint baseline`: record today's findings so `check --baseline` reports only new ones.
-use super::check::{collect, Mode, SelectArgs};
+use super::check::{collect, Mode, SelectArgs, WalkArgs};
 use super::{LoadArgs, EXIT_INPUT, EXIT_OK};
 use crate::report::baseline;
 use std::path::PathBuf;
@@ -9,6 +9,8 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub load: LoadArgs,
     #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
     pub select: SelectArgs,
     /// Where to write it (default: .infra-lint-baseline.json in the first DIR).
     #[arg(long, value_name = "FILE")]
@@ -16,7 +18,7 @@ pub struct BaselineArgs {
 }
 
 pub fn run(args: &BaselineArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
-    let result = collect(&args.load, &args.select, Mode::Check, None)?;
+    let result = collect(&args.load, &args.select, &args.walk, Mode::Check, None)?;
     // A baseline of a run that could not read its input would hide nothing it should and
     // report everything later as new: refuse it, with the errors.
     if !result.errors.is_empty() {

@@ -102,10 +102,25 @@ impl SelectArgs {
     }
 }
 
+/// Which directories: as named, or every root module under them.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WalkArgs {
+    /// Check every root module under each DIR: a directory with .tf files that no other
+    /// directory there calls as a local module (skipping .terraform/, hidden directories and
+    /// what .gitignore ignores); one combined report, paths relative to DIR.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Check this many root modules at once (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(usize))]
+    pub jobs: Option<usize>,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub walk: WalkArgs,
     /// Output: FORMAT or FORMAT=FILE, repeatable (human, json, sarif, github, markdown,
     /// junit). Without =FILE it goes to stdout (one at most); when none does, human does.
     #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_output)]
@@ -303,19 +318,76 @@ pub enum Mode {
     Fix { unsafe_fixes: bool },
 }
 
+/// Each directory to check, with the prefix its paths get in the combined report: the
+/// directories as named, or with `--recursive` every root module under them.
+type Target = (PathBuf, String, Option<String>);
+
+fn targets(
+    given: Vec<(PathBuf, String)>,
+    walk: &WalkArgs,
+    errors: &mut Vec<InputError>,
+) -> Vec<Target> {
+    let mut dirs: Vec<Target> = Vec::new();
+    if walk.recursive {
+        let mut seen = std::collections::HashSet::new();
+        for (dir, shown) in &given {
+            let roots = crate::hcl::roots::find(dir);
+            if roots.is_empty() {
+                errors.push(InputError::new(
+                    format!("{shown} has no root module (a directory with *.tf files) under it"),
+                    None,
+                ));
+            }
+            for root in roots {
+                if !seen.insert(root.canonicalize().unwrap_or_else(|_| root.clone())) {
+                    continue;
+                }
+                let rel = root
+                    .strip_prefix(dir)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_else(|_| root.to_string_lossy().into_owned());
+                // Paths relative to DIR; with several DIRs, DIR itself leads.
+                let prefix = if given.len() > 1 {
+                    format!("{shown}/{rel}")
+                } else {
+                    rel.clone()
+                };
+                let display = if rel.is_empty() {
+                    shown.clone()
+                } else {
+                    format!("{shown}/{rel}")
+                };
+                dirs.push((root, display, Some(prefix)));
+            }
+        }
+    } else {
+        let several = given.len() > 1;
+        dirs = given
+            .into_iter()
+            .map(|(d, shown)| {
+                let prefix = several.then(|| shown.clone());
+                (d, shown, prefix)
+            })
+            .collect();
+    }
+    dirs
+}
+
 /// Checks every directory the arguments name (fixing first when asked) and combines the
 /// results into one. Usage errors are `Err`; everything about the input is in the result.
 pub fn collect(
     load: &LoadArgs,
     select: &SelectArgs,
+    walk: &WalkArgs,
     mode: Mode,
     changed_since: Option<&str>,
 ) -> Result<CheckResult, String> {
-    let (dirs, mut errors) = directories(&load.paths);
-    let changed = match (changed_since, dirs.first()) {
+    let (given, mut errors) = directories(&load.paths);
+    let changed = match (changed_since, given.first()) {
         (Some(rev), Some((d, _))) => Some(crate::report::changed::Changed::since(d, rev)?),
         _ => None,
     };
+    let dirs = targets(given, walk, &mut errors);
     if dirs.len() > 1 {
         let single = [
             (
@@ -334,41 +406,62 @@ pub fn collect(
         }
     }
     errors.extend(load.var_errors());
-    let mut combined: Option<CheckResult> = None;
-    for (dir, shown) in &dirs {
-        let (settings, config_error) =
-            Settings::load_or_default(dir, &select.overrides()).map_err(|e| e.message)?;
-        let req = load.request_for(dir)?;
-        let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
-        let mut result = if !has_terraform_files(dir) && !other_sources {
-            CheckResult::failed(
-                crate::source::repository_root(dir),
-                vec![InputError::new(
-                    format!(
-                        "{shown} has no Terraform files (*.tf, *.tf.json): nothing to check \
+    let one =
+        |(dir, shown, prefix): &(PathBuf, String, Option<String>)| -> Result<CheckResult, String> {
+            let (settings, config_error) =
+                Settings::load_or_default(dir, &select.overrides()).map_err(|e| e.message)?;
+            let req = load.request_for(dir)?;
+            let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
+            let mut result = if !has_terraform_files(dir) && !other_sources {
+                CheckResult::failed(
+                    crate::source::repository_root(dir),
+                    vec![InputError::new(
+                        format!(
+                            "{shown} has no Terraform files (*.tf, *.tf.json): nothing to check \
                          (a wrong path must not pass)"
-                    ),
-                    None,
-                )],
-            )
-        } else {
-            match mode {
-                Mode::Check => check(&req, &settings)?,
-                Mode::Fix { unsafe_fixes } => fix_loop(unsafe_fixes, &req, &settings)?,
+                        ),
+                        None,
+                    )],
+                )
+            } else {
+                match mode {
+                    Mode::Check => check(&req, &settings)?,
+                    Mode::Fix { unsafe_fixes } => fix_loop(unsafe_fixes, &req, &settings)?,
+                }
+            };
+            if let Some(e) = config_error {
+                result.errors.insert(0, InputError::new(e.message, None));
             }
+            if let Some(c) = &changed {
+                crate::report::changed::apply(&mut result, dir, c);
+            }
+            if let Some(p) = prefix {
+                result.prefix_paths(p);
+            }
+            Ok(result)
         };
-        if let Some(e) = config_error {
-            result.errors.insert(0, InputError::new(e.message, None));
-        }
-        if let Some(c) = &changed {
-            crate::report::changed::apply(&mut result, dir, c);
-        }
-        if dirs.len() > 1 {
-            result.prefix_paths(shown);
-        }
+    // Roots are checked in parallel and combined in their order, so the report is the serial
+    // one. Fixes run one root at a time: two roots calling one module would edit it at once.
+    let jobs = walk.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let results: Vec<Result<CheckResult, String>> =
+        if jobs <= 1 || dirs.len() <= 1 || matches!(mode, Mode::Fix { .. }) {
+            dirs.iter().map(one).collect()
+        } else {
+            use rayon::prelude::*;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
+            pool.install(|| dirs.par_iter().map(one).collect())
+        };
+    let mut combined: Option<CheckResult> = None;
+    for r in results {
+        let r = r?;
         match &mut combined {
-            None => combined = Some(result),
-            Some(c) => c.absorb(result),
+            None => combined = Some(r),
+            Some(c) => c.absorb(r),
         }
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -445,16 +538,17 @@ pub fn status(result: &CheckResult, fail_on: FailOn) -> i32 {
 }
 
 fn diff(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
-    let (dirs, errors) = directories(&args.load.paths);
+    let (given, mut errors) = directories(&args.load.paths);
+    let dirs = targets(given, &args.walk, &mut errors);
     if let Some(e) = errors.first() {
         return Err(e.message.clone());
     }
     let mut any = false;
-    for (dir, shown) in &dirs {
+    for (dir, _, prefix) in &dirs {
         let settings = Settings::load(dir, &args.select.overrides()).map_err(|e| e.message)?;
         let mut result = check(&args.load.request_for(dir)?, &settings)?;
-        if dirs.len() > 1 {
-            result.prefix_paths(shown);
+        if let Some(p) = prefix {
+            result.prefix_paths(p);
         }
         let edits = fix_edits(&result, args.unsafe_fixes);
         let (texts, _) = fix::apply(&result.sources, &edits);
@@ -488,6 +582,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String
     let mut result = collect(
         &args.load,
         &args.select,
+        &args.walk,
         mode,
         args.changed_since.as_deref(),
     )?;
