@@ -13,7 +13,9 @@
 //! release profile is turned into a quick one through cargo's environment (pre-commit passes the
 //! environment through to cargo). This is a cargo build inside a test: nextest runs it after every
 //! test binary is built, so it never overlaps another build of this repository; on a 2-core
-//! machine the cold build still takes about ten minutes (README.md has the measured times).
+//! machine (2026-12-02) the install took 7 min 15 s cold, 19 s at a new commit, 0.3 s at the same
+//! commit. The release profile's incremental mode stays off: each commit is a new clone at a new
+//! path, so there is nothing for it to reuse.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -89,6 +91,18 @@ struct Scratch {
     dir: tempfile::TempDir,
     home: PathBuf,
     target: PathBuf,
+}
+
+impl Drop for Scratch {
+    /// While this configuration still exists, gc keeps its hook and drops those of earlier runs
+    /// (other commits), so the persistent home holds one build, not one per commit tested. Also
+    /// after a failed run: a failure must not make the home grow.
+    fn drop(&mut self) {
+        let (ok, out) = self.pre_commit(&["gc"]);
+        if !ok {
+            eprintln!("pre-commit gc failed: {out}");
+        }
+    }
 }
 
 impl Scratch {
@@ -255,9 +269,4 @@ fn hooks_install_with_cargo_and_fail_then_pass_and_fix() {
     assert!(ok, "nothing to fix on the second run:\n{out}");
     let (ok, out) = repo.run_hook("infra-lint");
     assert!(ok, "{out}");
-
-    // While this configuration exists, gc keeps its hook and drops those of earlier runs
-    // (other commits), so the persistent home holds one build, not one per commit tested.
-    let (ok, out) = repo.pre_commit(&["gc"]);
-    assert!(ok, "pre-commit gc: {out}");
 }
