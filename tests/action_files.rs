@@ -302,6 +302,7 @@ fn example_workflow_uses_the_action_with_code_scanning_permissions() {
 struct StepRun {
     status: i32,
     stdout: String,
+    stderr: String,
     outputs: BTreeMap<String, String>,
     summary: String,
     fail_status: i32,
@@ -398,7 +399,6 @@ fn run_check_step(workspace: &Path, inputs: &[(&str, &str)]) -> StepRun {
     let scratch = tempfile::tempdir().unwrap();
     let (status, stdout, stderr) =
         run_step(step(&action, "check"), &values, workspace, scratch.path());
-    eprintln!("check step stderr:\n{stderr}");
     let outputs = outputs(scratch.path());
     let summary = std::fs::read_to_string(scratch.path().join("summary.md")).unwrap_or_default();
     for (k, v) in &outputs {
@@ -412,6 +412,7 @@ fn run_check_step(workspace: &Path, inputs: &[(&str, &str)]) -> StepRun {
     StepRun {
         status,
         stdout,
+        stderr,
         outputs,
         summary,
         fail_status,
@@ -534,7 +535,7 @@ fn check_step_with_defaults_annotates_summarizes_writes_sarif_and_fails_last() {
         "the check step records, never fails:\n{}",
         run.stdout
     );
-    assert_eq!(run.outputs["exit-code"], "1", "findings");
+    assert_eq!(run.outputs["exit-code"], "1", "findings:\n{}", run.stderr);
 
     let notes = annotations(&run.stdout);
     let rds = notes
@@ -595,7 +596,11 @@ fn check_step_in_a_subdirectory_with_two_roots_names_files_from_the_repository_r
             ("sarif-file", "reports/infra-lint.sarif"),
         ],
     );
-    assert_eq!(run.outputs["exit-code"], "1", "{}", run.stdout);
+    assert_eq!(
+        run.outputs["exit-code"], "1",
+        "{}{}",
+        run.stdout, run.stderr
+    );
     let notes = annotations(&run.stdout);
     assert!(
         notes
@@ -618,14 +623,22 @@ fn check_step_passes_args_and_fail_on() {
     let ws = workspace(&[("main.tf", PUBLIC_DB)]);
     // --ignore reaches the binary: nothing is left to report.
     let run = run_check_step(ws.path(), &[("args", "--ignore RDS001")]);
-    assert_eq!(run.outputs["exit-code"], "0", "{}", run.stdout);
+    assert_eq!(
+        run.outputs["exit-code"], "0",
+        "{}{}",
+        run.stdout, run.stderr
+    );
     assert!(!run.stdout.contains("RDS001"), "{}", run.stdout);
     assert_eq!(run.fail_status, 0);
     assert!(run.outputs["sarif-file"].ends_with("infra-lint.sarif"));
 
     // fail-on never: the finding is still annotated and uploaded, and the check passes.
     let run = run_check_step(ws.path(), &[("fail-on", "never")]);
-    assert_eq!(run.outputs["exit-code"], "0", "{}", run.stdout);
+    assert_eq!(
+        run.outputs["exit-code"], "0",
+        "{}{}",
+        run.stdout, run.stderr
+    );
     assert!(annotations(&run.stdout)
         .iter()
         .any(|l| l.contains("RDS001")));
@@ -641,6 +654,15 @@ fn check_step_reports_an_input_error_as_exit_2() {
     let ws = workspace(&[("main.tf", PUBLIC_DB)]);
     let run = run_check_step(ws.path(), &[("paths", "no-such-directory")]);
     assert_eq!(run.status, 0);
-    assert_eq!(run.outputs["exit-code"], "2", "{}", run.stdout);
+    assert_eq!(
+        run.outputs["exit-code"], "2",
+        "{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("no-such-directory"),
+        "the error names the path:\n{}",
+        run.stderr
+    );
     assert_eq!(run.fail_status, 2, "{}", run.fail_stdout);
 }
