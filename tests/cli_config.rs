@@ -43,7 +43,10 @@ fn config_is_found_in_a_parent_up_to_the_git_root() {
         ),
         ("repo/envs/prod/main.tf", PUBLIC_DB.as_bytes()),
     ]);
-    let (code, json) = check_json(&t.path().join("repo/envs/prod"), &[]);
+    // A note fails the run only when asked: the default is --fail-on error.
+    let (code, _) = check_json(&t.path().join("repo/envs/prod"), &[]);
+    assert_eq!(code, 0);
+    let (code, json) = check_json(&t.path().join("repo/envs/prod"), &["--fail-on", "note"]);
     assert_eq!(code, 1);
     assert_eq!(
         codes_and_severities(&json),
@@ -104,18 +107,22 @@ fn unknown_keys_and_rules_are_errors_with_suggestions() {
         ),
     ]);
     let dir = t.path().to_str().unwrap();
-    let (code, err) = stderr_of(&["check", dir]);
+    // A bad configuration file is an input error in the report itself, not only on stderr,
+    // and the rest is still checked (with the defaults).
+    let (code, json) = check_json(t.path(), &[]);
     assert_eq!(code, 2);
+    let msg = json["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(
-        err.contains("infra-lint.toml:2: unknown rule `RDS01`; did you mean `RDS001`?"),
-        "{err}"
+        msg.contains("infra-lint.toml:2: unknown rule `RDS01`; did you mean `RDS001`?"),
+        "{json}"
     );
+    assert_eq!(json["findings"][0]["code"], "RDS001", "{json}");
     std::fs::write(t.path().join("infra-lint.toml"), "nameprefix = \"karan\"\n").unwrap();
-    let (code, err) = stderr_of(&["check", dir]);
+    let (code, out) = common::run(&["check", dir]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("infra-lint.toml:1: unknown key `nameprefix`; did you mean `name_prefix`?"),
-        "{err}"
+        out.contains("infra-lint.toml:1: unknown key `nameprefix`; did you mean `name_prefix`?"),
+        "{out}"
     );
     std::fs::remove_file(t.path().join("infra-lint.toml")).unwrap();
     let (code, err) = stderr_of(&["check", dir, "--select", "ECS9"]);
@@ -147,7 +154,7 @@ resource "aws_db_instance" "reported" {
             b"# infra-lint:ignore-file RDS001 sandbox account, torn down nightly\nresource \"aws_db_instance\" \"sandbox\" {\n  publicly_accessible = true\n}\n",
         ),
     ]);
-    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT"]);
+    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT", "--fail-on", "note"]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&json),
@@ -197,7 +204,7 @@ fn unused_suppressions_are_reported_and_fixed() {
         "main.tf",
         b"resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = false # infra-lint:ignore RDS001 was public\n}\n",
     )]);
-    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT"]);
+    let (code, json) = check_json(t.path(), &["--select", "RDS001,LINT", "--fail-on", "note"]);
     assert_eq!(code, 1);
     assert_eq!(findings(&json), vec![("LINT001".into(), String::new(), 2)]);
     assert_eq!(json["findings"][0]["fix"]["applicability"], "safe");
@@ -219,7 +226,14 @@ fn secrets_are_masked_when_their_rule_is_not_selected() {
         b"resource \"aws_db_instance\" \"db\" {\n  password   = \"hunter2hunter2\"\n  identifier = \"orders\"\n}\n",
     )]);
     let dir = t.path().to_str().unwrap();
-    let sel = ["--select", "NAME001", "--name-prefix", "acme-"];
+    let sel = [
+        "--select",
+        "NAME001",
+        "--name-prefix",
+        "acme-",
+        "--fail-on",
+        "warning",
+    ];
     let (code, out) = run(&[&["check", dir][..], &sel].concat());
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("hunter2"), "{out}");

@@ -296,7 +296,16 @@ fn drift_findings_are_suppressed_selected_and_counted_like_any_other() {
         ("terraform.tfstate", &state),
         ("live.json", &live),
     ]);
-    let (code, json) = check(dir.path(), &["--state", "--select", "DRIFT003,LINT001"]);
+    let (code, json) = check(
+        dir.path(),
+        &[
+            "--state",
+            "--select",
+            "DRIFT003,LINT001",
+            "--fail-on",
+            "warning",
+        ],
+    );
     assert_eq!(code, 1, "{json}");
     let findings: Vec<(&str, &str)> = json["findings"]
         .as_array()

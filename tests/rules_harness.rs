@@ -91,6 +91,8 @@ fn select_args(dir: &Path, code: &'static str) -> Vec<String> {
     } else {
         vec!["--select".into(), code.into()]
     };
+    // Every finding counts here, notes and warnings too.
+    out.extend(["--fail-on".into(), "note".into()]);
     if dir.join("terraform.tfstate").exists() {
         out.push("--state".into());
     }

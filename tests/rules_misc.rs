@@ -34,7 +34,17 @@ fn name_prefix_comes_from_a_parent_config_file_and_the_flag_beats_it() {
         "karan-db carries karan"
     );
 
-    let (code, json) = check_json(&prod, &["--select", "NAME001", "--name-prefix", "acme"]);
+    let (code, json) = check_json(
+        &prod,
+        &[
+            "--select",
+            "NAME001",
+            "--name-prefix",
+            "acme",
+            "--fail-on",
+            "warning",
+        ],
+    );
     assert_eq!(code, 1);
     assert_eq!(
         name001(&json),

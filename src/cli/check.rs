@@ -1,19 +1,81 @@
 //! `infra-lint check`: load, evaluate, run the rules, suppress, fix, report.
-use super::{Format, LoadArgs, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
+use super::{LoadArgs, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::config::{Overrides, Settings};
 use crate::diag::fix::{self, Applicability, TextEdit};
 use crate::diag::InputError;
 use crate::engine::Request;
-use crate::report::{human, json, CheckResult};
-use std::path::PathBuf;
+use crate::report::{human, CheckResult};
+use crate::rules::Severity;
+use std::path::{Path, PathBuf};
 
-#[derive(clap::Args, Debug)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub load: LoadArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+/// What `--format` can write.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Source excerpts and a summary, for a terminal.
+    Human,
+    /// The JSON contract (README.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request's diff.
+    Github,
+    /// A summary table, for $GITHUB_STEP_SUMMARY and pull request comments.
+    Markdown,
+    /// JUnit XML, for CI dashboards.
+    Junit,
+}
+
+/// One `--format FORMAT[=FILE]`: a format and where it goes (stdout without a file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_output(s: &str) -> Result<Output, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, "")) => return Err(format!("{n}= needs a file name")),
+        Some((n, f)) => (n, Some(PathBuf::from(f))),
+        None => (s, None),
+    };
+    let format = <OutputFormat as clap::ValueEnum>::from_str(name, true).map_err(|_| {
+        format!("unknown format {name:?}; one of human, json, sarif, github, markdown, junit")
+    })?;
+    Ok(Output { format, file })
+}
+
+/// `--fail-on`: the least severe finding that fails the run.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Findings never fail the run (input errors still do).
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s == Severity::Error,
+            FailOn::Warning => s != Severity::Note,
+            FailOn::Note => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// Which rules run and how: shared by `check` and `baseline`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SelectArgs {
     /// Configuration file (default: infra-lint.toml in DIR or a parent, up to the git root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -27,6 +89,42 @@ pub struct CheckArgs {
     /// Skip these rules (adds to `ignore` from the configuration file).
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub ignore: Vec<String>,
+}
+
+impl SelectArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            name_prefix: self.name_prefix.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Output: FORMAT or FORMAT=FILE, repeatable (human, json, sarif, github, markdown,
+    /// junit). Without =FILE it goes to stdout (one at most); when none does, human does.
+    #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_output)]
+    pub formats: Vec<Output>,
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "error")]
+    pub fail_on: FailOn,
+    /// Colour in the human output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Report only findings not in this baseline (written by `infra-lint baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings in files changed since this git revision (and, where a local
+    /// module changed, every finding of the roots that call it).
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Apply safe fixes to the files, then check again and report what is left.
     #[arg(long)]
     pub fix: bool,
@@ -36,17 +134,6 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff; write nothing.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
-}
-
-impl CheckArgs {
-    pub fn overrides(&self) -> Overrides {
-        Overrides {
-            config: self.config.clone(),
-            name_prefix: self.name_prefix.clone(),
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
-        }
-    }
 }
 
 /// Runs the whole pipeline on a request.
@@ -91,11 +178,11 @@ fn restore(written: &[(PathBuf, String)]) -> Result<(), String> {
 
 /// Applies fixes until none are left (or a pass changes nothing), re-checking each time.
 /// A pass that would make a file unreadable is rolled back and reported.
-fn fix_loop(args: &CheckArgs, req: &Request, settings: &Settings) -> Result<CheckResult, String> {
+fn fix_loop(unsafe_fixes: bool, req: &Request, settings: &Settings) -> Result<CheckResult, String> {
     let mut fixed = 0;
     let mut result = check(req, settings)?;
     for _ in 0..10 {
-        let edits = fix_edits(&result, args.unsafe_fixes);
+        let edits = fix_edits(&result, unsafe_fixes);
         if edits.is_empty() {
             break;
         }
@@ -151,11 +238,227 @@ fn mask_secrets(result: &CheckResult, mut diff: String) -> String {
     diff
 }
 
-pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
-    let settings = Settings::load(&args.load.dir, &args.overrides()).map_err(|e| e.message)?;
-    let req = args.load.request()?;
-    if args.diff {
-        let result = check(&req, &settings)?;
+/// The directories named on the command line: a file stands for its directory; repeats (by
+/// canonical path) are checked once. Paths that do not exist are input errors.
+pub fn directories(paths: &[PathBuf]) -> (Vec<(PathBuf, String)>, Vec<InputError>) {
+    let mut dirs: Vec<(PathBuf, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut errors = Vec::new();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for p in paths {
+        let dir = if p.is_file() {
+            match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        } else if p.is_dir() {
+            p.clone()
+        } else if p.exists() {
+            errors.push(InputError::new(
+                format!("{} is neither a file nor a directory", p.display()),
+                None,
+            ));
+            continue;
+        } else {
+            errors.push(InputError::new(
+                format!("{} does not exist", p.display()),
+                None,
+            ));
+            continue;
+        };
+        let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if seen.insert(key) {
+            let shown = dir.to_string_lossy().replace('\\', "/");
+            let shown = shown
+                .strip_prefix("./")
+                .unwrap_or(&shown)
+                .trim_end_matches('/');
+            let shown = if shown.is_empty() { "." } else { shown }.to_string();
+            dirs.push((dir, shown));
+        }
+    }
+    (dirs, errors)
+}
+
+/// Whether `dir` holds a Terraform file of its own (modules it calls do not count).
+fn has_terraform_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            (n.ends_with(".tf") || n.ends_with(".tf.json")) && e.path().is_file()
+        })
+    })
+}
+
+/// How the findings of one directory are produced.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Check,
+    Fix { unsafe_fixes: bool },
+}
+
+/// Checks every directory the arguments name (fixing first when asked) and combines the
+/// results into one. Usage errors are `Err`; everything about the input is in the result.
+pub fn collect(
+    load: &LoadArgs,
+    select: &SelectArgs,
+    mode: Mode,
+    changed_since: Option<&str>,
+) -> Result<CheckResult, String> {
+    let (dirs, mut errors) = directories(&load.paths);
+    let changed = match (changed_since, dirs.first()) {
+        (Some(rev), Some((d, _))) => Some(crate::report::changed::Changed::since(d, rev)?),
+        _ => None,
+    };
+    if dirs.len() > 1 {
+        let single = [
+            (
+                load.state.as_deref().is_some_and(|s| !s.is_empty()),
+                "--state FILE",
+            ),
+            (load.plan.is_some(), "--plan"),
+            (load.live, "--live"),
+            (load.live_from.is_some(), "--live-from"),
+        ];
+        if let Some((_, flag)) = single.iter().find(|(given, _)| *given) {
+            return Err(format!(
+                "{flag} reads one root module's sources; check one directory with it \
+                 (--state with no file reads each directory's own backend)"
+            ));
+        }
+    }
+    errors.extend(load.var_errors());
+    let mut combined: Option<CheckResult> = None;
+    for (dir, shown) in &dirs {
+        let (settings, config_error) =
+            Settings::load_or_default(dir, &select.overrides()).map_err(|e| e.message)?;
+        let req = load.request_for(dir)?;
+        let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
+        let mut result = if !has_terraform_files(dir) && !other_sources {
+            CheckResult::failed(
+                crate::source::repository_root(dir),
+                vec![InputError::new(
+                    format!(
+                        "{shown} has no Terraform files (*.tf, *.tf.json): nothing to check \
+                         (a wrong path must not pass)"
+                    ),
+                    None,
+                )],
+            )
+        } else {
+            match mode {
+                Mode::Check => check(&req, &settings)?,
+                Mode::Fix { unsafe_fixes } => fix_loop(unsafe_fixes, &req, &settings)?,
+            }
+        };
+        if let Some(e) = config_error {
+            result.errors.insert(0, InputError::new(e.message, None));
+        }
+        if let Some(c) = &changed {
+            crate::report::changed::apply(&mut result, dir, c);
+        }
+        if dirs.len() > 1 {
+            result.prefix_paths(shown);
+        }
+        match &mut combined {
+            None => combined = Some(result),
+            Some(c) => c.absorb(result),
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let mut result = combined
+        .unwrap_or_else(|| CheckResult::failed(crate::source::repository_root(&cwd), vec![]));
+    errors.append(&mut result.errors);
+    result.errors = errors;
+    Ok(result)
+}
+
+/// The outputs asked for: at most one on stdout; human there when none is.
+fn outputs(args: &CheckArgs) -> Result<Vec<Output>, String> {
+    let mut outs = args.formats.clone();
+    let on_stdout = outs.iter().filter(|o| o.file.is_none()).count();
+    if on_stdout > 1 {
+        return Err(
+            "only one --format can go to stdout; give the others a file (FORMAT=FILE)".into(),
+        );
+    }
+    if on_stdout == 0 {
+        outs.insert(
+            0,
+            Output {
+                format: OutputFormat::Human,
+                file: None,
+            },
+        );
+    }
+    Ok(outs)
+}
+
+fn render(result: &CheckResult, format: OutputFormat, color: bool, quiet: bool) -> String {
+    match format {
+        OutputFormat::Human => human::render(
+            result,
+            &human::Options {
+                width: 100,
+                color,
+                quiet,
+            },
+        ),
+        OutputFormat::Json => crate::report::json::render(result),
+        // MERGE: the renderers land from their branches.
+        OutputFormat::Sarif
+        | OutputFormat::Github
+        | OutputFormat::Markdown
+        | OutputFormat::Junit => {
+            format!("{format:?} output is being merged\n")
+        }
+    }
+}
+
+/// Whether the human output on stdout is coloured: `--color`, then NO_COLOR
+/// (https://no-color.org), then whether stdout is a terminal.
+fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The exit status of a finished check (README.md, "Exit codes").
+pub fn status(result: &CheckResult, fail_on: FailOn) -> i32 {
+    if !result.errors.is_empty() {
+        EXIT_INPUT
+    } else if result.findings.iter().any(|f| fail_on.fails(f.severity)) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn diff(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
+    let (dirs, errors) = directories(&args.load.paths);
+    if let Some(e) = errors.first() {
+        return Err(e.message.clone());
+    }
+    let mut any = false;
+    for (dir, shown) in &dirs {
+        let settings = Settings::load(dir, &args.select.overrides()).map_err(|e| e.message)?;
+        let mut result = check(&args.load.request_for(dir)?, &settings)?;
+        if dirs.len() > 1 {
+            result.prefix_paths(shown);
+        }
         let edits = fix_edits(&result, args.unsafe_fixes);
         let (texts, _) = fix::apply(&result.sources, &edits);
         let mut diff = String::new();
@@ -163,29 +466,53 @@ pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String
             let f = result.sources.get(*file);
             diff.push_str(&fix::unified_diff(&f.display, &f.text, text));
         }
+        any |= !texts.is_empty();
         let diff = mask_secrets(&result, diff);
         out.write_all(diff.as_bytes()).map_err(|e| e.to_string())?;
-        return Ok(if texts.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_FINDINGS
-        });
     }
-    let result = if args.fix {
-        fix_loop(args, &req, &settings)?
+    Ok(if any { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return Err("--unsafe-fixes applies to --fix and --diff; add one of them".into());
+    }
+    let outs = outputs(args)?;
+    if args.diff {
+        return diff(args, out);
+    }
+    let mode = if args.fix {
+        Mode::Fix {
+            unsafe_fixes: args.unsafe_fixes,
+        }
     } else {
-        check(&req, &settings)?
+        Mode::Check
     };
-    let text = match args.format {
-        Format::Human => human::render(&result, 100),
-        Format::Json => json::render(&result),
-    };
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(if !result.errors.is_empty() {
-        EXIT_INPUT
-    } else if !result.findings.is_empty() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    let mut result = collect(
+        &args.load,
+        &args.select,
+        mode,
+        args.changed_since.as_deref(),
+    )?;
+    if let Some(b) = &args.baseline {
+        crate::report::baseline::apply(&mut result, b);
+    }
+    let color = use_color(args.color);
+    let quiet = args.load.aws.quiet;
+    let mut code = status(&result, args.fail_on);
+    for o in &outs {
+        let text = render(&result, o.format, color && o.file.is_none(), quiet);
+        let written = match &o.file {
+            None => out
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write to stdout: {e}")),
+            Some(f) => std::fs::write(f, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", f.display())),
+        };
+        if let Err(e) = written {
+            eprintln!("infra-lint: {e}");
+            code = EXIT_INPUT;
+        }
+    }
+    Ok(code)
 }

@@ -1,7 +1,10 @@
 //! Subcommands. Each `run` writes to `out` and returns an exit code, so tests can drive them
 //! in-process; only `main` turns the code into the process status.
+pub mod baseline;
 pub mod check;
+pub mod completions;
 pub mod inventory;
+pub mod man;
 pub mod redact;
 pub mod rules;
 pub mod show;
@@ -34,10 +37,17 @@ pub enum Command {
     /// Read the live account (read-only) and write it as live.json, secrets redacted, for
     /// `check --live-from`.
     Inventory(inventory::InventoryArgs),
+    /// Record the current findings in a baseline file, so `check --baseline` reports only new
+    /// ones (adopting infra-lint on an existing codebase).
+    Baseline(baseline::BaselineArgs),
     /// List every rule.
     Rules(rules::RulesArgs),
     /// Print one rule's documentation page.
     Rule(rules::RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --out.
+    Man(man::ManArgs),
 }
 
 /// How to reach AWS: for `--live`, for the state of an s3 backend, and for `inventory`.
@@ -58,7 +68,8 @@ pub struct AwsArgs {
     /// How many service × region parts of a live scan run at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub max_concurrency: u32,
-    /// No progress display (it is shown on stderr only when stderr is a terminal).
+    /// Quiet: `check` prints only input errors and the summary; no progress display (shown
+    /// on stderr only when stderr is a terminal anyway).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -94,15 +105,16 @@ impl AwsArgs {
 /// Options shared by commands that load configuration.
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
-    /// The root module directory.
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// The root module directory (`check` takes several, and a file stands for its directory).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub paths: Vec<PathBuf>,
     /// A variables file, as `terraform -var-file` (repeatable; later wins).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// A variable value, as `terraform -var` (repeatable; later wins).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
-    pub vars: Vec<(String, String)>,
+    /// Parsed when the check starts, so a malformed one is an input error in every report.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
     /// A Terraform state (format version 4) to check with the configuration: FILE, `-` for
     /// stdin (`terraform state pull | infra-lint check --state -`), or nothing for the
     /// configuration's local backend.
@@ -133,8 +145,32 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 impl LoadArgs {
-    /// The engine request these arguments ask for (stdin, when named, is read here, once).
+    /// The one directory of a command that reads one (`show`).
+    pub fn dir(&self) -> Result<PathBuf, String> {
+        match self.paths.as_slice() {
+            [] => Ok(PathBuf::from(".")),
+            [d] => Ok(d.clone()),
+            _ => Err("this command reads one directory".into()),
+        }
+    }
+
+    /// The engine request for the one directory these arguments name.
     pub fn request(&self) -> Result<crate::engine::Request, String> {
+        self.request_for(&self.dir()?)
+    }
+
+    /// `--var` values that are not NAME=VALUE, as input errors (they are left out).
+    pub fn var_errors(&self) -> Vec<crate::diag::InputError> {
+        self.vars
+            .iter()
+            .filter_map(|v| parse_var(v).err())
+            .map(|e| crate::diag::InputError::new(format!("--var: {e}"), None))
+            .collect()
+    }
+
+    /// The engine request these arguments ask for in `dir` (stdin, when named, is read here,
+    /// once).
+    pub fn request_for(&self, dir: &std::path::Path) -> Result<crate::engine::Request, String> {
         use crate::engine::DocSource;
         if self.state.as_deref() == Some("-") && self.plan.as_deref() == Some("-") {
             return Err("--state - and --plan - cannot both read stdin".into());
@@ -164,7 +200,7 @@ impl LoadArgs {
             }
         }
         Ok(crate::engine::Request {
-            dir: self.dir.clone(),
+            dir: dir.to_path_buf(),
             load: self.options(),
             state: doc(&self.state, true)?,
             plan: doc(&self.plan, false)?,
@@ -196,7 +232,7 @@ impl LoadArgs {
     pub fn options(&self) -> crate::hcl::LoadOptions {
         crate::hcl::LoadOptions {
             var_files: self.var_files.clone(),
-            vars: self.vars.clone(),
+            vars: self.vars.iter().filter_map(|v| parse_var(v).ok()).collect(),
             env_vars: Vec::new(),
         }
         .with_process_env()
@@ -214,8 +250,11 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
         Command::Check(a) => check::run(&a, out),
         Command::Show(a) => show::run(&a, out),
         Command::Inventory(a) => inventory::run(&a, out),
+        Command::Baseline(a) => baseline::run(&a, out),
         Command::Rules(a) => rules::run_list(&a, out),
         Command::Rule(a) => rules::run_one(&a, out),
+        Command::Completions(a) => completions::run(&a, out),
+        Command::Man(a) => man::run(&a, out),
     };
     match r {
         Ok(code) => code,

@@ -90,6 +90,30 @@ impl Settings {
             None => Settings::default(),
         };
         s.file = file;
+        s.apply(o)?;
+        Ok(s)
+    }
+
+    /// As `load`, but a configuration file that cannot be read or parsed is an error beside
+    /// the settings rather than instead of them: the check goes on with the defaults and the
+    /// command line, and the error is reported in every format. Bad command-line selectors
+    /// are still an error (a usage error).
+    pub fn load_or_default(
+        dir: &Path,
+        o: &Overrides,
+    ) -> Result<(Settings, Option<ConfigError>), ConfigError> {
+        match Settings::load(dir, o) {
+            Ok(s) => Ok((s, None)),
+            Err(e) => {
+                let mut s = Settings::default();
+                s.apply(o)?;
+                Ok((s, Some(e)))
+            }
+        }
+    }
+
+    fn apply(&mut self, o: &Overrides) -> Result<(), ConfigError> {
+        let s = self;
         if let Some(p) = &o.name_prefix {
             s.name_prefix = Some(p.clone());
         }
@@ -104,7 +128,7 @@ impl Settings {
             s.ignore.clear();
         }
         s.ignore.extend(o.ignore.iter().cloned());
-        Ok(s)
+        Ok(())
     }
 }
 

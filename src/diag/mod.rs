@@ -6,7 +6,7 @@ pub mod fix;
 pub use crate::model::NotEvaluated;
 pub use finding::{Drift, DriftKind, Finding, Related, Severity};
 
-use crate::source::Location;
+use crate::source::{Location, Span};
 
 /// Input that could not be read or understood: a located error. The rest is still checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,4 +29,15 @@ impl InputError {
             location,
         }
     }
+}
+
+/// A finding a suppression comment silenced: kept for the reports that record suppressions
+/// (SARIF `suppressions`, the JSON `suppressed` list), never counted or failed on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The comment's reason ("" when it gives none; that is reported separately).
+    pub reason: String,
+    /// The comment.
+    pub at: Span,
 }

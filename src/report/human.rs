@@ -97,9 +97,23 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-pub fn render(r: &CheckResult, width: usize) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(width)
+/// How the terminal output looks.
+pub struct Options {
+    pub width: usize,
+    /// ANSI colours (only on a terminal, unless asked: see `check --color`).
+    pub color: bool,
+    /// Input errors and the summary only (`--quiet`).
+    pub quiet: bool,
+}
+
+pub fn render(r: &CheckResult, o: &Options) -> String {
+    let theme = if o.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(o.width)
         .with_links(false)
         .with_show_related_as_nested(true);
     let mut out = String::new();
@@ -134,7 +148,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         };
         emit(&d);
     }
-    for f in &r.findings {
+    for f in r.findings.iter().filter(|_| !o.quiet) {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         match &f.location {
@@ -197,7 +211,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         };
         emit(&d);
     }
-    if !r.not_evaluated.is_empty() {
+    if !r.not_evaluated.is_empty() && !o.quiet {
         out.push_str("not evaluated:\n");
         for n in &r.not_evaluated {
             let at = n
@@ -214,7 +228,7 @@ pub fn render(r: &CheckResult, width: usize) -> String {
         }
         out.push('\n');
     }
-    if !r.not_readable.is_empty() {
+    if !r.not_readable.is_empty() && !o.quiet {
         out.push_str("not checked (the scan could not read):\n");
         for n in &r.not_readable {
             out.push_str(&format!("  - {n}\n"));
@@ -252,28 +266,8 @@ pub fn render(r: &CheckResult, width: usize) -> String {
             drift.join(", ")
         ));
     }
-    let docs = if r.documents.is_empty() {
-        String::new()
-    } else {
-        let names: Vec<&str> = r.documents.iter().map(|d| d.name.as_str()).collect();
-        format!(" and {}", names.join(", "))
-    };
-    out.push_str(&format!(
-        "{} finding{} ({} error{}, {} warning{}, {} note{}), {} input error{}, {} not evaluated; {} resources in {} files{docs} checked\n",
-        r.findings.len(),
-        plural(r.findings.len()),
-        r.count(Severity::Error),
-        plural(r.count(Severity::Error)),
-        r.count(Severity::Warning),
-        plural(r.count(Severity::Warning)),
-        r.count(Severity::Note),
-        plural(r.count(Severity::Note)),
-        r.errors.len(),
-        plural(r.errors.len()),
-        r.not_evaluated.len(),
-        r.resources,
-        r.files(),
-    ));
+    out.push_str(&r.summary_line());
+    out.push('\n');
     out
 }
 

@@ -88,11 +88,28 @@ pub fn render(r: &CheckResult) -> String {
             })
         })
         .collect();
+    let suppressed: Vec<J> = r
+        .suppressed
+        .iter()
+        .map(|s| {
+            json!({
+                "code": s.finding.code,
+                "name": s.finding.name,
+                "severity": s.finding.severity.as_str(),
+                "message": s.finding.message,
+                "resource": s.finding.resource,
+                "location": loc(&r.sources, &s.finding.location),
+                "reason": s.reason,
+                "suppressed_at": location_json(&r.sources, &Location::Source(s.at.clone())),
+            })
+        })
+        .collect();
     let doc = json!({
         "version": 1,
         "findings": findings,
         "errors": errors,
         "not_evaluated": ne,
+        "suppressed": suppressed,
         "summary": {
             "findings": r.findings.len(),
             "errors": r.count(crate::rules::Severity::Error),
@@ -110,6 +127,10 @@ pub fn render(r: &CheckResult) -> String {
             })).collect::<Vec<_>>(),
             "not_checked": r.not_readable,
             "drift": r.drift_counts(),
+            "suppressed": r.suppressed.len(),
+            "baselined": r.baseline.map(|b| b.baselined),
+            "baseline_unmatched": r.baseline.map(|b| b.unmatched),
+            "outside_changes": r.outside_changes,
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

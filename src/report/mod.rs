@@ -1,4 +1,6 @@
 //! Rendering a check's results. One file per format.
+pub mod baseline;
+pub mod changed;
 pub mod fingerprint;
 pub mod github;
 pub mod human;
@@ -9,7 +11,7 @@ pub mod sarif;
 
 use crate::diag::{InputError, NotEvaluated};
 use crate::rules::{Finding, Severity};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 
 /// Everything one `check` produced, ready to render.
 pub struct CheckResult {
@@ -30,7 +32,7 @@ pub struct CheckResult {
     /// needs them is listed under not evaluated, as not checked.
     pub not_readable: Vec<String>,
     /// Findings an `infra-lint:ignore` comment silenced (not counted, never failed on).
-    pub suppressed: Vec<crate::suppress::Suppressed>,
+    pub suppressed: Vec<crate::diag::Suppressed>,
     /// The repository root (git's top level above the checked directory, else that directory),
     /// absolute: SARIF and GitHub annotations name files relative to it.
     pub root: std::path::PathBuf,
@@ -48,6 +50,17 @@ pub struct CheckResult {
 pub struct BaselineStats {
     pub baselined: usize,
     pub unmatched: usize,
+}
+
+/// "1 file", "2 files", "3 baseline entries".
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else if let Some(stem) = word.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// A state or plan file a check read.
@@ -104,6 +117,65 @@ impl CheckResult {
             .collect();
         fingerprint::all(self.findings.iter().zip(files.iter().map(|f| f.as_deref())))
     }
+    /// The one-line summary every format ends with: "3 errors, 1 warning in 12 files (40
+    /// resources); 2 not evaluated".
+    pub fn summary_line(&self) -> String {
+        let counts: Vec<String> = [
+            (Severity::Error, "error"),
+            (Severity::Warning, "warning"),
+            (Severity::Note, "note"),
+        ]
+        .into_iter()
+        .filter_map(|(s, word)| {
+            let n = self.count(s);
+            (n > 0).then(|| count(n, word))
+        })
+        .collect();
+        let found = if counts.is_empty() {
+            "no findings".to_string()
+        } else {
+            counts.join(", ")
+        };
+        let docs = if self.documents.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = self.documents.iter().map(|d| d.name.as_str()).collect();
+            format!(" and {}", names.join(", "))
+        };
+        let mut line = format!(
+            "{found} in {}{docs} ({})",
+            count(self.files(), "file"),
+            count(self.resources, "resource")
+        );
+        let mut more = |s: String| {
+            line.push_str("; ");
+            line.push_str(&s);
+        };
+        if !self.errors.is_empty() {
+            more(count(self.errors.len(), "input error"));
+        }
+        if !self.not_evaluated.is_empty() {
+            more(format!("{} not evaluated", self.not_evaluated.len()));
+        }
+        if !self.suppressed.is_empty() {
+            more(format!("{} suppressed", self.suppressed.len()));
+        }
+        if let Some(b) = self.baseline {
+            more(format!(
+                "{} baselined, {} no longer {}",
+                b.baselined,
+                count(b.unmatched, "baseline entry"),
+                if b.unmatched == 1 { "matches" } else { "match" }
+            ));
+        }
+        if let Some(n) = self.outside_changes.filter(|n| *n > 0) {
+            more(format!(
+                "{} outside the changed files not shown",
+                count(n, "finding")
+            ));
+        }
+        line
+    }
     pub fn files(&self) -> usize {
         self.sources.files().count()
     }
@@ -122,5 +194,141 @@ impl CheckResult {
                 .then(a.resource.cmp(&b.resource))
         });
         self.findings.dedup();
+    }
+}
+
+impl CheckResult {
+    /// A result with nothing checked and these errors: what a check of a directory that does
+    /// not exist, or has no Terraform files, reports in every format.
+    pub fn failed(root: std::path::PathBuf, errors: Vec<InputError>) -> CheckResult {
+        CheckResult {
+            sources: SourceMap::default(),
+            findings: vec![],
+            errors,
+            not_evaluated: vec![],
+            resources: 0,
+            fixed: 0,
+            redact: vec![],
+            documents: vec![],
+            not_readable: vec![],
+            suppressed: vec![],
+            root,
+            baseline: None,
+            outside_changes: None,
+            rules_run: vec![],
+        }
+    }
+
+    /// Every place this result names, for renumbering and renaming files.
+    fn each_place(&mut self, span: &mut dyn FnMut(&mut Span), state: &mut dyn FnMut(&mut String)) {
+        use crate::source::Location;
+        let mut loc = |l: &mut Location| match l {
+            Location::Source(s) => span(s),
+            Location::State { file, .. } => {
+                let mut f = file.to_string();
+                state(&mut f);
+                *file = f.into();
+            }
+            Location::Live { .. } => {}
+        };
+        let finding = |f: &mut Finding, loc: &mut dyn FnMut(&mut Location)| {
+            if let Some(l) = &mut f.location {
+                loc(l);
+            }
+            for r in &mut f.related {
+                loc(&mut r.location);
+            }
+        };
+        for f in &mut self.findings {
+            finding(f, &mut loc);
+        }
+        for s in &mut self.suppressed {
+            finding(&mut s.finding, &mut loc);
+        }
+        for e in &mut self.errors {
+            if let Some(l) = &mut e.location {
+                loc(l);
+            }
+        }
+        for n in &mut self.not_evaluated {
+            if let Some(l) = &mut n.location {
+                loc(l);
+            }
+        }
+        for s in &mut self.suppressed {
+            span(&mut s.at);
+        }
+        for s in &mut self.redact {
+            span(s);
+        }
+        for s in self
+            .findings
+            .iter_mut()
+            .chain(self.suppressed.iter_mut().map(|s| &mut s.finding))
+            .flat_map(|f| f.redact.iter_mut())
+        {
+            span(s);
+        }
+        for e in self
+            .findings
+            .iter_mut()
+            .flat_map(|f| f.edits.iter_mut().flatten())
+        {
+            let mut s = Span::new(e.file, e.start..e.end);
+            span(&mut s);
+            e.file = s.file;
+        }
+    }
+
+    /// Prefixes every file name with `dir/`: a result of one of several directories, so two
+    /// `main.tf` stay apart in a combined report.
+    pub fn prefix_paths(&mut self, dir: &str) {
+        let dir = dir.trim_end_matches('/');
+        if dir.is_empty() || dir == "." {
+            return;
+        }
+        let join = |f: &mut String| *f = format!("{dir}/{f}");
+        for (id, _) in self
+            .sources
+            .files()
+            .map(|(i, f)| (i, f.display.clone()))
+            .collect::<Vec<_>>()
+        {
+            let f = self.sources.get_mut(id);
+            f.display = format!("{dir}/{}", f.display);
+        }
+        for d in &mut self.documents {
+            join(&mut d.name);
+        }
+        self.each_place(&mut |_| {}, &mut |f| join(f));
+    }
+
+    /// Adds another directory's result to this one: one report for several directories.
+    /// Only resolved edits (`edits`) are renumbered; a finding's unresolved `fix` keeps the
+    /// other map's file numbers, so fixes are applied per directory before combining.
+    pub fn absorb(&mut self, mut other: CheckResult) {
+        let offset = self.sources.files().count() as u32;
+        other.each_place(&mut |s| s.file.0 += offset, &mut |_| {});
+        for f in other.sources.into_files() {
+            self.sources.add(f);
+        }
+        self.findings.extend(other.findings);
+        self.errors.extend(other.errors);
+        self.not_evaluated.extend(other.not_evaluated);
+        self.resources += other.resources;
+        self.fixed += other.fixed;
+        self.redact.extend(other.redact);
+        self.documents.extend(other.documents);
+        self.not_readable.extend(other.not_readable);
+        self.suppressed.extend(other.suppressed);
+        if let Some(n) = other.outside_changes {
+            self.outside_changes = Some(self.outside_changes.unwrap_or(0) + n);
+        }
+        for r in other.rules_run {
+            if !self.rules_run.iter().any(|(m, _)| m.code == r.0.code) {
+                self.rules_run.push(r);
+            }
+        }
+        self.sort();
     }
 }

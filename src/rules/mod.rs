@@ -64,6 +64,9 @@ pub struct RuleMeta {
     pub severity: Severity,
     pub summary: &'static str,
     pub fix: FixAvailability,
+    /// The applicabilities its fixes can have: `fix` says whether a finding gets one, this
+    /// says how far `--fix` may take it. Empty exactly when `fix` is `None`.
+    pub fix_kinds: &'static [crate::diag::fix::Applicability],
     pub inputs: &'static [Input],
     pub options: &'static [RuleOption],
     /// The rule's documentation page (rules/<name>.md).

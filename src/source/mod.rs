@@ -205,6 +205,9 @@ impl SourceMap {
         self.files.push(file);
         FileId((self.files.len() - 1) as u32)
     }
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -15,7 +15,7 @@
 //! A suppression that matches nothing, or gives no reason, is itself reported.
 use crate::config::{did_you_mean, Settings};
 use crate::diag::fix::{Edit, Fix};
-use crate::diag::InputError;
+use crate::diag::{InputError, Suppressed};
 use crate::model::Model;
 use crate::rules::registry::{self, RULES};
 use crate::rules::{Finding, RuleMeta};
@@ -214,17 +214,6 @@ fn comment_start(line: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// A finding a suppression comment silenced: kept for the reports that record suppressions
-/// (SARIF `suppressions`, the JSON `suppressed` list), never counted or failed on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Suppressed {
-    pub finding: Finding,
-    /// The comment's reason ("" when it gives none; that is reported separately).
-    pub reason: String,
-    /// The comment.
-    pub at: Span,
 }
 
 /// Splits off suppressed findings and adds reports about the suppressions themselves.

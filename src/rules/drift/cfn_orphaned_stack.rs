@@ -20,6 +20,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A CloudFormation stack left by a console wizard or a failed deploy, or one that owns what Terraform manages",
     fix: FixAvailability::Always,
+    fix_kinds: &[crate::diag::fix::Applicability::DisplayOnly],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/orphaned-cloudformation-stack.md"),

@@ -17,6 +17,10 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "The account holds another value than the state for an attribute a deploy depends on",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[
+        crate::diag::fix::Applicability::Unsafe,
+        crate::diag::fix::Applicability::DisplayOnly,
+    ],
     inputs: &[Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/changed-attribute.md"),

@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A resource the state manages is gone from the account",
     fix: FixAvailability::Always,
+    fix_kinds: &[crate::diag::fix::Applicability::DisplayOnly],
     inputs: &[Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/missing-resource.md"),

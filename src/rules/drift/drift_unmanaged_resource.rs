@@ -20,6 +20,10 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A resource in the account that no state manages, where it collides or belongs",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[
+        crate::diag::fix::Applicability::Unsafe,
+        crate::diag::fix::Applicability::DisplayOnly,
+    ],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/unmanaged-resource.md"),

@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A container environment variable that holds a secret is stored in plain text",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[RuleOption {
         name: "allowed-names",

@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A container definition has no logConfiguration: its output is lost",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/ecs-container-without-logs.md"),

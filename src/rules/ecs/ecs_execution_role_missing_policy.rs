@@ -19,6 +19,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A task definition's execution role cannot pull its images, write its logs or read its secrets",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Safe, crate::diag::fix::Applicability::DisplayOnly],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/ecs-execution-role-missing-policy.md"),

@@ -22,6 +22,10 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "An ECS service, its container and its target group disagree on the port",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[
+        crate::diag::fix::Applicability::Safe,
+        crate::diag::fix::Applicability::Unsafe,
+    ],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/ecs-port-mismatch.md"),

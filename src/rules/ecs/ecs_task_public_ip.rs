@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     summary:
         "Fargate tasks get a public IP address or run in subnets routed to an internet gateway",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Unsafe],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/ecs-task-public-ip.md"),

@@ -10,6 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An `infra-lint:ignore` comment does not say why",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config],
     options: &[],
     doc: include_str!("../../../rules/suppression-without-reason.md"),

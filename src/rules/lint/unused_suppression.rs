@@ -10,6 +10,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An `infra-lint:ignore` comment matches no finding",
     fix: FixAvailability::Always,
+    fix_kinds: &[crate::diag::fix::Applicability::Safe],
     inputs: &[Input::Config],
     options: &[],
     doc: include_str!("../../../rules/unused-suppression.md"),

@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A resource's AWS name does not start with the configured name prefix",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Unsafe],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[RuleOption {
         name: "check_labels",

@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "An RDS database keeps no automated backups (backup_retention_period = 0)",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Unsafe],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/rds-backups-disabled.md"),

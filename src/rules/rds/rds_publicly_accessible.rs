@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "An RDS database instance is reachable through a public IP address",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Safe],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/rds-publicly-accessible.md"),

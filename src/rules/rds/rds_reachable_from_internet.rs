@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A database sits in subnets routed to an internet gateway, or its security groups admit the internet on its port",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/rds-reachable-from-internet.md"),

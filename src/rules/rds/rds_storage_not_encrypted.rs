@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "An RDS database stores its data, backups and snapshots unencrypted",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Unsafe],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/rds-storage-not-encrypted.md"),

@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A password or token is written in plain text in the configuration or a .tfvars file",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config],
     options: &[],
     doc: include_str!("../../../rules/plaintext-secret.md"),

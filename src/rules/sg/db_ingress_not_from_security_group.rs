@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     summary: "A database's security group admits CIDR ranges instead of the security groups of its clients",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/db-ingress-not-from-security-group.md"),

@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A security group admits traffic from the whole internet (0.0.0.0/0 or ::/0)",
     fix: FixAvailability::None,
+    fix_kinds: &[],
     inputs: &[Input::Config, Input::State, Input::Live],
     options: &[],
     doc: include_str!("../../../rules/sg-ingress-open-to-world.md"),

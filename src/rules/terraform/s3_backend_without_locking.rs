@@ -12,6 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "The S3 backend does not lock the state: concurrent runs can corrupt it",
     fix: FixAvailability::Sometimes,
+    fix_kinds: &[crate::diag::fix::Applicability::Unsafe],
     inputs: &[Input::Config],
     options: &[],
     doc: include_str!("../../../rules/s3-backend-without-locking.md"),
