@@ -659,9 +659,14 @@ fn check_step_reports_an_input_error_as_exit_2() {
         "{}{}",
         run.stdout, run.stderr
     );
+    // Input errors are part of the report: an annotation, or nobody reading the pull request
+    // learns why the check failed.
     assert!(
-        run.stderr.contains("no-such-directory"),
-        "the error names the path:\n{}",
+        annotations(&run.stdout)
+            .iter()
+            .any(|l| l.starts_with("::error") && l.contains("no-such-directory")),
+        "an annotation names the path:\n{}{}",
+        run.stdout,
         run.stderr
     );
     assert_eq!(run.fail_status, 2, "{}", run.fail_stdout);
