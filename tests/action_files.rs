@@ -16,9 +16,13 @@ fn root() -> PathBuf {
 /// A YAML file as JSON, as GitHub reads it (YAML 1.2: `on` is a key, not `true`).
 fn yaml_file(rel: &str) -> Value {
     let text = std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    yaml(&text, rel)
+}
+
+fn yaml(text: &str, what: &str) -> Value {
     let docs =
-        yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    assert_eq!(docs.len(), 1, "{rel}: one YAML document");
+        yaml_rust2::YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(docs.len(), 1, "{what}: one YAML document");
     to_json(&docs[0])
 }
 
@@ -670,4 +674,36 @@ fn check_step_reports_an_input_error_as_exit_2() {
         run.stderr
     );
     assert_eq!(run.fail_status, 2, "{}", run.fail_stdout);
+}
+
+/// The first ```yaml block after `heading` in README.md.
+fn readme_yaml(heading: &str) -> Value {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README.md: {heading}"))..];
+    let start = section.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let end = section[start..].find("```").unwrap() + start;
+    yaml(&section[start..end], heading)
+}
+
+#[test]
+fn readme_workflow_is_valid_and_uses_the_action() {
+    let workflow = readme_yaml("### GitHub Actions");
+    let errors = violations("github-workflow.json", &workflow);
+    assert!(
+        errors.is_empty(),
+        "README.md workflow:\n{}",
+        errors.join("\n")
+    );
+    assert_eq!(workflow["permissions"]["security-events"], "write");
+    let step = &workflow["jobs"]["infra-lint"]["steps"][1];
+    assert!(step["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("infra-lint/infra-lint@"));
+    let inputs = yaml_file("action.yml")["inputs"].clone();
+    for key in step["with"].as_object().unwrap().keys() {
+        assert!(inputs.get(key).is_some(), "the action has no input {key}");
+    }
 }

@@ -270,3 +270,61 @@ fn hooks_install_with_cargo_and_fail_then_pass_and_fix() {
     let (ok, out) = repo.run_hook("infra-lint");
     assert!(ok, "{out}");
 }
+
+/// README.md's pre-commit configuration names hooks this repository declares (cheap: no
+/// pre-commit, no build).
+#[test]
+fn readme_configuration_names_declared_hooks() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks = &yaml_rust2::YamlLoader::load_from_str(&hooks).unwrap()[0];
+    let declared: Vec<&str> = hooks
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(declared, ["infra-lint", "infra-lint-fix"]);
+    for h in hooks.as_vec().unwrap() {
+        assert_eq!(
+            h["language"].as_str(),
+            Some("rust"),
+            "installs itself with cargo"
+        );
+        assert_eq!(h["require_serial"].as_bool(), Some(true));
+        let files = regex::Regex::new(h["files"].as_str().unwrap()).unwrap();
+        for name in [
+            "main.tf",
+            "x.tf.json",
+            "terraform.tfvars",
+            "a.auto.tfvars.json",
+        ] {
+            assert!(files.is_match(name), "{name}");
+        }
+        for name in [
+            "main.tf.bak",
+            "README.md",
+            "infra-lint.toml",
+            "terraform.tfstate",
+        ] {
+            assert!(!files.is_match(name), "{name}");
+        }
+    }
+
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme.find("### pre-commit").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let end = section[start..].find("```").unwrap() + start;
+    let config = &yaml_rust2::YamlLoader::load_from_str(&section[start..end]).unwrap()[0];
+    let repo = &config["repos"][0];
+    assert_eq!(
+        repo["repo"].as_str(),
+        Some("https://github.com/infra-lint/infra-lint")
+    );
+    for hook in repo["hooks"].as_vec().unwrap() {
+        let id = hook["id"].as_str().unwrap();
+        assert!(declared.contains(&id), "README.md names hook {id}");
+    }
+    // The commented-out variant too.
+    assert!(section[start..end].contains("id: infra-lint-fix"));
+}
