@@ -411,13 +411,10 @@ fn render(result: &CheckResult, format: OutputFormat, color: bool, quiet: bool) 
             },
         ),
         OutputFormat::Json => crate::report::json::render(result),
-        // MERGE: the renderers land from their branches.
-        OutputFormat::Sarif
-        | OutputFormat::Github
-        | OutputFormat::Markdown
-        | OutputFormat::Junit => {
-            format!("{format:?} output is being merged\n")
-        }
+        OutputFormat::Sarif => crate::report::sarif::render(result),
+        OutputFormat::Github => crate::report::github::render(result),
+        OutputFormat::Markdown => crate::report::markdown::render(result),
+        OutputFormat::Junit => crate::report::junit::render(result),
     }
 }
 

@@ -196,15 +196,17 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
             message: f.message.clone(),
             code: Some(format!("{} {}", f.code, f.name)),
             severity: miette_severity(f.severity),
-            help: Some(match f.fix.as_ref().filter(|_| f.edits.is_some()) {
-                Some(fx) if fx.applicability == Applicability::Safe => {
-                    format!("{} (fix: --fix)", f.fix_title)
-                }
-                Some(fx) if fx.applicability == Applicability::Unsafe => {
-                    format!("{} (fix: --fix --unsafe-fixes)", f.fix_title)
-                }
-                _ => f.fix_title.clone(),
-            }),
+            help: Some(
+                match f.fix.as_ref().filter(|_| f.edits.is_some()) {
+                    Some(fx) if fx.applicability == Applicability::Safe => {
+                        format!("{} (fix: --fix)", f.fix_title)
+                    }
+                    Some(fx) if fx.applicability == Applicability::Unsafe => {
+                        format!("{} (fix: --fix --unsafe-fixes)", f.fix_title)
+                    }
+                    _ => f.fix_title.clone(),
+                } + &format!("\n`infra-lint rule {}` explains it", f.code),
+            ),
             src: f.span().map(|s| source_of(&r.sources, &r.redact, s)),
             labels,
             related,

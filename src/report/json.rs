@@ -60,6 +60,7 @@ pub fn render(r: &CheckResult) -> String {
                 })).collect::<Vec<_>>(),
                 "fix_title": f.fix_title,
                 "fix": fix_json(&r.sources, f),
+                "help": format!("infra-lint rule {}", f.code),
             });
             if let Some(d) = &f.drift {
                 j["drift"] = json!({

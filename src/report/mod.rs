@@ -52,6 +52,25 @@ pub struct BaselineStats {
     pub unmatched: usize,
 }
 
+/// `dir/path` with `..` taken out lexically (`app` + `../modules/db/main.tf` is
+/// `modules/db/main.tf`), as paths are shown.
+fn joined(dir: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for p in dir.split('/').chain(path.split('/')) {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
 /// "1 file", "2 files", "3 baseline entries".
 pub fn count(n: usize, word: &str) -> String {
     if n == 1 {
@@ -287,15 +306,11 @@ impl CheckResult {
         if dir.is_empty() || dir == "." {
             return;
         }
-        let join = |f: &mut String| *f = format!("{dir}/{f}");
-        for (id, _) in self
-            .sources
-            .files()
-            .map(|(i, f)| (i, f.display.clone()))
-            .collect::<Vec<_>>()
-        {
+        let join = |f: &mut String| *f = joined(dir, f);
+        let ids: Vec<_> = self.sources.files().map(|(i, _)| i).collect();
+        for id in ids {
             let f = self.sources.get_mut(id);
-            f.display = format!("{dir}/{}", f.display);
+            f.display = joined(dir, &f.display);
         }
         for d in &mut self.documents {
             join(&mut d.name);

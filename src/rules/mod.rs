@@ -74,6 +74,18 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+impl RuleMeta {
+    /// The rule's page on the web (the same text as `infra-lint rule CODE`): SARIF `helpUri`
+    /// and the Markdown report's links.
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/rules/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.name
+        )
+    }
+}
+
 /// A rule option's value, typed as the rule declared it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OptionValue {

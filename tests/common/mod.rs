@@ -84,8 +84,18 @@ pub fn errors(json: &serde_json::Value) -> Vec<String> {
 }
 
 /// ../shared/corpus (read in place, never copied).
+/// Fails, saying why, when the checkout does not sit next to `shared/`: these tests read
+/// third-party code that the repository must not hold.
 pub fn corpus() -> PathBuf {
-    root().join("../shared/corpus")
+    let c = root().join("../shared/corpus");
+    assert!(
+        c.is_dir(),
+        "this test reads ../shared/corpus (real third-party Terraform, state files and checkov \
+         fixtures, kept outside the repository for their licenses), which is not at {}: check \
+         the repository out next to the `shared/` directory (see README, Contributing)",
+        c.display()
+    );
+    c
 }
 
 /// Every directory under `root` that holds `.tf` files (skipping `.terraform`), sorted.
