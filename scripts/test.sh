@@ -16,6 +16,13 @@ if [ ! -x "$VENV/bin/moto_server" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
 
+# tests/pre_commit.rs runs the hooks of .pre-commit-hooks.yaml through the real pre-commit.
+PRE_COMMIT_VERSION=${PRE_COMMIT_VERSION:-4.7.0}
+if [ "$("$VENV/bin/pre-commit" --version 2>/dev/null)" != "pre-commit $PRE_COMMIT_VERSION" ]; then
+  echo "test.sh: installing pre-commit==$PRE_COMMIT_VERSION into $VENV" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "pre-commit==$PRE_COMMIT_VERSION"
+fi
+
 if ! command -v terraform >/dev/null 2>&1; then
   echo "test.sh: terraform is not on PATH; the conformance table compares against it" >&2
   exit 1
@@ -36,6 +43,7 @@ export INFRA_LINT_TEST_ENDPOINT="http://127.0.0.1:$PORT"
 # Tests that record every request of a scan start a server of their own with this.
 export INFRA_LINT_MOTO_SERVER="$PWD/$VENV/bin/moto_server"
 export TF_CLI_CONFIG_FILE=/dev/null
+export INFRA_LINT_PRE_COMMIT="$PWD/$VENV/bin/pre-commit"
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --no-fail-fast "$@"
