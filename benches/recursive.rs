@@ -44,7 +44,8 @@ fn ms(d: Duration) -> f64 {
 
 /// One run of a command as a process: wall time and peak RSS in KiB (from GNU time).
 fn timed(cmd: &[&str]) -> (Duration, Option<u64>) {
-    let rss_file = std::env::temp_dir().join(format!("infra-lint-bench-rss-{}", std::process::id()));
+    let rss_file =
+        std::env::temp_dir().join(format!("infra-lint-bench-rss-{}", std::process::id()));
     let gnu_time = Path::new("/usr/bin/time").exists();
     let mut c = if gnu_time {
         let mut c = Command::new("/usr/bin/time");
@@ -86,7 +87,10 @@ fn main() {
         .collect();
     let cloudposse = corpus().join("cloudposse-terraform-aws-components");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("infra-lint {} on {cores} cores, {runs} runs each", env!("CARGO_PKG_VERSION"));
+    println!(
+        "infra-lint {} on {cores} cores, {runs} runs each",
+        env!("CARGO_PKG_VERSION")
+    );
 
     // A small root first: what pre-commit pays on every commit.
     let small = root().join("examples/ecs-fargate");
@@ -203,6 +207,8 @@ fn main() {
                 w.as_secs_f64() / ours.as_secs_f64()
             );
         }
-        _ => println!("checkov: not measured (not on PATH, or BENCH_CHECKOV=0; `pip install checkov`)"),
+        _ => println!(
+            "checkov: not measured (not on PATH, or BENCH_CHECKOV=0; `pip install checkov`)"
+        ),
     }
 }

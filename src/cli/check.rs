@@ -387,7 +387,17 @@ pub fn collect(
         (Some(rev), Some((d, _))) => Some(crate::report::changed::Changed::since(d, rev)?),
         _ => None,
     };
-    let dirs = targets(given, walk, &mut errors);
+    let jobs = walk
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
+    let dirs = pool.install(|| targets(given, walk, &mut errors));
     if dirs.len() > 1 {
         let single = [
             (
@@ -442,18 +452,11 @@ pub fn collect(
         };
     // Roots are checked in parallel and combined in their order, so the report is the serial
     // one. Fixes run one root at a time: two roots calling one module would edit it at once.
-    let jobs = walk.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
     let results: Vec<Result<CheckResult, String>> =
         if jobs <= 1 || dirs.len() <= 1 || matches!(mode, Mode::Fix { .. }) {
             dirs.iter().map(one).collect()
         } else {
             use rayon::prelude::*;
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(jobs)
-                .build()
-                .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
             pool.install(|| dirs.par_iter().map(one).collect())
         };
     let mut combined: Option<CheckResult> = None;

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 /// Every directory under `dir` with Terraform files, and the local module directories each
 /// of them calls (canonical paths).
 fn module_dirs(dir: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
-    let mut dirs: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(true)
@@ -21,27 +20,42 @@ fn module_dirs(dir: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
         .follow_links(false)
         .filter_entry(|e| e.file_name() != ".terraform")
         .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy();
-        let is_tf = name.ends_with(".tf") || name.ends_with(".tf.json");
-        if !is_tf || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Some(parent) = path.parent() else {
-            continue;
-        };
-        let parent = parent
-            .canonicalize()
-            .unwrap_or_else(|_| parent.to_path_buf());
-        let calls = dirs.entry(parent.clone()).or_default();
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        for source in local_sources(&text, name.ends_with(".json")) {
-            let called = parent.join(&source);
-            calls.insert(called.canonicalize().unwrap_or(called));
-        }
+    let files: Vec<PathBuf> = walker
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            (name.ends_with(".tf") || name.ends_with(".tf.json"))
+                && e.file_type().is_some_and(|t| t.is_file())
+        })
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    // Reading the calls means parsing every file once: in parallel, as the checks are.
+    use rayon::prelude::*;
+    let calls: Vec<(PathBuf, Vec<PathBuf>)> = files
+        .par_iter()
+        .filter_map(|path| {
+            let parent = path.parent()?;
+            let parent = parent
+                .canonicalize()
+                .unwrap_or_else(|_| parent.to_path_buf());
+            let json = path.to_string_lossy().ends_with(".json");
+            let called = std::fs::read_to_string(path)
+                .map(|text| {
+                    local_sources(&text, json)
+                        .into_iter()
+                        .map(|s| {
+                            let c = parent.join(s);
+                            c.canonicalize().unwrap_or(c)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((parent, called))
+        })
+        .collect();
+    let mut dirs: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
+    for (parent, called) in calls {
+        dirs.entry(parent).or_default().extend(called);
     }
     dirs
 }
