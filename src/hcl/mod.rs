@@ -4,7 +4,9 @@ pub mod eval;
 pub mod evaluate;
 pub mod functions;
 mod json_spans;
+pub mod limits;
 pub mod refs;
 pub mod types;
 
-pub use evaluate::{json_to_value, load, LoadOptions, Loaded};
+pub use evaluate::{json_to_value, load, load_within, LoadOptions, Loaded};
+pub use limits::Limits;
