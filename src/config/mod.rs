@@ -29,7 +29,7 @@ pub struct Settings {
     /// The file these came from, if any.
     pub file: Option<PathBuf>,
     /// `[limits]`: bounds on what one check reads and builds.
-    pub limits: crate::hcl::Limits,
+    pub limits: crate::model::limits::Limits,
 }
 
 /// Command-line overrides.
@@ -254,13 +254,16 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                 };
                 for (key, v) in limits {
                     let kline = line_of(&["limits", key]).or(line);
-                    if !crate::hcl::Limits::KEYS.contains(&key.as_str()) {
+                    if !crate::model::limits::Limits::KEYS.contains(&key.as_str()) {
                         return Err(err(
                             file,
                             kline,
                             format!(
                                 "limits has no setting `{key}`{}",
-                                did_you_mean(key, crate::hcl::Limits::KEYS.iter().copied())
+                                did_you_mean(
+                                    key,
+                                    crate::model::limits::Limits::KEYS.iter().copied()
+                                )
                             ),
                         ));
                     }

@@ -1,7 +1,7 @@
 //! Expression evaluation over the hcl-edit tree, with Terraform's semantics: Unknown and
 //! Sensitive flow through every operation, references to resources stay Unknown.
 use crate::hcl::functions::{self, FnCtx};
-use crate::hcl::limits::Limits;
+use crate::model::limits::Limits;
 use crate::model::{Cause, Number, Value};
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
@@ -582,7 +582,7 @@ impl<'e> Ctx<'e> {
         list: &mut Vec<Value>,
         map: &mut BTreeMap<String, Value>,
         groups: &mut BTreeMap<String, Vec<Value>>,
-        budget: &mut crate::hcl::limits::Budget,
+        budget: &mut crate::model::limits::Budget,
     ) -> Result<Option<Value>, EvalError> {
         if let Some(c) = &f.cond {
             let cv = self.eval(&c.expr)?;

@@ -3,9 +3,9 @@
 use crate::diag::{InputError, NotEvaluated};
 use crate::hcl::config::{self, AttrCfg, BlockCfg};
 use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
-use crate::hcl::limits::Limits;
 use crate::hcl::refs::{is_builtin_root, root_refs, RootRef};
 use crate::hcl::types::{self, Type};
+use crate::model::limits::Limits;
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
 use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
 use crate::source::{display_path, FileId, SourceFile, SourceMap, Span};

@@ -4,9 +4,9 @@ pub mod eval;
 pub mod evaluate;
 pub mod functions;
 mod json_spans;
-pub mod limits;
 pub mod refs;
 pub mod types;
 
+/// The bounds live with the values they bound, so configuration can name them too.
+pub use crate::model::limits::Limits;
 pub use evaluate::{json_to_value, load, load_within, LoadOptions, Loaded};
-pub use limits::Limits;

@@ -4,7 +4,7 @@
 //! Every function goes through [`call`]: it checks the arity, short-cuts to Unknown when an
 //! argument is not wholly known (unless the function knows better), strips sensitive marks
 //! before the function runs and puts one mark back on the result.
-use crate::hcl::limits::Limits;
+use crate::model::limits::Limits;
 use crate::model::{Cause, Number, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
