@@ -3,7 +3,7 @@
 //! render. The CLI, the tests and the benchmark all go through here.
 use crate::config::Settings;
 use crate::diag::{Finding, InputError, NotEvaluated};
-use crate::hcl::LoadOptions;
+use crate::hcl::{Limits, LoadOptions};
 use crate::model::Model;
 use crate::report::CheckResult;
 use crate::rules::{run_rule, Ctx, Rule, RuleOptions};
@@ -66,12 +66,52 @@ pub struct Loaded {
     pub not_readable: Vec<String>,
 }
 
-/// Loads configuration, then the plan and the state into the same model.
+/// Loads configuration, then the plan and the state into the same model, within the default
+/// limits. A panic is an `Err` naming the directory.
 pub fn load(req: &Request) -> Result<Loaded, String> {
+    guarded(req, || load_within(req, &Limits::DEFAULT))?
+}
+
+/// The message for a panic caught while checking `dir`.
+fn internal_error(dir: &std::path::Path, payload: Box<dyn std::any::Any + Send>) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    format!(
+        "internal error while checking {}: {what}; please report this",
+        dir.display()
+    )
+}
+
+/// Runs `f`, turning a panic into an `Err` that names the root: one root's bug must not take
+/// the report of every other root with it. The default panic hook still prints the panic's
+/// location on stderr: that line is what a bug report needs, and replacing the hook is
+/// process-wide state that parallel roots would race on.
+fn guarded<T>(req: &Request, f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|payload| internal_error(&req.dir, payload))
+}
+
+/// Test-only: `INFRA_LINT_TEST_PANIC=<directory name>` panics while checking that directory,
+/// so the tests can show that a panic is reported and the other roots still are. Debug builds
+/// only: a release binary has no such switch.
+fn test_panic_trigger(dir: &std::path::Path) {
+    if cfg!(debug_assertions) {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some() && std::env::var("INFRA_LINT_TEST_PANIC").ok() == name {
+            panic!("INFRA_LINT_TEST_PANIC is set for this directory");
+        }
+    }
+}
+
+/// As [`load`], with the bounds of `limits` on files, expansions and values.
+pub fn load_within(req: &Request, limits: &Limits) -> Result<Loaded, String> {
     if !req.dir.is_dir() {
         return Err(format!("{} is not a directory", req.dir.display()));
     }
-    let loaded = crate::hcl::load(&req.dir, &req.load);
+    let loaded = crate::hcl::load_within(&req.dir, &req.load, limits);
     let mut out = Loaded {
         sources: loaded.sources,
         model: loaded.model,
@@ -90,7 +130,7 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
     }
     // The plan first: what the next apply makes is a better answer than what the last one made.
     for src in [&req.plan, &req.state].into_iter().flatten() {
-        let Some((display, text)) = read_doc(req, src, &out.model, &mut out.errors) else {
+        let Some((display, text)) = read_doc(req, src, &out.model, limits, &mut out.errors) else {
             continue;
         };
         let input = join::Input {
@@ -104,7 +144,7 @@ pub fn load(req: &Request) -> Result<Loaded, String> {
     if let Some(live) = &req.live {
         use crate::live::Inventory;
         let scanned = match live {
-            LiveSource::Replay(src) => read_doc(req, src, &out.model, &mut out.errors)
+            LiveSource::Replay(src) => read_doc(req, src, &out.model, limits, &mut out.errors)
                 .map(|(display, text)| (display, (crate::live::Replay { text }).scan())),
             #[cfg(feature = "aws")]
             LiveSource::Aws => {
@@ -150,6 +190,7 @@ fn read_doc(
     req: &Request,
     src: &DocSource,
     model: &Model,
+    limits: &Limits,
     errors: &mut Vec<InputError>,
 ) -> Option<(String, String)> {
     let base = req.dir.canonicalize().unwrap_or_else(|_| req.dir.clone());
@@ -198,7 +239,7 @@ fn read_doc(
     } else {
         path.to_string_lossy().into_owned()
     };
-    match std::fs::read_to_string(&path) {
+    match crate::state::read_bounded(&path, limits.max_state_bytes) {
         Ok(text) => Some((display, text)),
         Err(e) => {
             let what = if matches!(src, DocSource::Backend) {
@@ -284,9 +325,21 @@ pub fn run_rules(model: &Model, settings: &Settings) -> RuleResults {
     }
 }
 
-/// Runs the whole pipeline on a request.
+/// Runs the whole pipeline on a request. A panic anywhere in it is reported as an input error
+/// naming the directory, in a result of its own, so a multi-directory check still reports the
+/// other directories.
 pub fn run(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
-    let loaded = load(req)?;
+    guarded(req, || run_unguarded(req, settings)).unwrap_or_else(|message| {
+        Ok(CheckResult::failed(
+            crate::source::repository_root(&req.dir),
+            vec![InputError::new(message, None)],
+        ))
+    })
+}
+
+fn run_unguarded(req: &Request, settings: &Settings) -> Result<CheckResult, String> {
+    let loaded = load_within(req, &settings.limits)?;
+    test_panic_trigger(&req.dir);
     let RuleResults {
         findings,
         not_evaluated: rule_ne,

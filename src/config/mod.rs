@@ -28,6 +28,8 @@ pub struct Settings {
     pub options: BTreeMap<&'static str, BTreeMap<String, J>>,
     /// The file these came from, if any.
     pub file: Option<PathBuf>,
+    /// `[limits]`: bounds on what one check reads and builds.
+    pub limits: crate::model::limits::Limits,
 }
 
 /// Command-line overrides.
@@ -172,7 +174,7 @@ fn rule_by_key(key: &str) -> Option<&'static RuleMeta> {
     crate::rules::registry::find(key).map(|r| r.meta())
 }
 
-const TOP_KEYS: &[&str] = &["name_prefix", "select", "ignore", "rules"];
+const TOP_KEYS: &[&str] = &["name_prefix", "select", "ignore", "rules", "limits"];
 
 /// Parses and validates a configuration file's text.
 pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
@@ -244,6 +246,37 @@ pub fn parse(text: &str, file: Option<&Path>) -> Result<Settings, ConfigError> {
                     };
                     let key_line = |key: &str| line_of(&["rules", rule, key]).or(rline);
                     parse_rule(meta, body, &mut s, file, &key_line)?;
+                }
+            }
+            "limits" => {
+                let toml::Value::Table(limits) = value else {
+                    return Err(err(file, line, "limits must be a table".into()));
+                };
+                for (key, v) in limits {
+                    let kline = line_of(&["limits", key]).or(line);
+                    if !crate::model::limits::Limits::KEYS.contains(&key.as_str()) {
+                        return Err(err(
+                            file,
+                            kline,
+                            format!(
+                                "limits has no setting `{key}`{}",
+                                did_you_mean(
+                                    key,
+                                    crate::model::limits::Limits::KEYS.iter().copied()
+                                )
+                            ),
+                        ));
+                    }
+                    match v.as_integer() {
+                        Some(n) if n > 0 => s.limits.set(key, n as u64),
+                        _ => {
+                            return Err(err(
+                                file,
+                                kline,
+                                format!("limits.{key} must be a whole number greater than 0"),
+                            ))
+                        }
+                    }
                 }
             }
             other => {

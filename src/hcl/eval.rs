@@ -1,6 +1,7 @@
 //! Expression evaluation over the hcl-edit tree, with Terraform's semantics: Unknown and
 //! Sensitive flow through every operation, references to resources stay Unknown.
 use crate::hcl::functions::{self, FnCtx};
+use crate::model::limits::Limits;
 use crate::model::{Cause, Number, Value};
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
@@ -50,6 +51,14 @@ pub trait Env {
     ) -> Option<Result<(Value, usize), String>>;
     /// Records something that could not be evaluated (an unsupported function...).
     fn note(&self, _message: String, _range: Option<Range<usize>>) {}
+    /// The bounds on evaluated values (infra-lint.toml `[limits]`).
+    fn limits(&self) -> &Limits {
+        &Limits::DEFAULT
+    }
+    /// Evaluating inside a `templatefile` template.
+    fn in_template(&self) -> bool {
+        false
+    }
 }
 
 /// Evaluation context: the environment plus the local names that `for` expressions,
@@ -302,6 +311,11 @@ impl<'e> Ctx<'e> {
                     }
                 },
             }
+            // A template loop repeats its body: stop as soon as the text passes the bound.
+            self.env
+                .limits()
+                .check_string(out.len() as u128)
+                .map_err(|m| EvalError::plain(format!("template: {m}")))?;
         }
         Ok(None)
     }
@@ -474,12 +488,20 @@ impl<'e> Ctx<'e> {
             }
         }
         let env = self.env;
+        // A template that renders itself would recurse until the stack overflows.
+        if name == "templatefile" && env.in_template() {
+            return Err(EvalError::at(
+                whole,
+                "templatefile: cannot recursively call templatefile from inside a templatefile call",
+            ));
+        }
         let render = |text: &str, vars: &BTreeMap<String, Value>| -> Result<Value, String> {
             render_template(env, text, vars)
         };
         let fctx = FnCtx {
             cwd: env.cwd(),
             render_template: &render,
+            limits: env.limits(),
         };
         match functions::call(name, args, &fctx) {
             Some(Ok(v)) => Ok(v),
@@ -518,6 +540,8 @@ impl<'e> Ctx<'e> {
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unknown = None;
+        let env = self.env;
+        let mut budget = env.limits().budget();
         for (k, v) in pairs {
             let mut scope = BTreeMap::new();
             if let Some(kv) = &key_var {
@@ -525,7 +549,7 @@ impl<'e> Ctx<'e> {
             }
             scope.insert(val_var.clone(), v);
             self.scopes.push(scope);
-            let r = self.for_item(whole, f, &mut list, &mut map, &mut groups);
+            let r = self.for_item(whole, f, &mut list, &mut map, &mut groups, &mut budget);
             self.scopes.pop();
             if let Some(u) = r? {
                 unknown.get_or_insert(u);
@@ -558,6 +582,7 @@ impl<'e> Ctx<'e> {
         list: &mut Vec<Value>,
         map: &mut BTreeMap<String, Value>,
         groups: &mut BTreeMap<String, Vec<Value>>,
+        budget: &mut crate::model::limits::Budget,
     ) -> Result<Option<Value>, EvalError> {
         if let Some(c) = &f.cond {
             let cv = self.eval(&c.expr)?;
@@ -571,6 +596,10 @@ impl<'e> Ctx<'e> {
             }
         }
         let value = self.eval(&f.value_expr)?;
+        // Each item may be a copy of a large value: the total is bounded as it grows.
+        budget
+            .add_element(&value)
+            .map_err(|m| EvalError::at(whole, format!("for expression: {m}")))?;
         match &f.key_expr {
             None => list.push(value),
             Some(ke) => {
@@ -825,7 +854,10 @@ pub fn render_template(
             e.message().lines().next().unwrap_or("")
         )
     })?;
-    let iso = TemplateEnv { cwd: env.cwd() };
+    let iso = TemplateEnv {
+        cwd: env.cwd(),
+        limits: env.limits(),
+    };
     let mut cx = Ctx::with_scope(&iso, vars.clone());
     let mut out = String::new();
     let mut marked = false;
@@ -839,11 +871,18 @@ pub fn render_template(
 /// A template file sees only its own variables and the functions.
 struct TemplateEnv<'a> {
     cwd: &'a Path,
+    limits: &'a Limits,
 }
 
 impl Env for TemplateEnv<'_> {
     fn cwd(&self) -> &Path {
         self.cwd
+    }
+    fn limits(&self) -> &Limits {
+        self.limits
+    }
+    fn in_template(&self) -> bool {
+        true
     }
     fn resolve(
         &self,

@@ -5,6 +5,7 @@ use crate::hcl::config::{self, AttrCfg, BlockCfg};
 use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
 use crate::hcl::refs::{is_builtin_root, root_refs, RootRef};
 use crate::hcl::types::{self, Type};
+use crate::model::limits::Limits;
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
 use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
 use crate::source::{display_path, FileId, SourceFile, SourceMap, Span};
@@ -160,10 +161,29 @@ struct Evaluator {
     /// count/for_each of resource blocks by (instance, `resource.type.name`), computed once:
     /// both when the block is expanded and when another expression refers to it.
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
+    limits: Limits,
+    /// Variables, locals and outputs being computed, one inside another: each level is a few
+    /// stack frames, so a chain of references is bounded like nesting is.
+    depth: std::cell::Cell<usize>,
 }
 
-/// Loads and evaluates the root module in `root`.
+/// One level of `Evaluator::depth`, released on drop.
+struct Deeper<'a>(&'a std::cell::Cell<usize>);
+
+impl Drop for Deeper<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+/// Loads and evaluates the root module in `root`, within the default limits.
 pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
+    load_within(root, opts, &Limits::DEFAULT)
+}
+
+/// Loads and evaluates the root module in `root`; what passes a bound in `limits` is a
+/// located error, never an unbounded allocation.
+pub fn load_within(root: &Path, opts: &LoadOptions, limits: &Limits) -> Loaded {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let ev = Evaluator {
         root: root.clone(),
@@ -177,6 +197,8 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Loaded {
         modules_json: read_modules_json(&root),
         calls: RefCell::new(Vec::new()),
         expansions: RefCell::new(HashMap::new()),
+        limits: *limits,
+        depth: Default::default(),
     };
     let mut ev = ev;
     match ev.load_module(&root) {
@@ -235,7 +257,11 @@ fn read_modules_json(root: &Path) -> Option<HashMap<String, PathBuf>> {
 impl Evaluator {
     /// Evaluates a constant expression (no references): tfvars values, defaults, flags.
     fn eval_const(&self, expr: &hcl_edit::expr::Expression) -> Result<Value, EvalError> {
-        Ctx::new(&ConstEnv { cwd: &self.root }).eval(expr)
+        Ctx::new(&ConstEnv {
+            cwd: &self.root,
+            limits: &self.limits,
+        })
+        .eval(expr)
     }
 
     /// A constant boolean argument such as `sensitive` or `nullable`, or `default`.
@@ -264,6 +290,18 @@ impl Evaluator {
         if !notes.contains(&ne) {
             notes.push(ne);
         }
+    }
+
+    fn deeper(&self) -> Result<Deeper<'_>, String> {
+        let max = self.limits.max_reference_depth;
+        if self.depth.get() >= max {
+            return Err(format!(
+                "references nest more than {max} deep (a variable, local or output whose value \
+                 needs another, and so on); raise limits.max_reference_depth in infra-lint.toml"
+            ));
+        }
+        self.depth.set(self.depth.get() + 1);
+        Ok(Deeper(&self.depth))
     }
 
     fn display(&self, p: &Path) -> String {
@@ -317,36 +355,83 @@ impl Evaluator {
         Ok(i)
     }
 
-    fn parse_file(&self, path: &Path) -> Option<Vec<BlockCfg>> {
+    /// Reads a configuration or variables file as text within `max_file_bytes`, registering
+    /// it as a source. A file that is too large, binary or not UTF-8 is a located error (at
+    /// its start or at the offending byte) and None.
+    fn read_text(&self, path: &Path) -> Option<FileId> {
+        use std::io::Read;
         let display = self.display(path);
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
+        let max = self.limits.max_file_bytes;
+        let add = |text: String| {
+            self.sources.borrow_mut().add(SourceFile::new(
+                display.clone(),
+                path.to_path_buf(),
+                text,
+            ))
+        };
+        let too_large = |size: String| {
+            let id = add(String::new());
+            self.error(
+                format!(
+                    "{display} is {size} bytes, over the limit of {max} for one file: not read \
+                     (raise limits.max_file_bytes in infra-lint.toml)"
+                ),
+                Some(Span::file_start(id)),
+            );
+        };
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path).and_then(|f| {
+            // The metadata spares reading a huge file at all; `take` bounds one that grows
+            // (or a device that never ends) all the same.
+            let size = f.metadata()?.len();
+            if size <= max {
+                f.take(max + 1).read_to_end(&mut bytes)?;
+            }
+            Ok(size)
+        });
+        match read {
             Err(e) => {
                 self.error(format!("cannot read {display}: {e}"), None);
                 return None;
             }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let off = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let id = self.sources.borrow_mut().add(SourceFile::new(
-                    display.clone(),
-                    path.to_path_buf(),
-                    lossy,
-                ));
-                self.error(
-                    format!("{display} is not valid UTF-8 (invalid byte at offset {off})"),
-                    Some(Span::new(id, off..off)),
-                );
+            Ok(size) if size > max => {
+                too_large(size.to_string());
                 return None;
             }
-        };
-        let id = self
-            .sources
-            .borrow_mut()
-            .add(SourceFile::new(display, path.to_path_buf(), text));
+            Ok(_) if bytes.len() as u64 > max => {
+                too_large(format!("more than {max}"));
+                return None;
+            }
+            Ok(_) => {}
+        }
+        // Text never holds NUL; a binary file may still happen to be valid UTF-8.
+        if let Some(off) = bytes.iter().position(|&b| b == 0) {
+            let id = add(String::from_utf8_lossy(&bytes).into_owned());
+            self.error(
+                format!("{display} is not a text file (a NUL byte at offset {off})"),
+                Some(Span::new(id, off..off)),
+            );
+            return None;
+        }
+        match String::from_utf8(bytes) {
+            Ok(t) => Some(add(t)),
+            Err(e) => {
+                let off = e.utf8_error().valid_up_to();
+                let id = add(String::from_utf8_lossy(e.as_bytes()).into_owned());
+                self.error(
+                    format!(
+                        "{display} is not a text file: it is not valid UTF-8 (invalid byte at \
+                         offset {off})"
+                    ),
+                    Some(Span::new(id, off..off)),
+                );
+                None
+            }
+        }
+    }
+
+    fn parse_file(&self, path: &Path) -> Option<Vec<BlockCfg>> {
+        let id = self.read_text(path)?;
         let parsed = {
             let mut sources = self.sources.borrow_mut();
             if path.to_string_lossy().ends_with(".json") {
@@ -427,18 +512,10 @@ impl Evaluator {
 
     fn read_tfvars(&self, path: &Path, out: &mut HashMap<String, RawVar>) {
         let display = self.display(path);
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                self.error(format!("cannot read {display}: {e}"), None);
-                return;
-            }
+        let Some(id) = self.read_text(path) else {
+            return;
         };
-        let id = self.sources.borrow_mut().add(SourceFile::new(
-            display.clone(),
-            path.to_path_buf(),
-            text.clone(),
-        ));
+        let text = self.sources.borrow().get(id).text.clone();
         if display.ends_with(".json") {
             match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(serde_json::Value::Object(m)) => {
@@ -526,6 +603,7 @@ impl Evaluator {
     // ---- variables, locals, outputs -------------------------------------------------------
 
     fn var(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let _deeper = self.deeper()?;
         let i = self.inst(inst);
         let src = self.src_of(inst);
         memoized(
@@ -655,6 +733,7 @@ impl Evaluator {
     }
 
     fn local(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let _deeper = self.deeper()?;
         let i = self.inst(inst);
         let src = self.src_of(inst);
         memoized(
@@ -674,6 +753,7 @@ impl Evaluator {
     }
 
     fn output(&self, inst: usize, name: &str) -> Result<Val, String> {
+        let _deeper = self.deeper()?;
         let i = self.inst(inst);
         let src = self.src_of(inst);
         memoized(
@@ -759,6 +839,16 @@ impl Evaluator {
             let d = src.dir.join(&source);
             match d.canonicalize() {
                 Ok(d) if d.is_dir() => Some(d),
+                // A symlink loop: canonicalizing gives up (ELOOP) rather than walking forever.
+                Err(e) if d.symlink_metadata().is_ok() => {
+                    self.error(
+                        format!(
+                            "module {name:?}: source directory {source:?} cannot be resolved: {e}"
+                        ),
+                        source_span.clone(),
+                    );
+                    return Children::Unavailable("module directory unresolvable".into());
+                }
                 _ => {
                     self.error(
                         format!("module {name:?}: source directory {source:?} does not exist"),
@@ -1477,6 +1567,26 @@ impl<'a> Scope<'a> {
         (out, constant)
     }
 
+    /// `n` instances of a block, or, past `max_instances`, an error at the count/for_each
+    /// and one instance with an unknown key: its body is still checked, and nothing is
+    /// allocated per instance.
+    fn bounded(&self, n: u128, arg: &str, a: &AttrCfg) -> Expansion {
+        let max = self.ev.limits.max_instances;
+        if n <= max as u128 {
+            return Expansion::Count(n as usize);
+        }
+        self.ev.error(
+            format!(
+                "{arg} expands this block into {n} instances, over the limit of {max} \
+                 (raise limits.max_instances in infra-lint.toml)"
+            ),
+            Some(a.expr_span()),
+        );
+        Expansion::Unknown(Value::unknown(Cause::Other(format!(
+            "{arg} is over the limit of {max} instances"
+        ))))
+    }
+
     fn expansion(&self, b: &BlockCfg) -> Expansion {
         if let Some(c) = b.attr("count") {
             let v = self.eval_attr(c).value;
@@ -1484,7 +1594,7 @@ impl<'a> Scope<'a> {
             return match v {
                 Value::Unknown(_) => Expansion::Unknown(v),
                 Value::Number(n) => match n.to_i64() {
-                    Some(k) if k >= 0 => Expansion::Count(k as usize),
+                    Some(k) if k >= 0 => self.bounded(k as u128, "count", c),
                     _ => {
                         self.ev.error(
                             format!(
@@ -1497,7 +1607,7 @@ impl<'a> Scope<'a> {
                     }
                 },
                 other => match other.to_tf_number().ok().and_then(|n| n.to_i64()) {
-                    Some(k) if k >= 0 => Expansion::Count(k as usize),
+                    Some(k) if k >= 0 => self.bounded(k as u128, "count", c),
                     _ => {
                         self.ev.error(
                             format!(
@@ -1513,6 +1623,14 @@ impl<'a> Scope<'a> {
         }
         if let Some(f) = b.attr("for_each") {
             let v = self.eval_attr(f).value;
+            let n = match v.peel() {
+                Value::Map(m) => m.len(),
+                Value::Set(l) | Value::List(l) => l.len(),
+                _ => 0,
+            };
+            if n > self.ev.limits.max_instances {
+                return self.bounded(n as u128, "for_each", f);
+            }
             if !v.is_wholly_known() && !matches!(v.peel(), Value::Map(_)) {
                 return Expansion::Unknown(Value::Unknown(
                     v.first_unknown().cloned().expect("unknown"),
@@ -1896,16 +2014,24 @@ impl Env for Scope<'_> {
         let span = self.file.get().zip(range).map(|(f, r)| Span::new(f, r));
         self.ev.note(message, "not evaluated", span);
     }
+
+    fn limits(&self) -> &Limits {
+        &self.ev.limits
+    }
 }
 
 /// Constants only: tfvars values, variable defaults, `sensitive = true`.
 struct ConstEnv<'a> {
     cwd: &'a Path,
+    limits: &'a Limits,
 }
 
 impl Env for ConstEnv<'_> {
     fn cwd(&self) -> &Path {
         self.cwd
+    }
+    fn limits(&self) -> &Limits {
+        self.limits
     }
     fn resolve(
         &self,

@@ -8,4 +8,6 @@ pub mod refs;
 pub mod roots;
 pub mod types;
 
-pub use evaluate::{json_to_value, load, LoadOptions, Loaded};
+/// The bounds live with the values they bound, so configuration can name them too.
+pub use crate::model::limits::Limits;
+pub use evaluate::{json_to_value, load, load_within, LoadOptions, Loaded};

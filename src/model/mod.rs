@@ -3,6 +3,7 @@ pub mod address;
 #[cfg(test)]
 pub mod builder;
 pub mod json;
+pub mod limits;
 pub mod links;
 pub mod merge;
 pub mod number;

@@ -202,6 +202,33 @@ pub(crate) fn parse(text: &str) -> Result<serde_json::Value, StateError> {
     serde_json::from_str(text).map_err(|e| StateError::from_json(text, &e))
 }
 
+/// Reads a state or plan file of at most `max` bytes. Its size is judged from the metadata
+/// before anything is read (a 1 GB state is refused at once), and the read stops at the bound
+/// for a file that grows or never ends.
+pub fn read_bounded(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let too_large = |size: String| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "it is {size} bytes, over the limit of {max} \
+                 (raise limits.max_state_bytes in infra-lint.toml)"
+            ),
+        )
+    };
+    let f = std::fs::File::open(path)?;
+    let size = f.metadata()?.len();
+    if size > max {
+        return Err(too_large(size.to_string()));
+    }
+    let mut text = String::new();
+    f.take(max + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(too_large(format!("more than {max}")));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

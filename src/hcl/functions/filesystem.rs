@@ -83,14 +83,27 @@ fn resolve(ctx: &FnCtx, p: &str) -> PathBuf {
 }
 
 fn read(ctx: &FnCtx, p: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
     let full = resolve(ctx, p);
-    std::fs::read(&full).map_err(|e| {
+    // `file("/dev/zero")` or a huge file would otherwise be read whole before any check.
+    let max = ctx.limits.max_string_bytes as u64;
+    let mut bytes = Vec::new();
+    std::fs::File::open(&full)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!("no file exists at \"{p}\"; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource")
         } else {
             format!("failed to read file \"{p}\": {e}")
         }
-    })
+    })?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "file \"{p}\" is over the limit of {max} bytes \
+             (raise limits.max_string_bytes in infra-lint.toml)"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {

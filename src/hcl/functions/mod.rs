@@ -4,6 +4,7 @@
 //! Every function goes through [`call`]: it checks the arity, short-cuts to Unknown when an
 //! argument is not wholly known (unless the function knows better), strips sensitive marks
 //! before the function runs and puts one mark back on the result.
+use crate::model::limits::Limits;
 use crate::model::{Cause, Number, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +29,9 @@ pub struct FnCtx<'a> {
     pub cwd: &'a Path,
     /// Renders a template string with the given variables (for `templatefile`).
     pub render_template: &'a dyn Fn(&str, &BTreeMap<String, Value>) -> Result<Value, String>,
+    /// What a result may hold; functions that multiply their input are checked before they
+    /// build anything, every result after.
+    pub limits: &'a Limits,
 }
 
 /// Result of one function implementation.
@@ -174,9 +178,92 @@ fn call_checked(
             a
         })
         .collect();
+    growth_bound(name, &args, ctx.limits)?;
     let mut out = dispatch(name, args, ctx)?;
+    ctx.limits.check_value(&out)?;
     nfc_value(&mut out);
     Ok(out.mark_if(sensitive))
+}
+
+/// Refuses a call whose result would pass the value bounds, judged from the arguments alone:
+/// the functions whose output can be far larger than their input (`setproduct` multiplies
+/// lengths, `format` widths and `indent`/`replace`/`join` repeat a string). The others
+/// produce at most about what they were given, and the check of the result covers them.
+fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> {
+    fn len(v: &Value) -> u128 {
+        match v.peel() {
+            Value::List(l) | Value::Set(l) => l.len() as u128,
+            Value::Map(m) => m.len() as u128,
+            _ => 1,
+        }
+    }
+    fn bytes(v: &Value) -> u128 {
+        match v.peel() {
+            Value::String(s) => s.len() as u128,
+            Value::List(l) | Value::Set(l) => l.iter().map(bytes).sum(),
+            Value::Map(m) => m.iter().map(|(k, v)| k.len() as u128 + bytes(v)).sum(),
+            _ => 0,
+        }
+    }
+    let text = |i: usize| match a.get(i).map(Value::peel) {
+        Some(Value::String(s)) => s.as_str(),
+        _ => "",
+    };
+    match name {
+        "setproduct" => {
+            let rows = a.iter().map(len).fold(1u128, u128::saturating_mul);
+            limits.check_elements(rows.saturating_mul(a.len() as u128 + 1))?;
+            // Every row holds one element of each argument: argument i's strings appear once
+            // per combination of the others.
+            let total = a
+                .iter()
+                .map(|x| bytes(x).saturating_mul(rows / len(x).max(1)))
+                .sum();
+            limits.check_string(total)
+        }
+        "format" | "formatlist" => {
+            // Widths and precisions are the digit runs of the format; a verb prints its
+            // argument and at most a few hundred characters for a number.
+            let fmt = text(0);
+            let widths: u128 = fmt
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|d| d.parse::<u128>().ok())
+                .sum();
+            let verbs = fmt.matches('%').count() as u128;
+            let rows = a[1..].iter().map(len).max().unwrap_or(1);
+            let per_row = fmt.len() as u128 + widths + verbs * 512;
+            let args: u128 = a[1..].iter().map(bytes).sum();
+            limits.check_string(per_row.saturating_mul(rows).saturating_add(args))
+        }
+        "indent" => {
+            let spaces = match a[0].peel() {
+                Value::Number(n) => n.to_i64().unwrap_or(0).max(0) as u128,
+                _ => 0,
+            };
+            let s = text(1);
+            let lines = s.matches('\n').count() as u128;
+            limits.check_string(s.len() as u128 + lines.saturating_mul(spaces))
+        }
+        "replace" => {
+            let (s, sub, rep) = (text(0), text(1), text(2));
+            let is_regex = sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/');
+            if is_regex {
+                return Ok(());
+            }
+            let matches = if sub.is_empty() {
+                s.chars().count() as u128 + 1
+            } else {
+                (s.len() / sub.len()) as u128
+            };
+            limits.check_string(s.len() as u128 + matches.saturating_mul(rep.len() as u128))
+        }
+        "join" => {
+            let parts: u128 = a[1..].iter().map(len).sum();
+            let total = a[1..].iter().map(bytes).sum::<u128>();
+            limits.check_string(total.saturating_add(parts.saturating_mul(text(0).len() as u128)))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// cty normalizes every string to Unicode NFC; ASCII strings are already normalized.

@@ -19,6 +19,7 @@ fn run_in(dir: &Path, name: &str, args: Vec<Value>) -> Result<Value, String> {
     let ctx = FnCtx {
         cwd: dir,
         render_template: &render,
+        limits: &crate::model::limits::Limits::DEFAULT,
     };
     call(name, args, &ctx).unwrap_or_else(|| panic!("{name} not implemented"))
 }
@@ -665,7 +666,8 @@ fn unknown_and_sensitive() {
         vec![],
         &FnCtx {
             cwd: Path::new("."),
-            render_template: &render
+            render_template: &render,
+            limits: &crate::model::limits::Limits::DEFAULT,
         }
     )
     .is_none());
@@ -796,6 +798,7 @@ fn no_panics() {
     let ctx = FnCtx {
         cwd: Path::new("/nonexistent-dir"),
         render_template: &render,
+        limits: &crate::model::limits::Limits::DEFAULT,
     };
     for name in names {
         assert!(call(name, vec![], &ctx).is_some(), "{name} not implemented");
