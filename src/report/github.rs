@@ -136,17 +136,7 @@ fn finding(r: &CheckResult, f: &Finding) -> String {
     if !f.resource.is_empty() && !lines.iter().any(|l| l.contains(&f.resource)) {
         lines.push(format!("resource: {}", f.resource));
     }
-    for rel in &f.related {
-        lines.push(format!(
-            "related: {} ({})",
-            rel.message,
-            place(r, &rel.location)
-        ));
-    }
-    if !f.fix_title.is_empty() {
-        lines.push(format!("help: {}", help(f)));
-    }
-    lines.push(format!("see: {}", see(f.code)));
+    related_help_see(r, f, &mut lines);
     command(
         Level::of(f.severity),
         position(r, f.location.as_ref()),
@@ -221,6 +211,21 @@ pub fn render(r: &CheckResult) -> String {
 /// The closing line: the summary every format ends with, as plain log text (not a command).
 fn summary(r: &CheckResult) -> String {
     format!("infra-lint: {}", r.summary_line())
+}
+
+/// A finding's related places, its help and its page, one line each (annotations, JUnit).
+pub(super) fn related_help_see(r: &CheckResult, f: &Finding, lines: &mut Vec<String>) {
+    for rel in &f.related {
+        lines.push(format!(
+            "related: {} ({})",
+            rel.message,
+            place(r, &rel.location)
+        ));
+    }
+    if !f.fix_title.is_empty() {
+        lines.push(format!("help: {}", help(f)));
+    }
+    lines.push(format!("see: {}", see(f.code)));
 }
 
 #[cfg(test)]

@@ -253,20 +253,8 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
             "{safe} fixable with --fix, {unsafe_} more with --fix --unsafe-fixes\n"
         ));
     }
-    let drift: Vec<String> = r
-        .drift_counts()
-        .into_iter()
-        .filter_map(|(kind, n)| {
-            let n = n.as_u64().unwrap_or(0);
-            (n > 0).then(|| format!("{n} {}", kind.replace('-', " ")))
-        })
-        .collect();
-    if !drift.is_empty() {
-        out.push_str(&format!(
-            "drift: {}
-",
-            drift.join(", ")
-        ));
+    if let Some(drift) = r.drift_summary() {
+        out.push_str(&format!("drift: {drift}\n"));
     }
     out.push_str(&r.summary_line());
     out.push('\n');

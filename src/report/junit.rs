@@ -13,7 +13,7 @@
 //!   no rule made and the calls a live scan could not make, as skipped cases.
 //!
 //! No timestamps or durations: the same check gives the same document.
-use super::github::{help, place, see};
+use super::github::place;
 use super::CheckResult;
 use crate::rules::Finding;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -64,17 +64,7 @@ fn details(r: &CheckResult, f: &Finding) -> Vec<String> {
     if let Some(l) = &f.location {
         lines.push(format!("at {}", place(r, l)));
     }
-    for rel in &f.related {
-        lines.push(format!(
-            "related: {} ({})",
-            rel.message,
-            place(r, &rel.location)
-        ));
-    }
-    if !f.fix_title.is_empty() {
-        lines.push(format!("help: {}", help(f)));
-    }
-    lines.push(format!("see: {}", see(f.code)));
+    super::github::related_help_see(r, f, &mut lines);
     lines
 }
 

@@ -137,16 +137,8 @@ pub fn render(r: &CheckResult) -> String {
                 );
             }
         }
-        let drift: Vec<String> = r
-            .drift_counts()
-            .into_iter()
-            .filter_map(|(kind, n)| {
-                let n = n.as_u64().unwrap_or(0);
-                (n > 0).then(|| format!("{n} {}", kind.replace('-', " ")))
-            })
-            .collect();
-        if !drift.is_empty() {
-            let _ = writeln!(out, "Drift: {}.\n", drift.join(", "));
+        if let Some(drift) = r.drift_summary() {
+            let _ = writeln!(out, "Drift: {drift}.\n");
         }
     }
     if !r.errors.is_empty() {

@@ -109,6 +109,18 @@ impl CheckResult {
             })
             .collect()
     }
+    /// The drift findings by kind, for a summary ("1 unmanaged, 2 changed"); None without drift.
+    pub fn drift_summary(&self) -> Option<String> {
+        let drift: Vec<String> = self
+            .drift_counts()
+            .into_iter()
+            .filter_map(|(kind, n)| {
+                let n = n.as_u64().unwrap_or(0);
+                (n > 0).then(|| format!("{n} {}", kind.replace('-', " ")))
+            })
+            .collect();
+        (!drift.is_empty()).then(|| drift.join(", "))
+    }
     /// Findings whose fix resolves to exact edits, by applicability.
     pub fn fixable(&self, a: crate::diag::fix::Applicability) -> usize {
         self.findings
