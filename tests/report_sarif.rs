@@ -656,7 +656,9 @@ fn combined_reports_keep_repository_paths() {
             Some(c) => c.absorb(r),
         }
     }
-    let doc = sarif_json(&combined.unwrap());
+    let mut combined = combined.unwrap();
+    combined.sort();
+    let doc = sarif_json(&combined);
     let uris = |j: &J| -> Vec<String> {
         let mut out = Vec::new();
         let mut stack = vec![j];

@@ -470,6 +470,7 @@ pub fn collect(
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut result = combined
         .unwrap_or_else(|| CheckResult::failed(crate::source::repository_root(&cwd), vec![]));
+    result.sort();
     errors.append(&mut result.errors);
     result.errors = errors;
     Ok(result)

@@ -332,7 +332,8 @@ impl CheckResult {
 
     /// Adds another directory's result to this one: one report for several directories.
     /// Only resolved edits (`edits`) are renumbered; a finding's unresolved `fix` keeps the
-    /// other map's file numbers, so fixes are applied per directory before combining.
+    /// other map's file numbers, so fixes are applied per directory before combining. The
+    /// caller sorts once when everything is absorbed (`sort`).
     pub fn absorb(&mut self, mut other: CheckResult) {
         let offset = self.sources.files().count() as u32;
         other.each_place(&mut |s| s.file.0 += offset, &mut |_| {});
@@ -356,6 +357,5 @@ impl CheckResult {
                 self.rules_run.push(r);
             }
         }
-        self.sort();
     }
 }
