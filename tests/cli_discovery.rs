@@ -142,27 +142,6 @@ fn fix_kinds_use_one_vocabulary_and_agree_with_availability() {
     }
 }
 
-/// As tests/rules_harness.rs runs a fixture: only the rule, unless the fixture has its own
-/// configuration; with the state, plan and live scan it brings.
-fn fixture_args(dir: &Path, code: &'static str) -> Vec<String> {
-    let mut out: Vec<String> = if dir.join("infra-lint.toml").exists() {
-        vec![]
-    } else {
-        vec!["--select".into(), code.into()]
-    };
-    out.extend(["--fail-on".into(), "note".into()]);
-    if dir.join("terraform.tfstate").exists() {
-        out.push("--state".into());
-    }
-    for (file, flag) in [("plan.json", "--plan"), ("live.json", "--live-from")] {
-        if dir.join(file).exists() {
-            out.push(flag.into());
-            out.push(dir.join(file).to_string_lossy().into_owned());
-        }
-    }
-    out
-}
-
 /// A rule's declared fix kinds are exactly those its `fail*` fixtures emit: a kind it emits
 /// but does not declare, or declares but no fixture shows, fails.
 #[test]

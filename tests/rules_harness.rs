@@ -81,32 +81,6 @@ fn marked_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(Strin
     out
 }
 
-/// A rule's fixtures run with only that rule selected, unless the fixture brings its own
-/// infra-lint.toml (the suppression rules need the rules they suppress). A fixture with a
-/// `terraform.tfstate` is checked with it (`--state` reads the local backend's file), one with
-/// a `plan.json` with that plan.
-fn select_args(dir: &Path, code: &'static str) -> Vec<String> {
-    let mut out: Vec<String> = if dir.join("infra-lint.toml").exists() {
-        vec![]
-    } else {
-        vec!["--select".into(), code.into()]
-    };
-    // Every finding counts here, notes and warnings too.
-    out.extend(["--fail-on".into(), "note".into()]);
-    if dir.join("terraform.tfstate").exists() {
-        out.push("--state".into());
-    }
-    if dir.join("plan.json").exists() {
-        out.push("--plan".into());
-        out.push(dir.join("plan.json").to_string_lossy().into_owned());
-    }
-    if dir.join("live.json").exists() {
-        out.push("--live-from".into());
-        out.push(dir.join("live.json").to_string_lossy().into_owned());
-    }
-    out
-}
-
 /// The findings a `live.json` fixture expects on live-only resources, which have no source
 /// line to mark: `expect-live.txt` lines `<rule name> <ARN> <attribute path>`.
 fn marked_arns(dir: &Path, name: &str) -> BTreeSet<(String, String)> {
@@ -185,7 +159,7 @@ fn fixtures_pass_and_fail_exactly() {
         let m = r.meta();
         let base = root().join("fixtures").join(m.name);
         for (name, dir) in cases(&base) {
-            let (code, json) = check_json(&dir, &strs(&select_args(&dir, m.code)));
+            let (code, json) = check_json(&dir, &strs(&fixture_args(&dir, m.code)));
             if name.starts_with("pass") {
                 assert_eq!(code, 0, "{}: {name}/ must be clean: {json}", m.name);
             } else {
@@ -205,7 +179,7 @@ fn fixtures_pass_and_fail_exactly() {
             }
         }
         let fail = base.join("fail");
-        let (code, json) = check_json(&fail, &strs(&select_args(&fail, m.code)));
+        let (code, json) = check_json(&fail, &strs(&fixture_args(&fail, m.code)));
         assert_eq!(code, 1, "{}: fail/ must have findings: {json}", m.name);
         assert_eq!(
             found_lines(&json, m.code),
@@ -257,7 +231,7 @@ fn fixes_produce_the_fixed_fixtures() {
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(fail.join(&rel), to).unwrap();
         }
-        let sel = select_args(&fail, m.code);
+        let sel = fixture_args(&fail, m.code);
         let dir = tmp.path().to_string_lossy().into_owned();
         let mut args = vec!["check", dir.as_str(), "--fix", "--unsafe-fixes"];
         args.extend(strs(&sel));
@@ -319,7 +293,7 @@ fn fail_output_snapshots() {
             }
             let dir = fail.to_string_lossy().into_owned();
             let mut args = vec!["check", dir.as_str()];
-            let sel = select_args(&fail, m.code);
+            let sel = fixture_args(&fail, m.code);
             args.extend(strs(&sel));
             let (_, out) = run(&args);
             let snap = name.replace('-', "_");

@@ -124,3 +124,26 @@ pub fn tf_dirs(root: &Path, out: &mut Vec<PathBuf>) {
         tf_dirs(&d, out);
     }
 }
+
+/// How the rule harness runs a fixture: only the rule (unless the fixture has its own
+/// configuration), failing on every finding, with the state (`--state` reads the local
+/// backend's file), plan and live scan the fixture brings.
+pub fn fixture_args(dir: &Path, code: &'static str) -> Vec<String> {
+    let mut out: Vec<String> = if dir.join("infra-lint.toml").exists() {
+        vec![]
+    } else {
+        vec!["--select".into(), code.into()]
+    };
+    // Every finding counts here, notes and warnings too.
+    out.extend(["--fail-on".into(), "note".into()]);
+    if dir.join("terraform.tfstate").exists() {
+        out.push("--state".into());
+    }
+    for (file, flag) in [("plan.json", "--plan"), ("live.json", "--live-from")] {
+        if dir.join(file).exists() {
+            out.push(flag.into());
+            out.push(dir.join(file).to_string_lossy().into_owned());
+        }
+    }
+    out
+}
