@@ -326,12 +326,17 @@ fn targets(
     given: Vec<(PathBuf, String)>,
     walk: &WalkArgs,
     errors: &mut Vec<InputError>,
+    uses: &mut std::collections::HashMap<PathBuf, usize>,
 ) -> Vec<Target> {
     let mut dirs: Vec<Target> = Vec::new();
     if walk.recursive {
         let mut seen = std::collections::HashSet::new();
         for (dir, shown) in &given {
-            let roots = crate::hcl::roots::find(dir);
+            let found = crate::hcl::roots::discover(dir);
+            for (d, n) in found.uses {
+                *uses.entry(d).or_default() += n;
+            }
+            let roots = found.roots;
             if roots.is_empty() {
                 errors.push(InputError::new(
                     format!("{shown} has no root module (a directory with *.tf files) under it"),
@@ -397,7 +402,13 @@ pub fn collect(
         .num_threads(jobs)
         .build()
         .map_err(|e| format!("cannot start {jobs} threads: {e}"))?;
-    let dirs = pool.install(|| targets(given, walk, &mut errors));
+    let mut uses = std::collections::HashMap::new();
+    let dirs = pool.install(|| targets(given, walk, &mut errors, &mut uses));
+    // Modules several roots call are read and parsed once; not when fixing, where a root's
+    // fixes change the files the next root reads.
+    let shared = matches!(mode, Mode::Check)
+        .then(|| std::sync::Arc::new(crate::hcl::files::SharedFiles::new(uses)))
+        .filter(|s| s.shared_dirs() > 0);
     if dirs.len() > 1 {
         let single = [
             (
@@ -420,7 +431,8 @@ pub fn collect(
         |(dir, shown, prefix): &(PathBuf, String, Option<String>)| -> Result<CheckResult, String> {
             let (settings, config_error) =
                 Settings::load_or_default(dir, &select.overrides()).map_err(|e| e.message)?;
-            let req = load.request_for(dir)?;
+            let mut req = load.request_for(dir)?;
+            req.load.shared = shared.clone();
             let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
             let mut result = if !has_terraform_files(dir) && !other_sources {
                 CheckResult::failed(
@@ -543,7 +555,7 @@ pub fn status(result: &CheckResult, fail_on: FailOn) -> i32 {
 
 fn diff(args: &CheckArgs, out: &mut dyn std::io::Write) -> Result<i32, String> {
     let (given, mut errors) = directories(&args.load.paths);
-    let dirs = targets(given, &args.walk, &mut errors);
+    let dirs = targets(given, &args.walk, &mut errors, &mut Default::default());
     if let Some(e) = errors.first() {
         return Err(e.message.clone());
     }

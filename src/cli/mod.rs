@@ -234,6 +234,7 @@ impl LoadArgs {
             var_files: self.var_files.clone(),
             vars: self.vars.iter().filter_map(|v| parse_var(v).ok()).collect(),
             env_vars: Vec::new(),
+            shared: None,
         }
         .with_process_env()
     }

@@ -3,12 +3,13 @@
 use crate::diag::{InputError, NotEvaluated};
 use crate::hcl::config::{self, AttrCfg, BlockCfg};
 use crate::hcl::eval::{iterate, Ctx, Env, EvalError};
+use crate::hcl::files;
 use crate::hcl::refs::{is_builtin_root, root_refs, RootRef};
 use crate::hcl::types::{self, Type};
 use crate::model::limits::Limits;
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
 use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
-use crate::source::{display_path, FileId, SourceFile, SourceMap, Span};
+use crate::source::{display_path, FileId, SourceMap, Span};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ pub struct LoadOptions {
     pub vars: Vec<(String, String)>,
     /// `TF_VAR_name` environment variables (name without the prefix).
     pub env_vars: Vec<(String, String)>,
+    /// The files of modules that other roots of the same run load too (`check --recursive`).
+    pub shared: Option<std::sync::Arc<files::SharedFiles>>,
 }
 
 impl LoadOptions {
@@ -162,6 +165,7 @@ struct Evaluator {
     /// both when the block is expanded and when another expression refers to it.
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     limits: Limits,
+    shared: Option<std::sync::Arc<files::SharedFiles>>,
     /// Variables, locals and outputs being computed, one inside another: each level is a few
     /// stack frames, so a chain of references is bounded like nesting is.
     depth: std::cell::Cell<usize>,
@@ -198,6 +202,7 @@ pub fn load_within(root: &Path, opts: &LoadOptions, limits: &Limits) -> Loaded {
         calls: RefCell::new(Vec::new()),
         expansions: RefCell::new(HashMap::new()),
         limits: *limits,
+        shared: opts.shared.clone(),
         depth: Default::default(),
     };
     let mut ev = ev;
@@ -355,98 +360,40 @@ impl Evaluator {
         Ok(i)
     }
 
-    /// Reads a configuration or variables file as text within `max_file_bytes`, registering
-    /// it as a source. A file that is too large, binary or not UTF-8 is a located error (at
-    /// its start or at the offending byte) and None.
-    fn read_text(&self, path: &Path) -> Option<FileId> {
-        use std::io::Read;
+    /// Registers a file read (and perhaps parsed) apart from this root, reporting what
+    /// reading or parsing it found; its blocks when it parsed.
+    fn take(&self, f: files::FileParse, path: &Path) -> (Option<FileId>, Option<Vec<BlockCfg>>) {
         let display = self.display(path);
-        let max = self.limits.max_file_bytes;
-        let add = |text: String| {
-            self.sources.borrow_mut().add(SourceFile::new(
-                display.clone(),
-                path.to_path_buf(),
-                text,
-            ))
-        };
-        let too_large = |size: String| {
-            let id = add(String::new());
-            self.error(
-                format!(
-                    "{display} is {size} bytes, over the limit of {max} for one file: not read \
-                     (raise limits.max_file_bytes in infra-lint.toml)"
-                ),
-                Some(Span::file_start(id)),
-            );
-        };
-        let mut bytes = Vec::new();
-        let read = std::fs::File::open(path).and_then(|f| {
-            // The metadata spares reading a huge file at all; `take` bounds one that grows
-            // (or a device that never ends) all the same.
-            let size = f.metadata()?.len();
-            if size <= max {
-                f.take(max + 1).read_to_end(&mut bytes)?;
-            }
-            Ok(size)
-        });
-        match read {
-            Err(e) => {
-                self.error(format!("cannot read {display}: {e}"), None);
-                return None;
-            }
-            Ok(size) if size > max => {
-                too_large(size.to_string());
-                return None;
-            }
-            Ok(_) if bytes.len() as u64 > max => {
-                too_large(format!("more than {max}"));
-                return None;
-            }
-            Ok(_) => {}
+        let (id, blocks, error) = f.into_root(
+            &mut self.sources.borrow_mut(),
+            &display,
+            self.limits.max_file_bytes,
+        );
+        if let Some(e) = error {
+            self.errors.borrow_mut().push(e);
         }
-        // Text never holds NUL; a binary file may still happen to be valid UTF-8.
-        if let Some(off) = bytes.iter().position(|&b| b == 0) {
-            let id = add(String::from_utf8_lossy(&bytes).into_owned());
-            self.error(
-                format!("{display} is not a text file (a NUL byte at offset {off})"),
-                Some(Span::new(id, off..off)),
-            );
-            return None;
-        }
-        match String::from_utf8(bytes) {
-            Ok(t) => Some(add(t)),
-            Err(e) => {
-                let off = e.utf8_error().valid_up_to();
-                let id = add(String::from_utf8_lossy(e.as_bytes()).into_owned());
-                self.error(
-                    format!(
-                        "{display} is not a text file: it is not valid UTF-8 (invalid byte at \
-                         offset {off})"
-                    ),
-                    Some(Span::new(id, off..off)),
-                );
-                None
-            }
-        }
+        (id, blocks)
     }
 
+    /// Reads a variables file as text within `max_file_bytes`, registering it as a source. A
+    /// file that is too large, binary or not UTF-8 is a located error (at its start or at the
+    /// offending byte) and None.
+    fn read_text(&self, path: &Path) -> Option<FileId> {
+        let f = files::read(path, self.limits.max_file_bytes);
+        let ok = f.readable();
+        let (id, _) = self.take(f, path);
+        id.filter(|_| ok)
+    }
+
+    /// Reads and parses a configuration file; a module that other roots of this run load too
+    /// comes from (or goes into) the run's shared files.
     fn parse_file(&self, path: &Path) -> Option<Vec<BlockCfg>> {
-        let id = self.read_text(path)?;
-        let parsed = {
-            let mut sources = self.sources.borrow_mut();
-            if path.to_string_lossy().ends_with(".json") {
-                config::parse_json(&mut sources, id)
-            } else {
-                config::parse_native(&mut sources, id)
-            }
+        let max = self.limits.max_file_bytes;
+        let f = match &self.shared {
+            Some(shared) => shared.get(path, max),
+            None => files::read_and_parse(path, max),
         };
-        match parsed {
-            Ok(f) => Some(f.blocks),
-            Err(e) => {
-                self.errors.borrow_mut().push(e);
-                None
-            }
-        }
+        self.take(f, path).1
     }
 
     fn inst(&self, i: usize) -> Rc<Instance> {

@@ -2,6 +2,7 @@
 pub mod config;
 pub mod eval;
 pub mod evaluate;
+pub mod files;
 pub mod functions;
 mod json_spans;
 pub mod refs;

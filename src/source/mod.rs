@@ -115,6 +115,7 @@ pub struct LineCol {
     pub column: usize,
 }
 
+#[derive(Clone)]
 pub struct SourceFile {
     /// Path as shown to users: relative to the checked directory where possible.
     pub display: String,
