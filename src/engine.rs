@@ -22,6 +22,9 @@ pub enum DocSource {
     },
     /// The configuration's backend (`--state` with no file).
     Backend,
+    /// Standard input (`--state -`, `--plan -`), read when loading, within
+    /// `limits.max_state_bytes`.
+    Stdin,
 }
 
 /// Where the live account comes from.
@@ -53,6 +56,37 @@ pub struct Request {
     /// How to reach AWS: for `--live`, and for the state of an s3 backend.
     #[cfg(feature = "aws")]
     pub aws: crate::live::aws::AwsOptions,
+}
+
+impl Request {
+    /// Reads standard input once for a state or plan given as `-`, within
+    /// `limits.max_state_bytes`, so that loading again (fixing, then checking) sees the same
+    /// text. Input that cannot be read is dropped from the request and returned as the error
+    /// to report; configuration is still checked.
+    pub fn read_stdin(&mut self, limits: &Limits) -> Option<InputError> {
+        let mut error = None;
+        for doc in [&mut self.state, &mut self.plan] {
+            if *doc != Some(DocSource::Stdin) {
+                continue;
+            }
+            match crate::state::read_at_most(std::io::stdin().lock(), limits.max_state_bytes) {
+                Ok(text) => {
+                    *doc = Some(DocSource::Text {
+                        display: "(stdin)".into(),
+                        text,
+                    })
+                }
+                Err(e) => {
+                    *doc = None;
+                    error = Some(InputError::at(
+                        format!("cannot read a state or plan from stdin: {e}"),
+                        None,
+                    ));
+                }
+            }
+        }
+        error
+    }
 }
 
 /// Every source loaded into one model.
@@ -196,6 +230,19 @@ fn read_doc(
     let base = req.dir.canonicalize().unwrap_or_else(|_| req.dir.clone());
     let path = match src {
         DocSource::Text { display, text } => return Some((display.clone(), text.clone())),
+        DocSource::Stdin => {
+            return match crate::state::read_at_most(std::io::stdin().lock(), limits.max_state_bytes)
+            {
+                Ok(text) => Some(("(stdin)".into(), text)),
+                Err(e) => {
+                    errors.push(InputError::at(
+                        format!("cannot read a state or plan from stdin: {e}"),
+                        None,
+                    ));
+                    None
+                }
+            };
+        }
         DocSource::File(p) => p.clone(),
         DocSource::Backend => {
             use crate::state::backend::StateAt;

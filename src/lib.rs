@@ -2,6 +2,8 @@
 //!
 //! load (hcl, state) -> model -> analysis -> rules -> diag (findings) -> suppress -> report,
 //! driven by `engine`.
+// No unsafe code: nothing here needs it, and the compiler holds every change to that.
+#![forbid(unsafe_code)]
 pub mod analysis;
 pub mod cli;
 pub mod config;

@@ -349,6 +349,42 @@ fn a_state_file_over_the_size_bound_is_not_read() {
     other_file_checked(&json);
 }
 
+/// `--state -` is bounded as a file is: the read stops past the limit (only limit + 1 bytes
+/// are held), the error says so, and the configuration is still checked.
+#[test]
+fn a_state_on_stdin_over_the_size_bound_is_not_read() {
+    let dir = tree(&[
+        ("ok.tf", PUBLIC_DB),
+        ("infra-lint.toml", b"[limits]\nmax_state_bytes = 1000\n"),
+    ]);
+    let t = Instant::now();
+    let out = bin()
+        .args([
+            "check",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--state",
+            "-",
+        ])
+        .write_stdin(vec![b' '; 5000])
+        .output()
+        .unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_error(
+        &errors(&json),
+        "cannot read a state or plan from stdin: it is more than 1000 bytes, over the limit of \
+         1000 (raise limits.max_state_bytes in infra-lint.toml)",
+    );
+    other_file_checked(&json);
+}
+
 #[test]
 fn recursive_templatefile_is_an_error() {
     let dir = tree(&[

@@ -432,6 +432,7 @@ pub fn collect(
             let (settings, config_error) =
                 Settings::load_or_default(dir, &select.overrides()).map_err(|e| e.message)?;
             let mut req = load.request_for(dir)?;
+            let stdin_error = req.read_stdin(&settings.limits);
             req.load.shared = shared.clone();
             let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
             let mut result = if !has_terraform_files(dir) && !other_sources {
@@ -451,6 +452,9 @@ pub fn collect(
                     Mode::Fix { unsafe_fixes } => fix_loop(unsafe_fixes, &req, &settings)?,
                 }
             };
+            if let Some(e) = stdin_error {
+                result.errors.insert(0, e);
+            }
             if let Some(e) = config_error {
                 result.errors.insert(0, InputError::new(e.message, None));
             }

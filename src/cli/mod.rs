@@ -180,15 +180,7 @@ impl LoadArgs {
                 None => None,
                 Some("") if backend_ok => Some(DocSource::Backend),
                 Some("") => return Err("--plan needs a file".into()),
-                Some("-") => {
-                    let mut text = String::new();
-                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                        .map_err(|e| format!("cannot read stdin: {e}"))?;
-                    Some(DocSource::Text {
-                        display: "(stdin)".into(),
-                        text,
-                    })
-                }
+                Some("-") => Some(DocSource::Stdin),
                 Some(f) => Some(DocSource::File(PathBuf::from(f))),
             })
         };

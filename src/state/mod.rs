@@ -206,27 +206,34 @@ pub(crate) fn parse(text: &str) -> Result<serde_json::Value, StateError> {
 /// before anything is read (a 1 GB state is refused at once), and the read stops at the bound
 /// for a file that grows or never ends.
 pub fn read_bounded(path: &std::path::Path, max: u64) -> std::io::Result<String> {
-    use std::io::{Error, ErrorKind, Read};
-    let too_large = |size: String| {
-        Error::new(
-            ErrorKind::InvalidData,
-            format!(
-                "it is {size} bytes, over the limit of {max} \
-                 (raise limits.max_state_bytes in infra-lint.toml)"
-            ),
-        )
-    };
     let f = std::fs::File::open(path)?;
     let size = f.metadata()?.len();
     if size > max {
-        return Err(too_large(size.to_string()));
+        return Err(too_large(size.to_string(), max));
     }
+    read_at_most(f, max)
+}
+
+/// Reads a stream (stdin) of at most `max` bytes: past it, an error, having held no more than
+/// `max + 1` bytes.
+pub fn read_at_most(r: impl std::io::Read, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
     let mut text = String::new();
-    f.take(max + 1).read_to_string(&mut text)?;
+    r.take(max + 1).read_to_string(&mut text)?;
     if text.len() as u64 > max {
-        return Err(too_large(format!("more than {max}")));
+        return Err(too_large(format!("more than {max}"), max));
     }
     Ok(text)
+}
+
+fn too_large(size: String, max: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "it is {size} bytes, over the limit of {max} \
+             (raise limits.max_state_bytes in infra-lint.toml)"
+        ),
+    )
 }
 
 #[cfg(test)]
