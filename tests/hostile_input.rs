@@ -81,6 +81,41 @@ fn count_past_the_instance_limit_is_an_error_and_the_block_is_checked_once() {
     other_file_checked(&json);
 }
 
+/// Within the bound for each block, a module's count multiplies its blocks' own: the total
+/// for the root is bounded too, reported once, and the rest is still checked.
+#[test]
+fn nested_counts_past_the_total_instance_limit_are_one_error() {
+    let dir = tree(&[
+        ("ok.tf", PUBLIC_DB),
+        ("infra-lint.toml", b"[limits]\nmax_total_instances = 1000\n"),
+        (
+            "main.tf",
+            b"module \"many\" {\n  source = \"./m\"\n  count  = 50\n}\n",
+        ),
+        (
+            "m/main.tf",
+            b"resource \"aws_security_group\" \"sg\" {\n  count = 50\n  name  = \"sg-${count.index}\"\n}\n",
+        ),
+    ]);
+    let (code, json) = check_fast(dir.path(), &[]);
+    assert_eq!(code, 2);
+    let errs = errors(&json);
+    let total: Vec<&String> = errs
+        .iter()
+        .filter(|e| e.contains("max_total_instances"))
+        .collect();
+    assert_eq!(total.len(), 1, "{errs:#?}");
+    assert!(
+        total[0].starts_with("m/main.tf:2:11: count expands this block into 50 more instances, ")
+            && total[0].ends_with(
+                "over the limit of 1000 (raise limits.max_total_instances in infra-lint.toml)"
+            ),
+        "{}",
+        total[0]
+    );
+    other_file_checked(&json);
+}
+
 #[test]
 fn for_each_past_the_instance_limit_is_an_error() {
     let dir = tree(&[

@@ -164,6 +164,8 @@ struct Evaluator {
     /// count/for_each of resource blocks by (instance, `resource.type.name`), computed once:
     /// both when the block is expanded and when another expression refers to it.
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
+    /// Instances of every block expanded so far, for `max_total_instances`.
+    instances: std::cell::Cell<u128>,
     limits: Limits,
     shared: Option<std::sync::Arc<files::SharedFiles>>,
     /// Variables, locals and outputs being computed, one inside another: each level is a few
@@ -201,6 +203,7 @@ pub fn load_within(root: &Path, opts: &LoadOptions, limits: &Limits) -> Loaded {
         modules_json: read_modules_json(&root),
         calls: RefCell::new(Vec::new()),
         expansions: RefCell::new(HashMap::new()),
+        instances: Default::default(),
         limits: *limits,
         shared: opts.shared.clone(),
         depth: Default::default(),
@@ -1518,20 +1521,52 @@ impl<'a> Scope<'a> {
     /// and one instance with an unknown key: its body is still checked, and nothing is
     /// allocated per instance.
     fn bounded(&self, n: u128, arg: &str, a: &AttrCfg) -> Expansion {
-        let max = self.ev.limits.max_instances;
-        if n <= max as u128 {
-            return Expansion::Count(n as usize);
+        match self.admit(n, arg, a) {
+            Ok(()) => Expansion::Count(n as usize),
+            Err(e) => e,
         }
-        self.ev.error(
-            format!(
-                "{arg} expands this block into {n} instances, over the limit of {max} \
-                 (raise limits.max_instances in infra-lint.toml)"
-            ),
-            Some(a.expr_span()),
-        );
-        Expansion::Unknown(Value::unknown(Cause::Other(format!(
-            "{arg} is over the limit of {max} instances"
-        ))))
+    }
+
+    /// Admits `n` more instances, within `max_instances` for this block and
+    /// `max_total_instances` for the root; past either, an error at the count/for_each and
+    /// the expansion to use instead.
+    fn admit(&self, n: u128, arg: &str, a: &AttrCfg) -> Result<(), Expansion> {
+        let limits = &self.ev.limits;
+        let max = limits.max_instances;
+        let total = self.ev.instances.get() + n;
+        let (message, cause) = if n > max as u128 {
+            (
+                format!(
+                    "{arg} expands this block into {n} instances, over the limit of {max} \
+                     (raise limits.max_instances in infra-lint.toml)"
+                ),
+                format!("{arg} is over the limit of {max} instances"),
+            )
+        } else if total > limits.max_total_instances as u128 {
+            let max = limits.max_total_instances;
+            // Reported once, where the total was passed; later blocks are cut short silently
+            // (each is a note on its resource), or a module's count would repeat it per
+            // instance.
+            if self.ev.instances.get() > max as u128 {
+                return Err(Expansion::Unknown(Value::unknown(Cause::Other(format!(
+                    "the root is over the limit of {max} instances"
+                )))));
+            }
+            self.ev.instances.set(total);
+            (
+                format!(
+                    "{arg} expands this block into {n} more instances, {total} in this root \
+                     with the modules' own count/for_each, over the limit of {max} \
+                     (raise limits.max_total_instances in infra-lint.toml)"
+                ),
+                format!("{arg} is over the limit of {max} instances in one root"),
+            )
+        } else {
+            self.ev.instances.set(total);
+            return Ok(());
+        };
+        self.ev.error(message, Some(a.expr_span()));
+        Err(Expansion::Unknown(Value::unknown(Cause::Other(cause))))
     }
 
     fn expansion(&self, b: &BlockCfg) -> Expansion {
@@ -1575,8 +1610,8 @@ impl<'a> Scope<'a> {
                 Value::Set(l) | Value::List(l) => l.len(),
                 _ => 0,
             };
-            if n > self.ev.limits.max_instances {
-                return self.bounded(n as u128, "for_each", f);
+            if let Err(e) = self.admit(n as u128, "for_each", f) {
+                return e;
             }
             if !v.is_wholly_known() && !matches!(v.peel(), Value::Map(_)) {
                 return Expansion::Unknown(Value::Unknown(

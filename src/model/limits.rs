@@ -10,6 +10,9 @@ use crate::model::Value;
 pub struct Limits {
     /// Instances one `count`/`for_each` may expand a resource, data or module block into.
     pub max_instances: usize,
+    /// Instances of all blocks of one root together, through every module (a module's
+    /// `count` multiplies what its blocks expand into).
+    pub max_total_instances: usize,
     /// Elements (list, set and map entries, counted through nesting) in one evaluated value.
     pub max_elements: usize,
     /// Bytes of string content in one evaluated value.
@@ -29,6 +32,7 @@ const MIB: usize = 1024 * 1024;
 impl Limits {
     pub const DEFAULT: Limits = Limits {
         max_instances: 10_000,
+        max_total_instances: 100_000,
         max_elements: 1_000_000,
         max_string_bytes: 16 * MIB,
         max_reference_depth: 256,
@@ -39,6 +43,7 @@ impl Limits {
     /// The `infra-lint.toml` keys, in the order the README lists them.
     pub const KEYS: &'static [&'static str] = &[
         "max_instances",
+        "max_total_instances",
         "max_elements",
         "max_string_bytes",
         "max_reference_depth",
@@ -52,6 +57,7 @@ impl Limits {
         let as_usize = usize::try_from(n).unwrap_or(usize::MAX);
         match key {
             "max_instances" => self.max_instances = as_usize,
+            "max_total_instances" => self.max_total_instances = as_usize,
             "max_elements" => self.max_elements = as_usize,
             "max_string_bytes" => self.max_string_bytes = as_usize,
             "max_reference_depth" => self.max_reference_depth = as_usize,
