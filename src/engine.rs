@@ -256,7 +256,7 @@ fn read_doc(
             match crate::state::backend::state_at(&req.dir, model, &ws) {
                 Ok(StateAt::File(p)) => p,
                 Ok(StateAt::S3(obj)) => {
-                    return match read_s3(req, &obj) {
+                    return match read_s3(req, &obj, limits.max_state_bytes) {
                         Ok(text) => Some((obj.url(), text)),
                         Err(e) => {
                             errors.push(InputError::at(
@@ -304,12 +304,16 @@ fn read_doc(
 }
 
 #[cfg(feature = "aws")]
-fn read_s3(req: &Request, obj: &crate::state::backend::S3Object) -> Result<String, String> {
-    crate::live::aws::s3::get_state(&req.aws, obj)
+fn read_s3(
+    req: &Request,
+    obj: &crate::state::backend::S3Object,
+    max: u64,
+) -> Result<String, String> {
+    crate::live::aws::s3::get_state(&req.aws, obj, max)
 }
 
 #[cfg(not(feature = "aws"))]
-fn read_s3(_: &Request, _: &crate::state::backend::S3Object) -> Result<String, String> {
+fn read_s3(_: &Request, _: &crate::state::backend::S3Object, _: u64) -> Result<String, String> {
     Err(
         "reading an s3 backend needs infra-lint built with the `aws` feature; \
          `terraform state pull | infra-lint check --state -` works without it"

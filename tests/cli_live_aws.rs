@@ -1367,6 +1367,51 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
             "configuration still checked"
         );
     }
+    // An object over limits.max_state_bytes is refused by its declared length, unread.
+    runtime().block_on(async {
+        let conf = sdk_config(&m.url).await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        )
+        .put_object()
+        .bucket("team-state")
+        .key("big/terraform.tfstate")
+        .body(vec![b' '; 2000].into())
+        .send()
+        .await
+        .expect("put");
+    });
+    let main = "terraform {\n  backend \"s3\" {\n    bucket = \"team-state\"\n    key    = \"big/terraform.tfstate\"\n    region = \"eu-west-1\"\n  }\n}\n";
+    let dir = tree(&[
+        ("main.tf", main.as_bytes()),
+        ("infra-lint.toml", b"[limits]\nmax_state_bytes = 1000\n"),
+    ]);
+    let out = bin()
+        .args([
+            "check",
+            &dir.path().to_string_lossy(),
+            "--format",
+            "json",
+            "--state",
+        ])
+        .args(["--endpoint-url", &m.url])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let json: J = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{json}");
+    assert!(
+        json["errors"][0]["message"].as_str().unwrap().ends_with(
+            "s3://team-state/big/terraform.tfstate (workspace default): it is 2000 bytes, over \
+             the limit of 1000 (raise limits.max_state_bytes in infra-lint.toml); or pass the \
+             state with --state FILE"
+        ),
+        "{json}"
+    );
 }
 
 /// A loopback proxy in front of moto that answers the first call of each action in `throttle`

@@ -4,12 +4,13 @@
 use super::AwsOptions;
 use crate::state::backend::S3Object;
 
-/// The object's text, or why it cannot be read (a missing bucket or key names which).
-pub fn get_state(o: &AwsOptions, obj: &S3Object) -> Result<String, String> {
-    super::bounded(o.timeout, "reading the state object", get(o, obj))
+/// The object's text within `max` bytes, or why it cannot be read (a missing bucket or key
+/// names which).
+pub fn get_state(o: &AwsOptions, obj: &S3Object, max: u64) -> Result<String, String> {
+    super::bounded(o.timeout, "reading the state object", get(o, obj, max))
 }
 
-async fn get(o: &AwsOptions, obj: &S3Object) -> Result<String, String> {
+async fn get(o: &AwsOptions, obj: &S3Object, max: u64) -> Result<String, String> {
     let mut opts = o.clone();
     if opts.profile.is_none() {
         opts.profile = obj.profile.clone();
@@ -46,11 +47,28 @@ async fn get(o: &AwsOptions, obj: &S3Object) -> Result<String, String> {
         .send()
         .await
         .map_err(|e| super::reason(&e))?;
-    let bytes = out
-        .body
-        .collect()
+    let too_large = |size: String| {
+        format!(
+            "it is {size} bytes, over the limit of {max} (raise limits.max_state_bytes in \
+             infra-lint.toml)"
+        )
+    };
+    // The declared length spares reading a huge object at all; counting the chunks bounds one
+    // whose length is not declared.
+    if let Some(len) = out.content_length().filter(|&l| l as u64 > max) {
+        return Err(too_large(len.to_string()));
+    }
+    let mut body = out.body;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body
+        .try_next()
         .await
         .map_err(|e| format!("reading the object failed: {e}"))?
-        .into_bytes();
-    String::from_utf8(bytes.to_vec()).map_err(|_| "the object is not UTF-8 text".to_string())
+    {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() as u64 > max {
+            return Err(too_large(format!("more than {max}")));
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| "the object is not UTF-8 text".to_string())
 }
