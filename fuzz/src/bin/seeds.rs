@@ -5,6 +5,10 @@
 //! file too; the first local module becomes `modules/child` (and calls to it are renamed);
 //! the state is `terraform.tfstate` or `state.tfstate`.
 //!
+//! `seeds select CONTROL MAX_FILES MAX_BYTES OUT`: from a libFuzzer merge control file
+//! (`-merge_control_file`), the inputs that cover the most edges within the budget, copied to
+//! OUT: greedily the one adding the most new edges, the smaller on a tie.
+//!
 //! `seeds containers OUT FILE...`: every `container_definitions` string (state, plan) and
 //! `containerDefinitions` list (an ECS task definition) in the JSON files, one file each in OUT.
 use infra_lint::fuzzing::{FILE_SEPARATOR, HCL_DIR_FILES};
@@ -19,12 +23,75 @@ fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     match args.first().and_then(|a| a.to_str()) {
         Some("pack") if args.len() == 2 => pack(Path::new(&args[1])),
+        Some("select") if args.len() == 5 => {
+            let n = |i: usize| {
+                args[i]
+                    .to_str()
+                    .and_then(|s| s.parse().ok())
+                    .expect("a number")
+            };
+            select(Path::new(&args[1]), n(2), n(3), Path::new(&args[4]))
+        }
         Some("containers") if args.len() >= 2 => containers(Path::new(&args[1]), &args[2..]),
         _ => {
-            eprintln!("usage: seeds pack DIR | seeds containers OUT FILE...");
+            eprintln!("usage: seeds pack DIR | seeds select CONTROL MAX_FILES MAX_BYTES OUT | seeds containers OUT FILE...");
             std::process::exit(2);
         }
     }
+}
+
+fn select(control: &Path, max_files: usize, max_bytes: usize, out: &Path) {
+    use std::collections::HashSet;
+    let text = std::fs::read_to_string(control).expect("reading the control file");
+    let mut lines = text.lines();
+    let count: usize = lines
+        .next()
+        .and_then(|l| l.parse().ok())
+        .expect("a file count");
+    lines.next();
+    let paths: Vec<&str> = lines.by_ref().take(count).collect();
+    let mut edges: Vec<HashSet<u64>> = vec![HashSet::new(); count];
+    for l in lines {
+        let mut words = l.split_whitespace();
+        if words.next() != Some("COV") {
+            continue;
+        }
+        let Some(i) = words.next().and_then(|w| w.parse::<usize>().ok()) else {
+            continue;
+        };
+        edges[i].extend(words.filter_map(|w| w.parse::<u64>().ok()));
+    }
+    let size = |i: usize| std::fs::metadata(paths[i]).map_or(usize::MAX, |m| m.len() as usize);
+    let (mut covered, mut bytes, mut chosen) = (HashSet::new(), 0, Vec::new());
+    while chosen.len() < max_files {
+        let best = (0..count)
+            .filter(|&i| !chosen.contains(&i) && bytes + size(i) <= max_bytes)
+            .map(|i| {
+                (
+                    edges[i].difference(&covered).count(),
+                    std::cmp::Reverse(size(i)),
+                    i,
+                )
+            })
+            .filter(|(new, _, _)| *new > 0)
+            .max();
+        let Some((_, _, i)) = best else { break };
+        covered.extend(edges[i].iter().copied());
+        bytes += size(i);
+        chosen.push(i);
+    }
+    std::fs::create_dir_all(out).expect("creating the output directory");
+    for &i in &chosen {
+        let p = Path::new(paths[i]);
+        std::fs::copy(p, out.join(p.file_name().unwrap())).expect("copying an input");
+    }
+    let all: HashSet<u64> = edges.iter().flatten().copied().collect();
+    eprintln!(
+        "seeds select: {} inputs, {bytes} bytes, {} of {} edges",
+        chosen.len(),
+        covered.len(),
+        all.len()
+    );
 }
 
 fn containers(out: &Path, files: &[std::ffi::OsString]) {
