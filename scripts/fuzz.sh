@@ -145,7 +145,8 @@ case ${1:-} in
     # The inputs to choose from, out of the folder that is about to be replaced.
     cp "$fuzz/corpus/$target"/* "$work/seeds-own"/* "$work/corpus"/* "$tmp/all/" 2>/dev/null || true
     INFRA_LINT_FUZZ_DIR="$scratch" "$bin_dir/$target" -merge=1 -use_counters=0 -timeout=10 \
-        -rss_limit_mb=2048 -merge_control_file="$tmp/control" "$tmp/merged" "$tmp/all"
+        -rss_limit_mb=2048 -artifact_prefix="$fuzz/artifacts/$target/" \
+        -merge_control_file="$tmp/control" "$tmp/merged" "$tmp/all"
     rm -rf "$fuzz/corpus/$target"
     # shellcheck disable=SC2086
     "$seeds" select "$tmp/control" $budget "$fuzz/corpus/$target"
