@@ -12,14 +12,17 @@ use crate::report::CheckResult;
 use std::path::Path;
 
 /// Small bounds: a legitimately huge expansion is a located error quickly, so the fuzzer
-/// spends its time on structure rather than on building a million elements.
-pub const LIMITS: Limits = Limits {
-    max_instances: 32,
-    max_elements: 4_096,
-    max_string_bytes: 64 * 1024,
-    max_reference_depth: 32,
-    max_file_bytes: 64 * 1024,
-    max_state_bytes: 256 * 1024,
+/// spends its time on structure rather than on building a million elements. Bounds added
+/// later keep their defaults until they are set here.
+pub const LIMITS: Limits = {
+    let mut l = Limits::DEFAULT;
+    l.max_instances = 32;
+    l.max_elements = 4_096;
+    l.max_string_bytes = 64 * 1024;
+    l.max_reference_depth = 32;
+    l.max_file_bytes = 64 * 1024;
+    l.max_state_bytes = 256 * 1024;
+    l
 };
 
 /// Separates the files of one `hcl_dir` input. Never in a text file, so splitting a packed
