@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hcl;
 pub mod live;
 pub mod model;

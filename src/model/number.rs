@@ -87,6 +87,27 @@ fn div_round(num: &BigUint, num_exp: i64, den: &BigUint, prec: u32) -> (BigUint,
     round_mant(q, num_exp - k, prec, !r.is_zero())
 }
 
+/// `5^n` as Go's `Float.pow5` computes it at Terraform's literal precision: exact up to
+/// `5^27`, then square-and-multiply with every product rounded to 64 bits more than a
+/// literal's precision. Returns `(mant, exp)`, value `mant·2^exp`.
+fn pow5(n: u64) -> (BigUint, i64) {
+    const PREC: u32 = LITERAL_PREC + 64;
+    if n <= 27 {
+        return (BigUint::from(5u32).pow(n as u32), 0);
+    }
+    let (mut z, mut ze) = (BigUint::from(5u32).pow(27), 0i64);
+    let (mut f, mut fe) = (BigUint::from(5u32), 0i64);
+    let mut n = n - 27;
+    while n > 0 {
+        if n & 1 != 0 {
+            (z, ze) = round_mant(&z * &f, ze + fe, PREC, false);
+        }
+        (f, fe) = round_mant(&f * &f, fe + fe, PREC, false);
+        n >>= 1;
+    }
+    (z, ze)
+}
+
 impl Number {
     // ----- construction -------------------------------------------------
 
@@ -261,16 +282,14 @@ impl Number {
                 }
             }
         }
+        // As Go's `Float.scan`: 10^e = 2^e·5^e, with 5^e rounded as `pow5` rounds it, so a
+        // literal such as `1e-99999999` costs a few 576-bit products, not a 300-million-bit
+        // power (the same value for |e| <= 248, where the power is exact).
+        let (p, pe) = pow5(exp10.unsigned_abs());
         let (m, e) = if exp10 >= 0 {
-            round_mant(
-                n * BigUint::from(10u32).pow(exp10 as u32),
-                exp2,
-                LITERAL_PREC,
-                false,
-            )
+            round_mant(n * p, exp2 + exp10 + pe, LITERAL_PREC, false)
         } else {
-            let den = BigUint::from(10u32).pow((-exp10) as u32);
-            div_round(&n, exp2, &den, LITERAL_PREC)
+            div_round(&n, exp2 + exp10 - pe, &p, LITERAL_PREC)
         };
         Some(Number::make(neg, m, e, LITERAL_PREC))
     }

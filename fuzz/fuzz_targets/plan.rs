@@ -1,0 +1,8 @@
+//! See infra_lint::fuzzing::plan.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    infra_lint_fuzz::with_dir(|dir| {
+        infra_lint::fuzzing::plan(dir, data);
+    });
+});
