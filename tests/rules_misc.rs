@@ -94,6 +94,48 @@ fn a_secret_given_at_run_time_is_not_written_in_the_repository() {
     assert_eq!(out.status.code(), Some(0), "TF_VAR_");
 }
 
+/// A secret `coalesce` takes from a variable other than the one the finding points at (a
+/// heredoc in tfvars, found by the fuzzer's seeds) is masked too, wherever an excerpt shows it.
+#[test]
+fn a_secret_on_any_path_of_its_value_is_masked() {
+    let main = r#"variable "secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "db" {
+  type = object({ engine = string, password = optional(string, "changeme") })
+}
+
+resource "aws_db_instance" "db" {
+  identifier = "x"
+  engine     = var.db.engine
+  password   = coalesce(var.secret, var.db.password)
+}
+"#;
+    let tfvars = "secret = <<-EOT\n  Heredoc-Secret\nEOT\ndb = { engine = \"postgres\", password = \"Object-Secret\" }\n";
+    let dir = tree(&[
+        (".git/HEAD", b""),
+        ("main.tf", main.as_bytes()),
+        ("terraform.tfvars", tfvars.as_bytes()),
+    ]);
+    let d = dir.path().to_string_lossy().into_owned();
+    for format in ["human", "json", "sarif", "github", "markdown", "junit"] {
+        let (code, out) = run(&[
+            "check",
+            d.as_str(),
+            "--select",
+            "SEC001",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 1, "{format}: {out}");
+        for secret in ["Heredoc-Secret", "Object-Secret"] {
+            assert!(!out.contains(secret), "{format} prints {secret}: {out}");
+        }
+    }
+}
+
 #[test]
 fn a_secret_in_tfvars_is_reported_without_printing_it() {
     let dir = tree(&[

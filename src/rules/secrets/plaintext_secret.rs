@@ -183,7 +183,12 @@ impl Rule for PlaintextSecret {
                         Some(span.clone()),
                         related,
                     );
-                    f.redact = span.span().cloned().into_iter().collect();
+                    // Every place the value may be written on its way: a function such as
+                    // `coalesce` may take it from a variable other than the one shown first.
+                    f.redact = std::iter::once(&span)
+                        .chain(origin.via.iter().map(|v| &v.location))
+                        .filter_map(|l| l.span().cloned())
+                        .collect();
                 }
             }
         }
