@@ -10,13 +10,18 @@ use std::collections::BTreeSet;
 
 const SERVICE_TYPES: &[&str] = &["aws_ecs_service"];
 const TASK_TYPES: &[&str] = &["aws_ecs_task_definition"];
+/// The most a page of the list calls holds (ListServices gives 10 unless asked).
+const PAGE: i32 = 100;
 
 pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
     let mut f = Found::default();
     let mut clusters = Vec::new();
     each_page!(
         f,
-        ecs.list_clusters().into_paginator().send(),
+        ecs.list_clusters()
+            .max_results(PAGE)
+            .into_paginator()
+            .send(),
         "ecs:ListClusters",
         &["aws_ecs_cluster", "aws_ecs_service"],
         |p| { clusters.extend(p.cluster_arns().iter().cloned()) }
@@ -54,7 +59,11 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
         let mut arns = Vec::new();
         each_page!(
             f,
-            ecs.list_services().cluster(cluster).into_paginator().send(),
+            ecs.list_services()
+                .cluster(cluster)
+                .max_results(PAGE)
+                .into_paginator()
+                .send(),
             "ecs:ListServices",
             SERVICE_TYPES,
             |p| { arns.extend(p.service_arns().iter().cloned()) }
@@ -125,6 +134,7 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
         .list_task_definitions()
         .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
         .sort(aws_sdk_ecs::types::SortOrder::Desc)
+        .max_results(PAGE)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {

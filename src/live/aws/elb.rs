@@ -18,13 +18,18 @@ const LB_TYPES: &[&str] = &[
 const TG_TYPES: &[&str] = &["aws_lb_target_group", "aws_alb_target_group"];
 const LISTENER_TYPES: &[&str] = &["aws_lb_listener", "aws_alb_listener"];
 const RULE_TYPES: &[&str] = &["aws_lb_listener_rule", "aws_alb_listener_rule"];
+/// The most a page of the Describe calls holds (without it, the service picks: moto 50).
+const PAGE: i32 = 400;
 
 pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &str) -> Found {
     let mut f = Found::default();
     let mut lbs = Vec::new();
     each_page!(
         f,
-        elb.describe_load_balancers().into_paginator().send(),
+        elb.describe_load_balancers()
+            .page_size(PAGE)
+            .into_paginator()
+            .send(),
         "elasticloadbalancing:DescribeLoadBalancers",
         LB_TYPES,
         |p| { lbs.extend(p.load_balancers().iter().cloned()) }
@@ -32,7 +37,10 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
     let mut tgs = Vec::new();
     each_page!(
         f,
-        elb.describe_target_groups().into_paginator().send(),
+        elb.describe_target_groups()
+            .page_size(PAGE)
+            .into_paginator()
+            .send(),
         "elasticloadbalancing:DescribeTargetGroups",
         TG_TYPES,
         |p| { tgs.extend(p.target_groups().iter().cloned()) }
@@ -106,6 +114,7 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
             f,
             elb.describe_listeners()
                 .load_balancer_arn(lb)
+                .page_size(PAGE)
                 .into_paginator()
                 .send(),
             "elasticloadbalancing:DescribeListeners",
@@ -132,6 +141,7 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
             let out = match elb
                 .describe_rules()
                 .listener_arn(listener)
+                .page_size(PAGE)
                 .set_marker(marker.clone())
                 .send()
                 .await
