@@ -3,8 +3,9 @@
 //!
 //! One scan reads STS (the account), then per region EC2, RDS, ECS, ELBv2 and CloudFormation,
 //! and IAM once (it is global); those service × region parts run concurrently, at most
-//! `max_concurrency` at a time. Throttled calls are retried with exponential backoff by the
-//! SDK's standard retry strategy. A call that fails (AccessDenied, a service that errors) is
+//! `max_concurrency` at a time. Throttled calls, HTTP 5xx answers and attempts that time out
+//! (a stalled connection) are retried with exponential backoff by the SDK's standard retry
+//! strategy. A call that fails (AccessDenied, a service that errors) is
 //! recorded as not readable with the resource types it would have listed; the rest of the scan
 //! goes on.
 use super::{Inventory, LiveObject, LiveScan, NotReadable};
@@ -69,6 +70,14 @@ impl Default for AwsOptions {
 /// Attempts per call, throttling included; the SDK backs off exponentially between them.
 const MAX_ATTEMPTS: u32 = 6;
 
+/// How long one attempt of a call may take before it is abandoned and tried again: a sixth
+/// of the scan's bound (so a call that stalls on every attempt still ends within it), at
+/// least 2 s and at most 20 s. Without it a connection that never answers holds its call,
+/// and so its part of the scan, until the whole bound runs out.
+fn attempt_timeout(bound: Duration) -> Duration {
+    (bound / MAX_ATTEMPTS).clamp(Duration::from_secs(2), Duration::from_secs(20))
+}
+
 pub struct AwsInventory {
     pub options: AwsOptions,
 }
@@ -85,11 +94,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 /// The SDK configuration from the default chain (environment, shared files, profiles with SSO
 /// and assume-role, container and instance metadata), with the options' overrides.
 pub(crate) async fn sdk_config(o: &AwsOptions, region: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(
-        aws_config::retry::RetryConfig::standard()
-            .with_max_attempts(MAX_ATTEMPTS)
-            .with_initial_backoff(Duration::from_millis(200)),
-    );
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(attempt_timeout(o.timeout))
+                .build(),
+        );
     if let Some(p) = &o.profile {
         loader = loader.profile_name(p);
     }
@@ -312,6 +327,16 @@ fn percent_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_attempt_gets_a_sixth_of_the_bound_within_limits() {
+        use std::time::Duration;
+        let t = super::attempt_timeout;
+        assert_eq!(t(Duration::from_secs(24)), Duration::from_secs(4));
+        assert_eq!(t(Duration::from_secs(120)), Duration::from_secs(20));
+        assert_eq!(t(Duration::from_secs(600)), Duration::from_secs(20));
+        assert_eq!(t(Duration::from_secs(3)), Duration::from_secs(2));
+    }
+
     #[test]
     fn policy_documents_are_url_decoded() {
         assert_eq!(
