@@ -7,7 +7,7 @@
 //! not grant it (older read-only policies list the per-role calls) gets the same objects role
 //! by role: ListRoles, then per role ListAttachedRolePolicies, ListRolePolicies and
 //! GetRolePolicy, then GetPolicy and GetPolicyVersion per customer managed policy.
-use super::Found;
+use super::{Found, Limit};
 use aws_sdk_iam::types::EntityType;
 use serde_json::{json, Value as J};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,10 +22,10 @@ const ROLE_TYPES: &[&str] = &[
 /// The most entries a page of the IAM list calls holds.
 const PAGE: i32 = 1000;
 
-pub(super) async fn scan(iam: aws_sdk_iam::Client) -> Found {
-    match by_authorization_details(&iam).await {
+pub(super) async fn scan(iam: aws_sdk_iam::Client, limit: &Limit) -> Found {
+    match by_authorization_details(&iam, limit).await {
         Some(f) => f,
-        None => role_by_role(&iam).await,
+        None => role_by_role(&iam, limit).await,
     }
 }
 
@@ -99,7 +99,7 @@ fn push_policy(
 
 /// Roles and customer managed policies from GetAccountAuthorizationDetails; None when a page of
 /// it fails (the caller then reads role by role).
-async fn by_authorization_details(iam: &aws_sdk_iam::Client) -> Option<Found> {
+async fn by_authorization_details(iam: &aws_sdk_iam::Client, limit: &Limit) -> Option<Found> {
     let mut roles = Vec::new();
     let mut policies = BTreeMap::new();
     let mut pages = iam
@@ -109,7 +109,7 @@ async fn by_authorization_details(iam: &aws_sdk_iam::Client) -> Option<Found> {
         .max_items(PAGE)
         .into_paginator()
         .send();
-    while let Some(page) = pages.next().await {
+    while let Some(page) = limit.call(pages.next()).await {
         let p = page.ok()?;
         roles.extend(p.role_detail_list().iter().cloned());
         for policy in p.policies() {
@@ -179,10 +179,11 @@ async fn by_authorization_details(iam: &aws_sdk_iam::Client) -> Option<Found> {
 }
 
 /// The same objects, read role by role.
-async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
+async fn role_by_role(iam: &aws_sdk_iam::Client, limit: &Limit) -> Found {
     let mut f = Found::default();
     let mut roles = Vec::new();
     each_page!(
+        limit,
         f,
         iam.list_roles().max_items(PAGE).into_paginator().send(),
         "iam:ListRoles",
@@ -200,6 +201,7 @@ async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
         let name = role.role_name();
         let mut managed = Vec::new();
         each_page!(
+            limit,
             f,
             iam.list_attached_role_policies()
                 .role_name(name)
@@ -221,6 +223,7 @@ async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
         );
         let mut names = Vec::new();
         each_page!(
+            limit,
             f,
             iam.list_role_policies()
                 .role_name(name)
@@ -233,11 +236,13 @@ async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
         );
         let mut inline = Vec::new();
         for policy in names {
-            match iam
-                .get_role_policy()
-                .role_name(name)
-                .policy_name(&policy)
-                .send()
+            match limit
+                .call(
+                    iam.get_role_policy()
+                        .role_name(name)
+                        .policy_name(&policy)
+                        .send(),
+                )
                 .await
             {
                 Ok(doc) => inline.push((policy, doc.policy_document().to_string())),
@@ -263,7 +268,7 @@ async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
         );
     }
     for arn in used {
-        let policy = match iam.get_policy().policy_arn(&arn).send().await {
+        let policy = match limit.call(iam.get_policy().policy_arn(&arn).send()).await {
             Ok(p) => p.policy().cloned(),
             Err(e) => {
                 f.denied("iam:GetPolicy", super::reason(&e), &["aws_iam_policy"]);
@@ -272,11 +277,13 @@ async fn role_by_role(iam: &aws_sdk_iam::Client) -> Found {
         };
         let Some(policy) = policy else { continue };
         let version = policy.default_version_id().unwrap_or("v1");
-        let document = match iam
-            .get_policy_version()
-            .policy_arn(&arn)
-            .version_id(version)
-            .send()
+        let document = match limit
+            .call(
+                iam.get_policy_version()
+                    .policy_arn(&arn)
+                    .version_id(version)
+                    .send(),
+            )
             .await
         {
             Ok(v) => v
