@@ -169,3 +169,54 @@ fn a_throttling_failing_slow_network_changes_nothing_but_time() {
         log.len()
     );
 }
+
+/// The IAM objects of `infra-lint inventory` through `url`, by ARN, without `policy_id` (moto's
+/// GetAccountAuthorizationDetails leaves it out; AWS's has it).
+fn iam_objects(url: &str) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("live.json");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_infra-lint"))
+        .args(["inventory", "--endpoint-url", url, "--region", "eu-west-1"])
+        .arg("--out")
+        .arg(&file)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let scan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(scan["not_readable"], serde_json::json!([]), "{scan}");
+    scan["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"].as_str().unwrap().starts_with("aws_iam_"))
+        .map(|r| {
+            let mut r = r.clone();
+            r["attributes"].as_object_mut().unwrap().remove("policy_id");
+            (r["arn"].as_str().unwrap().to_string(), r)
+        })
+        .collect()
+}
+
+/// A policy that does not grant iam:GetAccountAuthorizationDetails (older read-only policies
+/// list the per-role calls): the roles and policies are read role by role, and are the same.
+#[test]
+fn without_the_authorization_details_roles_are_read_one_by_one_and_are_the_same() {
+    let m = moto();
+    m.seed_live(&["--set", "roles=12", "--set", "customer_policies=4"]);
+    let batch = iam_objects(&m.url);
+    assert!(batch.len() >= 16, "{batch:#?}");
+    let p = proxy::proxy(
+        &m.url,
+        Box::new(|op, _| (op == "GetAccountAuthorizationDetails").then_some(Fault::Deny)),
+    );
+    assert_eq!(iam_objects(&p.url), batch);
+    let calls = p.calls();
+    assert_eq!(calls["GetAccountAuthorizationDetails"], 1, "{calls:?}");
+    assert_eq!(calls["ListAttachedRolePolicies"], 12, "{calls:?}");
+    assert_eq!(calls["GetPolicyVersion"], 4, "{calls:?}");
+}

@@ -2,7 +2,7 @@
 //! query protocol's `Action=`, the JSON protocol's `X-Amz-Target`, else method and path) and
 //! the most requests it held at once, and answers the calls a plan picks with a fault instead
 //! of forwarding them: a throttling error in the service's own shape, an HTTP 500, a slow
-//! answer, or no answer for a while (a stalled connection). Shared by tests/live_scale.rs,
+//! answer, no answer for a while (a stalled connection), or access denied. Shared by tests/live_scale.rs,
 //! tests/cli_live_aws.rs and benches/live.rs. One request per connection, answered with
 //! `Connection: close`, so "in flight" is exactly "connections being served".
 use std::collections::BTreeMap;
@@ -24,6 +24,9 @@ pub enum Fault {
     Slow(Duration),
     /// Held this long without an answer, then closed.
     Stall(Duration),
+    /// The caller's policy does not grant the call: `AccessDenied` (query protocol),
+    /// `AccessDeniedException` (JSON protocol), with HTTP 403.
+    Deny,
 }
 
 /// Which call gets which fault: the operation and the how-manyth call of it this is (from 1).
@@ -230,6 +233,18 @@ fn serve(mut client: TcpStream, request: &Request, fault: Option<Fault>, upstrea
                 ("text/xml", "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>injected</Message></Error><RequestId>t</RequestId></ErrorResponse>")
             };
             answer(&mut client, "500 Internal Server Error", ctype, text);
+            return;
+        }
+        Some(Fault::Deny) => {
+            let (ctype, text) = if request.json_protocol {
+                (
+                    "application/x-amz-json-1.1",
+                    r#"{"__type":"AccessDeniedException","message":"not authorized (injected)"}"#,
+                )
+            } else {
+                ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized (injected)</Message></Error><RequestId>t</RequestId></ErrorResponse>")
+            };
+            answer(&mut client, "403 Forbidden", ctype, text);
             return;
         }
         Some(Fault::Stall(d)) => {
