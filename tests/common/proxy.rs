@@ -121,8 +121,11 @@ pub fn proxy(upstream: &str, plan: Plan) -> Proxy {
                     seen.log.push((request.action.clone(), fault));
                     fault
                 };
-                serve(client, &request, fault, &upstream);
-                now.fetch_sub(1, Ordering::SeqCst);
+                // No longer in flight once its answer starts: the client may send its next
+                // request the moment it has read this one's.
+                serve(client, &request, fault, &upstream, || {
+                    now.fetch_sub(1, Ordering::SeqCst);
+                });
             });
         }
     });
@@ -200,64 +203,78 @@ fn read_request(mut client: &TcpStream) -> Option<Request> {
     })
 }
 
-fn serve(mut client: TcpStream, request: &Request, fault: Option<Fault>, upstream: &str) {
-    let answer = |client: &mut TcpStream, status: &str, ctype: &str, text: &str| {
-        let _ = write!(
-            client,
+/// Answers one request: with its fault, or with what `upstream` answers. `answered` is called
+/// just before the answer is written (or, for a stall, once the connection is given up).
+fn serve(
+    mut client: TcpStream,
+    request: &Request,
+    fault: Option<Fault>,
+    upstream: &str,
+    answered: impl FnOnce(),
+) {
+    let canned = |status: &str, (ctype, text): (&str, &str)| {
+        format!(
             "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
             text.len()
-        );
+        )
+        .into_bytes()
     };
-    match fault {
-        Some(Fault::Throttle) => {
-            let (ctype, text) = if request.json_protocol {
+    const JSON: &str = "application/x-amz-json-1.1";
+    let reply = match fault {
+        Some(Fault::Throttle) => canned(
+            "400 Bad Request",
+            if request.json_protocol {
                 (
-                    "application/x-amz-json-1.1",
+                    JSON,
                     r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
                 )
             } else if request.ec2 {
                 ("text/xml", "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>")
             } else {
                 ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t</RequestId></ErrorResponse>")
-            };
-            answer(&mut client, "400 Bad Request", ctype, text);
-            return;
-        }
-        Some(Fault::ServerError) => {
-            let (ctype, text) = if request.json_protocol {
-                (
-                    "application/x-amz-json-1.1",
-                    r#"{"__type":"InternalFailure","message":"injected"}"#,
-                )
+            },
+        ),
+        Some(Fault::ServerError) => canned(
+            "500 Internal Server Error",
+            if request.json_protocol {
+                (JSON, r#"{"__type":"InternalFailure","message":"injected"}"#)
             } else {
                 ("text/xml", "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>injected</Message></Error><RequestId>t</RequestId></ErrorResponse>")
-            };
-            answer(&mut client, "500 Internal Server Error", ctype, text);
-            return;
-        }
-        Some(Fault::Deny) => {
-            let (ctype, text) = if request.json_protocol {
+            },
+        ),
+        Some(Fault::Deny) => canned(
+            "403 Forbidden",
+            if request.json_protocol {
                 (
-                    "application/x-amz-json-1.1",
+                    JSON,
                     r#"{"__type":"AccessDeniedException","message":"not authorized (injected)"}"#,
                 )
             } else {
                 ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized (injected)</Message></Error><RequestId>t</RequestId></ErrorResponse>")
-            };
-            answer(&mut client, "403 Forbidden", ctype, text);
-            return;
-        }
+            },
+        ),
         Some(Fault::Stall(d)) => {
             std::thread::sleep(d);
+            answered();
             return;
         }
-        Some(Fault::Slow(d)) => std::thread::sleep(d),
-        None => {}
-    }
-    let Ok(mut up) = TcpStream::connect(upstream) else {
-        return;
+        Some(Fault::Slow(d)) => {
+            std::thread::sleep(d);
+            forward(request, upstream)
+        }
+        None => forward(request, upstream),
     };
-    // Forwarded as sent, but asking the server to close after its answer.
+    answered();
+    let _ = client.write_all(&reply);
+}
+
+/// What `upstream` answers to `request`, sent as it came but asking the server to close after
+/// its answer; nothing if it cannot be reached.
+fn forward(request: &Request, upstream: &str) -> Vec<u8> {
+    let mut reply = Vec::new();
+    let Ok(mut up) = TcpStream::connect(upstream) else {
+        return reply;
+    };
     let head = request
         .head
         .lines()
@@ -267,7 +284,6 @@ fn serve(mut client: TcpStream, request: &Request, fault: Option<Fault>, upstrea
         .join("\r\n");
     let _ = write!(up, "{head}\r\nConnection: close\r\n\r\n");
     let _ = up.write_all(&request.body);
-    let mut reply = Vec::new();
     let _ = up.read_to_end(&mut reply);
-    let _ = client.write_all(&reply);
+    reply
 }
