@@ -5,97 +5,12 @@
 //! its own server (`INFRA_LINT_MOTO_SERVER`, set by scripts/test.sh) so that the request
 //! recording sees only its own scan; without it the tests fail, never skip.
 mod common;
+use common::moto::{moto, moto_with, Moto};
 use common::*;
 use serde_json::Value as J;
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const REGION: &str = "eu-west-1";
-
-struct Moto {
-    child: Child,
-    url: String,
-    /// Where the server's request recorder writes (never the repository).
-    _recording: tempfile::TempDir,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Moto {
-    /// A call to moto's own API, over plain HTTP; the response's body.
-    fn api(&self, method: &str, path: &str) -> String {
-        use std::io::{Read, Write};
-        let addr = self.url.trim_start_matches("http://").to_string();
-        let mut s = TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default()
-    }
-
-    /// Forgets what was recorded so far and records what follows.
-    fn start_recording(&self) {
-        self.api("POST", "/moto-api/recorder/reset-recording");
-        self.api("POST", "/moto-api/recorder/start-recording");
-    }
-
-    /// The AWS action of every request recorded since `start_recording`: the query
-    /// protocol's `Action=`, the JSON protocol's `X-Amz-Target`, else the HTTP method and path
-    /// (S3's REST calls).
-    fn recorded_actions(&self) -> Vec<String> {
-        self.api("POST", "/moto-api/recorder/stop-recording");
-        let body = self.api("GET", "/moto-api/recorder/download-recording");
-        let mut actions = Vec::new();
-        for line in body.lines().filter(|l| l.trim_start().starts_with('{')) {
-            let entry: J = serde_json::from_str(line).unwrap();
-            let raw = entry["body"].as_str().unwrap_or("");
-            let text = if entry["body_encoded"] == true {
-                use base64::Engine;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(raw)
-                    .unwrap_or_default();
-                String::from_utf8_lossy(&bytes).into_owned()
-            } else {
-                raw.to_string()
-            };
-            let target = entry["headers"]
-                .as_object()
-                .and_then(|h| {
-                    h.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
-                        .and_then(|(_, v)| v.as_str())
-                })
-                .and_then(|t| t.rsplit('.').next())
-                .map(String::from);
-            let action = text
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("Action="))
-                .map(String::from)
-                .or(target)
-                .unwrap_or_else(|| {
-                    format!(
-                        "{} {}",
-                        entry["method"].as_str().unwrap_or(""),
-                        entry["url"].as_str().unwrap_or("")
-                    )
-                });
-            actions.push(action);
-        }
-        actions
-    }
-}
 
 /// Each action is a read: Describe*/List*/Get*, or an HTTP GET (S3 GetObject).
 fn assert_read_only(actions: &[String]) {
@@ -112,52 +27,6 @@ fn assert_read_only(actions: &[String]) {
         writes.is_empty(),
         "non-read calls: {writes:?} (all: {actions:?})"
     );
-}
-
-fn moto() -> Moto {
-    moto_with(&[])
-}
-
-fn moto_with(env: &[(&str, &str)]) -> Moto {
-    let bin = std::env::var("INFRA_LINT_MOTO_SERVER").unwrap_or_else(|_| {
-        let venv = root().join(".venv/bin/moto_server");
-        assert!(
-            venv.exists(),
-            "no moto server: run the suite with scripts/test.sh (it sets INFRA_LINT_MOTO_SERVER)"
-        );
-        venv.to_string_lossy().into_owned()
-    });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let recording = tempfile::tempdir().unwrap();
-    let child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        .env(
-            "MOTO_RECORDER_FILEPATH",
-            recording.path().join("requests.jsonl"),
-        )
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _recording: recording,
-    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -1414,118 +1283,6 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
     );
 }
 
-/// A loopback proxy in front of moto that answers the first call of each action in `throttle`
-/// with that service's throttling error, and forwards everything else. Counts what it saw.
-struct ThrottlingProxy {
-    url: String,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, bool)>>>,
-}
-
-fn throttling_proxy(upstream: &str, throttle: &'static [&'static str]) -> ThrottlingProxy {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let upstream = upstream.trim_start_matches("http://").to_string();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, bool)>::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut client) = conn else { continue };
-            let (upstream, log) = (upstream.clone(), log.clone());
-            std::thread::spawn(move || {
-                // One request per connection: read the head, then the body it announces.
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let head_end = loop {
-                    let Ok(n) = client.read(&mut chunk) else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break i + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-                let header = |name: &str| {
-                    head.lines().find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.trim()
-                            .eq_ignore_ascii_case(name)
-                            .then(|| v.trim().to_string())
-                    })
-                };
-                let len: usize = header("content-length")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < head_end + len {
-                    let Ok(n) = client.read(&mut chunk) else {
-                        return;
-                    };
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
-                let target = header("x-amz-target");
-                let action = body
-                    .split('&')
-                    .find_map(|kv| kv.strip_prefix("Action="))
-                    .map(String::from)
-                    .or_else(|| {
-                        target
-                            .as_ref()
-                            .and_then(|t| t.rsplit('.').next())
-                            .map(String::from)
-                    })
-                    .unwrap_or_default();
-                let first = !log.lock().unwrap().iter().any(|(a, _)| *a == action);
-                let throttled = first && throttle.contains(&action.as_str());
-                log.lock().unwrap().push((action.clone(), throttled));
-                if throttled {
-                    let (ctype, text) = if target.is_some() {
-                        (
-                            "application/x-amz-json-1.1",
-                            r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#
-                                .to_string(),
-                        )
-                    } else if body.contains("Version=2016-11-15") {
-                        // EC2's own error shape.
-                        ("text/xml", "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>".to_string())
-                    } else {
-                        ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t</RequestId></ErrorResponse>".to_string())
-                    };
-                    let _ = write!(
-                        client,
-                        "HTTP/1.1 400 Bad Request\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-                        text.len()
-                    );
-                    return;
-                }
-                let Ok(mut up) = TcpStream::connect(&upstream) else {
-                    return;
-                };
-                // Forwarded as sent, but asking the server to close after its answer.
-                let head = head
-                    .lines()
-                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                    .filter(|l| !l.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\r\n");
-                let _ = write!(up, "{head}\r\nConnection: close\r\n\r\n");
-                let _ = up.write_all(&buf[head_end..]);
-                let mut answer = Vec::new();
-                let _ = up.read_to_end(&mut answer);
-                let _ = client.write_all(&answer);
-            });
-        }
-    });
-    ThrottlingProxy { url, seen }
-}
-
 /// Throttled calls are retried with backoff: a scan through a proxy that throttles the first
 /// DescribeVpcs (EC2), DescribeDBInstances (RDS) and ListClusters (ECS) reads everything
 /// and finds what a direct scan finds, with nothing "not checked".
@@ -1534,7 +1291,11 @@ fn throttled_calls_are_retried_and_the_scan_completes() {
     let m = moto();
     let sg = seed(&m.url);
     const THROTTLE: &[&str] = &["DescribeVpcs", "DescribeDBInstances", "ListClusters"];
-    let proxy = throttling_proxy(&m.url, THROTTLE);
+    // The first call of each of those gets the service's throttling error.
+    let proxy = proxy::proxy(
+        &m.url,
+        Box::new(|op, n| (n == 1 && THROTTLE.contains(&op)).then_some(proxy::Fault::Throttle)),
+    );
     let dir = tree(&[("main.tf", b"" as &[u8])]);
     let (code, json, _) = live_check(&proxy.url, dir.path(), &[]);
     assert_eq!(code, 1, "{json}");
@@ -1550,12 +1311,12 @@ fn throttled_calls_are_retried_and_the_scan_completes() {
     assert!(on(&json, "RDS001", db).is_some(), "{json}");
     let sg_arn = format!("arn:aws:ec2:eu-west-1:123456789012:security-group/{sg}");
     assert!(on(&json, "SG001", &sg_arn).is_some(), "{json}");
-    let seen = proxy.seen.lock().unwrap().clone();
+    let seen = proxy.log();
     for action in THROTTLE {
         let calls: Vec<bool> = seen
             .iter()
             .filter(|(a, _)| a == action)
-            .map(|(_, t)| *t)
+            .map(|(_, t)| t.is_some())
             .collect();
         assert_eq!(
             calls,

@@ -65,7 +65,7 @@ pub struct AwsArgs {
     /// Give up a live scan (or the s3 state read) after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub live_timeout: u64,
-    /// How many service × region parts of a live scan run at once.
+    /// How many requests of a live scan are in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub max_concurrency: u32,
     /// Quiet: `check` prints only input errors and the summary; no progress display (shown

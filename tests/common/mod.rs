@@ -1,4 +1,8 @@
 #![allow(dead_code)]
+pub mod live;
+pub mod moto;
+pub mod proxy;
+
 use std::path::{Path, PathBuf};
 
 pub fn bin() -> assert_cmd::Command {

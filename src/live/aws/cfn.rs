@@ -3,15 +3,20 @@
 //! resources it holds. Terraform has no attribute for those, so the stack carries them as
 //! `resources` (logical ID, physical ID, CloudFormation type, status): drift reads which stack
 //! owns a load balancer Terraform wants to create.
-use super::Found;
+use super::{Found, Limit};
 use serde_json::json;
 
 const TYPES: &[&str] = &["aws_cloudformation_stack"];
 
-pub(super) async fn scan(cfn: aws_sdk_cloudformation::Client, region: &str) -> Found {
+pub(super) async fn scan(
+    cfn: aws_sdk_cloudformation::Client,
+    region: &str,
+    limit: &Limit,
+) -> Found {
     let mut f = Found::default();
     let mut stacks = Vec::new();
     each_page!(
+        limit,
         f,
         cfn.list_stacks().into_paginator().send(),
         "cloudformation:ListStacks",
@@ -25,36 +30,47 @@ pub(super) async fn scan(cfn: aws_sdk_cloudformation::Client, region: &str) -> F
             )
         }
     );
-    for s in &stacks {
-        let id = s.stack_id().map(String::from);
-        let mut resources = Vec::new();
-        let mut failed = false;
-        let mut pages = cfn
-            .list_stack_resources()
-            .stack_name(id.clone().unwrap_or_default())
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(p) => resources.extend(p.stack_resource_summaries().iter().map(|r| {
+    // Each stack's resources, the stacks at once (within the limit).
+    let resources = futures_util::future::join_all(stacks.iter().map(|s| {
+        let (cfn, id) = (&cfn, s.stack_id().unwrap_or_default().to_string());
+        async move {
+            let mut pages = cfn
+                .list_stack_resources()
+                .stack_name(id)
+                .into_paginator()
+                .send();
+            let mut resources = Vec::new();
+            while let Some(page) = limit.call(pages.next()).await {
+                let page = match page {
+                    Ok(p) => p,
+                    Err(e) => return Err(e),
+                };
+                resources.extend(page.stack_resource_summaries().iter().map(|r| {
                     json!({
                         "logical_id": r.logical_resource_id(),
                         "physical_id": r.physical_resource_id().unwrap_or(""),
                         "type": r.resource_type(),
                         "status": r.resource_status().map(|x| x.as_str()),
                     })
-                })),
-                Err(e) => {
-                    f.denied(
-                        "cloudformation:ListStackResources",
-                        super::reason(&e),
-                        TYPES,
-                    );
-                    failed = true;
-                    break;
-                }
+                }));
             }
+            Ok(resources)
         }
+    }))
+    .await;
+    for (s, resources) in stacks.iter().zip(resources) {
+        let id = s.stack_id().map(String::from);
+        let resources = match resources {
+            Ok(r) => json!(r),
+            Err(e) => {
+                f.denied(
+                    "cloudformation:ListStackResources",
+                    super::reason(&e),
+                    TYPES,
+                );
+                serde_json::Value::Null
+            }
+        };
         f.push(
             "aws_cloudformation_stack",
             region,
@@ -64,7 +80,7 @@ pub(super) async fn scan(cfn: aws_sdk_cloudformation::Client, region: &str) -> F
                 "id": id, "name": s.stack_name(),
                 "status": s.stack_status().map(|x| x.as_str()),
                 "status_reason": s.stack_status_reason().unwrap_or(""),
-                "resources": if failed { serde_json::Value::Null } else { json!(resources) },
+                "resources": resources,
             }),
         );
     }

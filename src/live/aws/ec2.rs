@@ -1,13 +1,19 @@
 //! EC2: VPCs, subnets, route tables and their associations, internet and NAT gateways,
 //! security groups with their rules, VPC endpoints.
-use super::{tags, Found};
+use super::{tags, Found, Limit};
 use serde_json::{json, Value as J};
 
-pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> Found {
+pub(super) async fn scan(
+    ec2: aws_sdk_ec2::Client,
+    region: &str,
+    acct: &str,
+    limit: &Limit,
+) -> Found {
     let mut f = Found::default();
     let arn = |kind: &str, id: &str| format!("arn:aws:ec2:{region}:{acct}:{kind}/{id}");
 
     each_page!(
+        limit,
         f,
         ec2.describe_vpcs().into_paginator().send(),
         "ec2:DescribeVpcs",
@@ -35,6 +41,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
     );
 
     each_page!(
+        limit,
         f,
         ec2.describe_subnets().into_paginator().send(),
         "ec2:DescribeSubnets",
@@ -65,6 +72,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
     );
 
     each_page!(
+        limit,
         f,
         ec2.describe_route_tables().into_paginator().send(),
         "ec2:DescribeRouteTables",
@@ -131,6 +139,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
     );
 
     each_page!(
+        limit,
         f,
         ec2.describe_internet_gateways().into_paginator().send(),
         "ec2:DescribeInternetGateways",
@@ -154,6 +163,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
     );
 
     each_page!(
+        limit,
         f,
         ec2.describe_nat_gateways().into_paginator().send(),
         "ec2:DescribeNatGateways",
@@ -176,6 +186,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
     );
 
     each_page!(
+        limit,
         f,
         ec2.describe_security_groups().into_paginator().send(),
         "ec2:DescribeSecurityGroups",
@@ -232,6 +243,7 @@ pub(super) async fn scan(ec2: aws_sdk_ec2::Client, region: &str, acct: &str) -> 
         }
     );
     each_page!(
+        limit,
         f,
         ec2.describe_vpc_endpoints().into_paginator().send(),
         "ec2:DescribeVpcEndpoints",

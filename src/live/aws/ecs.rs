@@ -3,31 +3,39 @@
 //! revision of every family (what the next deploy of a family registers against). Older ACTIVE
 //! revisions no service runs are not read: CI pipelines register one per deploy, and only the
 //! running and the newest decide what a deploy does.
-use super::{tags, Found};
+use super::{tags, Found, Limit};
 use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};
 use serde_json::{json, Map, Value as J};
 use std::collections::BTreeSet;
 
 const SERVICE_TYPES: &[&str] = &["aws_ecs_service"];
 const TASK_TYPES: &[&str] = &["aws_ecs_task_definition"];
+/// The most a page of the list calls holds (ListServices gives 10 unless asked).
+const PAGE: i32 = 100;
 
-pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
+pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str, limit: &Limit) -> Found {
     let mut f = Found::default();
     let mut clusters = Vec::new();
     each_page!(
+        limit,
         f,
-        ecs.list_clusters().into_paginator().send(),
+        ecs.list_clusters()
+            .max_results(PAGE)
+            .into_paginator()
+            .send(),
         "ecs:ListClusters",
         &["aws_ecs_cluster", "aws_ecs_service"],
         |p| { clusters.extend(p.cluster_arns().iter().cloned()) }
     );
     for batch in clusters.chunks(100) {
-        match ecs
-            .describe_clusters()
-            .set_clusters(Some(batch.to_vec()))
-            .include(aws_sdk_ecs::types::ClusterField::Settings)
-            .include(aws_sdk_ecs::types::ClusterField::Tags)
-            .send()
+        match limit
+            .call(
+                ecs.describe_clusters()
+                    .set_clusters(Some(batch.to_vec()))
+                    .include(aws_sdk_ecs::types::ClusterField::Settings)
+                    .include(aws_sdk_ecs::types::ClusterField::Tags)
+                    .send(),
+            )
             .await
         {
             Ok(out) => {
@@ -49,73 +57,17 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
         }
     }
 
+    // Each cluster's services, the clusters at once (within the limit).
     let mut running: BTreeSet<String> = BTreeSet::new();
-    for cluster in &clusters {
-        let mut arns = Vec::new();
-        each_page!(
-            f,
-            ecs.list_services().cluster(cluster).into_paginator().send(),
-            "ecs:ListServices",
-            SERVICE_TYPES,
-            |p| { arns.extend(p.service_arns().iter().cloned()) }
-        );
-        for batch in arns.chunks(10) {
-            let out = match ecs
-                .describe_services()
-                .cluster(cluster)
-                .set_services(Some(batch.to_vec()))
-                .include(aws_sdk_ecs::types::ServiceField::Tags)
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(e) => {
-                    f.denied("ecs:DescribeServices", super::reason(&e), SERVICE_TYPES);
-                    continue;
-                }
-            };
-            for s in out.services() {
-                let arn = s.service_arn().map(String::from);
-                if let Some(td) = s.task_definition() {
-                    running.insert(td.to_string());
-                }
-                let net: Vec<J> = s
-                    .network_configuration()
-                    .and_then(|n| n.awsvpc_configuration())
-                    .map(|v| {
-                        json!({
-                            "subnets": v.subnets(),
-                            "security_groups": v.security_groups(),
-                            "assign_public_ip": v.assign_public_ip().map(|a| a.as_str()) == Some("ENABLED"),
-                        })
-                    })
-                    .into_iter()
-                    .collect();
-                f.push("aws_ecs_service", region, arn.clone(), arn.clone(), json!({
-                    "id": arn, "name": s.service_name(), "cluster": s.cluster_arn(),
-                    "task_definition": s.task_definition(),
-                    "desired_count": s.desired_count(),
-                    "launch_type": s.launch_type().map(|l| l.as_str()).unwrap_or(""),
-                    "platform_version": s.platform_version().unwrap_or(""),
-                    "capacity_provider_strategy": s.capacity_provider_strategy().iter().map(|c| json!({
-                        "capacity_provider": c.capacity_provider(), "weight": c.weight(), "base": c.base()})).collect::<Vec<_>>(),
-                    "load_balancer": s.load_balancers().iter().map(|l| json!({
-                        "target_group_arn": l.target_group_arn().unwrap_or(""),
-                        "elb_name": l.load_balancer_name().unwrap_or(""),
-                        "container_name": l.container_name(),
-                        "container_port": l.container_port()})).collect::<Vec<_>>(),
-                    "network_configuration": net,
-                    "health_check_grace_period_seconds": s.health_check_grace_period_seconds().unwrap_or(0),
-                    "scheduling_strategy": s.scheduling_strategy().map(|x| x.as_str()),
-                    "deployment_controller": s.deployment_controller().map(|d| vec![json!({"type": d.r#type().as_str()})]).unwrap_or_default(),
-                    "iam_role": s.role_arn().unwrap_or(""),
-                    "enable_execute_command": s.enable_execute_command(),
-                    "propagate_tags": s.propagate_tags().map(|x| x.as_str()).unwrap_or("NONE"),
-                    "created_by": s.created_by(),
-                    "tags": tags(s.tags().iter().map(|t| (t.key(), t.value()))),
-                }));
-            }
-        }
+    let per_cluster = futures_util::future::join_all(
+        clusters
+            .iter()
+            .map(|cluster| services(&ecs, cluster, region, limit)),
+    )
+    .await;
+    for (found, tds) in per_cluster {
+        f.extend(found);
+        running.extend(tds);
     }
 
     // The newest ACTIVE revision of each family: the listing is newest first.
@@ -125,9 +77,10 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
         .list_task_definitions()
         .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
         .sort(aws_sdk_ecs::types::SortOrder::Desc)
+        .max_results(PAGE)
         .into_paginator()
         .send();
-    while let Some(page) = pages.next().await {
+    while let Some(page) = limit.call(pages.next()).await {
         match page {
             Ok(p) => {
                 for arn in p.task_definition_arns() {
@@ -143,15 +96,19 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
             }
         }
     }
+    // The task definitions, all at once (within the limit): the API describes one at a time.
+    let described = futures_util::future::join_all(running.iter().map(|arn| {
+        limit.call(
+            ecs.describe_task_definition()
+                .task_definition(arn)
+                .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+                .send(),
+        )
+    }))
+    .await;
     let mut described_failed = false;
-    for arn in &running {
-        match ecs
-            .describe_task_definition()
-            .task_definition(arn)
-            .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-            .send()
-            .await
-        {
+    for out in described {
+        match out {
             Ok(out) => {
                 if let Some(td) = out.task_definition() {
                     push_task_definition(&mut f, region, td, out.tags());
@@ -166,6 +123,92 @@ pub(super) async fn scan(ecs: aws_sdk_ecs::Client, region: &str) -> Found {
         }
     }
     f
+}
+
+/// A cluster's services (ListServices, then DescribeServices 10 at a time, the batches at
+/// once), with the task definitions they run.
+async fn services(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    region: &str,
+    limit: &Limit,
+) -> (Found, BTreeSet<String>) {
+    let mut f = Found::default();
+    let mut arns = Vec::new();
+    each_page!(
+        limit,
+        f,
+        ecs.list_services()
+            .cluster(cluster)
+            .max_results(PAGE)
+            .into_paginator()
+            .send(),
+        "ecs:ListServices",
+        SERVICE_TYPES,
+        |p| { arns.extend(p.service_arns().iter().cloned()) }
+    );
+    let described = futures_util::future::join_all(arns.chunks(10).map(|batch| {
+        limit.call(
+            ecs.describe_services()
+                .cluster(cluster)
+                .set_services(Some(batch.to_vec()))
+                .include(aws_sdk_ecs::types::ServiceField::Tags)
+                .send(),
+        )
+    }))
+    .await;
+    let mut running = BTreeSet::new();
+    for out in described {
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                f.denied("ecs:DescribeServices", super::reason(&e), SERVICE_TYPES);
+                continue;
+            }
+        };
+        for s in out.services() {
+            let arn = s.service_arn().map(String::from);
+            if let Some(td) = s.task_definition() {
+                running.insert(td.to_string());
+            }
+            let net: Vec<J> = s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|v| {
+                json!({
+                    "subnets": v.subnets(),
+                    "security_groups": v.security_groups(),
+                    "assign_public_ip": v.assign_public_ip().map(|a| a.as_str()) == Some("ENABLED"),
+                })
+            })
+            .into_iter()
+            .collect();
+            f.push("aws_ecs_service", region, arn.clone(), arn.clone(), json!({
+            "id": arn, "name": s.service_name(), "cluster": s.cluster_arn(),
+            "task_definition": s.task_definition(),
+            "desired_count": s.desired_count(),
+            "launch_type": s.launch_type().map(|l| l.as_str()).unwrap_or(""),
+            "platform_version": s.platform_version().unwrap_or(""),
+            "capacity_provider_strategy": s.capacity_provider_strategy().iter().map(|c| json!({
+                "capacity_provider": c.capacity_provider(), "weight": c.weight(), "base": c.base()})).collect::<Vec<_>>(),
+            "load_balancer": s.load_balancers().iter().map(|l| json!({
+                "target_group_arn": l.target_group_arn().unwrap_or(""),
+                "elb_name": l.load_balancer_name().unwrap_or(""),
+                "container_name": l.container_name(),
+                "container_port": l.container_port()})).collect::<Vec<_>>(),
+            "network_configuration": net,
+            "health_check_grace_period_seconds": s.health_check_grace_period_seconds().unwrap_or(0),
+            "scheduling_strategy": s.scheduling_strategy().map(|x| x.as_str()),
+            "deployment_controller": s.deployment_controller().map(|d| vec![json!({"type": d.r#type().as_str()})]).unwrap_or_default(),
+            "iam_role": s.role_arn().unwrap_or(""),
+            "enable_execute_command": s.enable_execute_command(),
+            "propagate_tags": s.propagate_tags().map(|x| x.as_str()).unwrap_or("NONE"),
+            "created_by": s.created_by(),
+            "tags": tags(s.tags().iter().map(|t| (t.key(), t.value()))),
+        }));
+        }
+    }
+    (f, running)
 }
 
 /// `arn:…:task-definition/web:12` → `web`.

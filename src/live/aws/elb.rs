@@ -1,7 +1,7 @@
 //! ELBv2: load balancers, target groups with their health checks, listeners and their rules
 //! (the default rule is the listener's `default_action`), with the tags of load balancers and
 //! target groups (a CloudFormation stack's resources carry `aws:cloudformation:stack-name`).
-use super::{tags, Found};
+use super::{tags, Found, Limit};
 use aws_sdk_elasticloadbalancingv2::types::Action;
 use serde_json::{json, Value as J};
 use std::collections::HashMap;
@@ -18,21 +18,35 @@ const LB_TYPES: &[&str] = &[
 const TG_TYPES: &[&str] = &["aws_lb_target_group", "aws_alb_target_group"];
 const LISTENER_TYPES: &[&str] = &["aws_lb_listener", "aws_alb_listener"];
 const RULE_TYPES: &[&str] = &["aws_lb_listener_rule", "aws_alb_listener_rule"];
+/// The most a page of the Describe calls holds (without it, the service picks: moto 50).
+const PAGE: i32 = 400;
 
-pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &str) -> Found {
+pub(super) async fn scan(
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    limit: &Limit,
+) -> Found {
     let mut f = Found::default();
     let mut lbs = Vec::new();
     each_page!(
+        limit,
         f,
-        elb.describe_load_balancers().into_paginator().send(),
+        elb.describe_load_balancers()
+            .page_size(PAGE)
+            .into_paginator()
+            .send(),
         "elasticloadbalancing:DescribeLoadBalancers",
         LB_TYPES,
         |p| { lbs.extend(p.load_balancers().iter().cloned()) }
     );
     let mut tgs = Vec::new();
     each_page!(
+        limit,
         f,
-        elb.describe_target_groups().into_paginator().send(),
+        elb.describe_target_groups()
+            .page_size(PAGE)
+            .into_paginator()
+            .send(),
         "elasticloadbalancing:DescribeTargetGroups",
         TG_TYPES,
         |p| { tgs.extend(p.target_groups().iter().cloned()) }
@@ -43,7 +57,7 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
         .chain(tgs.iter().filter_map(|t| t.target_group_arn()))
         .map(String::from)
         .collect();
-    let tagged = tags_of(&elb, &arns, &mut f).await;
+    let tagged = tags_of(&elb, &arns, &mut f, limit).await;
     let tags_for = |arn: Option<&str>| {
         tagged
             .get(arn.unwrap_or_default())
@@ -97,21 +111,34 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
         }));
     }
 
+    // Each load balancer's listeners, the load balancers at once (within the limit).
+    let per_lb = futures_util::future::join_all(
+        lbs.iter().filter_map(|l| l.load_balancer_arn()).map(|lb| {
+            let elb = &elb;
+            async move {
+                let mut f = Found::default();
+                let mut listeners = Vec::new();
+                each_page!(
+                    limit,
+                    f,
+                    elb.describe_listeners()
+                        .load_balancer_arn(lb)
+                        .page_size(PAGE)
+                        .into_paginator()
+                        .send(),
+                    "elasticloadbalancing:DescribeListeners",
+                    LISTENER_TYPES,
+                    |p| { listeners.extend(p.listeners().iter().cloned()) }
+                );
+                (f, listeners)
+            }
+        }),
+    )
+    .await;
     let mut listeners = Vec::new();
-    for l in &lbs {
-        let Some(lb) = l.load_balancer_arn() else {
-            continue;
-        };
-        each_page!(
-            f,
-            elb.describe_listeners()
-                .load_balancer_arn(lb)
-                .into_paginator()
-                .send(),
-            "elasticloadbalancing:DescribeListeners",
-            LISTENER_TYPES,
-            |p| { listeners.extend(p.listeners().iter().cloned()) }
-        );
+    for (found, l) in per_lb {
+        f.extend(found);
+        listeners.extend(l);
     }
     for l in &listeners {
         let arn = l.listener_arn().map(String::from);
@@ -123,60 +150,79 @@ pub(super) async fn scan(elb: aws_sdk_elasticloadbalancingv2::Client, region: &s
             "default_action": l.default_actions().iter().map(action).collect::<Vec<_>>(),
         }));
     }
-    'listeners: for l in &listeners {
-        let Some(listener) = l.listener_arn() else {
-            continue;
+    // Each listener's rules, the listeners at once (within the limit).
+    let per_listener = futures_util::future::join_all(
+        listeners
+            .iter()
+            .filter_map(|l| l.listener_arn())
+            .map(|listener| rules_of(&elb, listener, limit)),
+    )
+    .await;
+    for (listener, rules) in listeners
+        .iter()
+        .filter_map(|l| l.listener_arn())
+        .zip(per_listener)
+    {
+        let rules = match rules {
+            Ok(rules) => rules,
+            Err(e) => {
+                f.denied("elasticloadbalancing:DescribeRules", e, RULE_TYPES);
+                continue;
+            }
         };
-        let mut marker: Option<String> = None;
-        loop {
-            let out = match elb
-                .describe_rules()
-                .listener_arn(listener)
-                .set_marker(marker.clone())
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(e) => {
-                    f.denied(
-                        "elasticloadbalancing:DescribeRules",
-                        super::reason(&e),
-                        RULE_TYPES,
-                    );
-                    break 'listeners;
-                }
-            };
-            for r in out.rules() {
-                if r.is_default() == Some(true) {
-                    continue;
-                }
-                let arn = r.rule_arn().map(String::from);
-                f.push("aws_lb_listener_rule", region, arn.clone(), arn.clone(), json!({
-                    "id": arn, "arn": arn, "listener_arn": listener,
-                    "priority": r.priority().and_then(|p| p.parse::<i64>().ok()),
-                    "action": r.actions().iter().map(action).collect::<Vec<_>>(),
-                    "condition": r.conditions().iter().map(|c| {
-                        let values = |v: &[String]| json!([{"values": v}]);
-                        let mut m = serde_json::Map::new();
-                        match c.field() {
-                            Some("path-pattern") => { m.insert("path_pattern".into(), values(c.path_pattern_config().map_or(c.values(), |p| p.values()))); }
-                            Some("host-header") => { m.insert("host_header".into(), values(c.host_header_config().map_or(c.values(), |p| p.values()))); }
-                            Some("http-request-method") => { m.insert("http_request_method".into(), values(c.http_request_method_config().map_or(c.values(), |p| p.values()))); }
-                            Some("source-ip") => { m.insert("source_ip".into(), values(c.source_ip_config().map_or(c.values(), |p| p.values()))); }
-                            Some(other) => { m.insert(other.replace('-', "_"), values(c.values())); }
-                            None => {}
-                        }
-                        J::Object(m)
-                    }).collect::<Vec<_>>(),
-                }));
+        for r in &rules {
+            if r.is_default() == Some(true) {
+                continue;
             }
-            marker = out.next_marker().map(String::from);
-            if marker.is_none() {
-                break;
-            }
+            let arn = r.rule_arn().map(String::from);
+            f.push("aws_lb_listener_rule", region, arn.clone(), arn.clone(), json!({
+                "id": arn, "arn": arn, "listener_arn": listener,
+                "priority": r.priority().and_then(|p| p.parse::<i64>().ok()),
+                "action": r.actions().iter().map(action).collect::<Vec<_>>(),
+                "condition": r.conditions().iter().map(|c| {
+                    let values = |v: &[String]| json!([{"values": v}]);
+                    let mut m = serde_json::Map::new();
+                    match c.field() {
+                        Some("path-pattern") => { m.insert("path_pattern".into(), values(c.path_pattern_config().map_or(c.values(), |p| p.values()))); }
+                        Some("host-header") => { m.insert("host_header".into(), values(c.host_header_config().map_or(c.values(), |p| p.values()))); }
+                        Some("http-request-method") => { m.insert("http_request_method".into(), values(c.http_request_method_config().map_or(c.values(), |p| p.values()))); }
+                        Some("source-ip") => { m.insert("source_ip".into(), values(c.source_ip_config().map_or(c.values(), |p| p.values()))); }
+                        Some(other) => { m.insert(other.replace('-', "_"), values(c.values())); }
+                        None => {}
+                    }
+                    J::Object(m)
+                }).collect::<Vec<_>>(),
+            }));
         }
     }
     f
+}
+
+/// A listener's rules, every page; the error's reason if a page fails.
+async fn rules_of(
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    listener: &str,
+    limit: &Limit,
+) -> Result<Vec<aws_sdk_elasticloadbalancingv2::types::Rule>, String> {
+    let mut rules = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = limit
+            .call(
+                elb.describe_rules()
+                    .listener_arn(listener)
+                    .page_size(PAGE)
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+            .map_err(|e| super::reason(&e))?;
+        rules.extend(out.rules().iter().cloned());
+        marker = out.next_marker().map(String::from);
+        if marker.is_none() {
+            return Ok(rules);
+        }
+    }
 }
 
 /// A listener or rule action in the provider's shape.
@@ -219,13 +265,16 @@ async fn tags_of(
     elb: &aws_sdk_elasticloadbalancingv2::Client,
     arns: &[String],
     f: &mut Found,
+    limit: &Limit,
 ) -> HashMap<String, J> {
     let mut out = HashMap::new();
     for batch in arns.chunks(20) {
-        match elb
-            .describe_tags()
-            .set_resource_arns(Some(batch.to_vec()))
-            .send()
+        match limit
+            .call(
+                elb.describe_tags()
+                    .set_resource_arns(Some(batch.to_vec()))
+                    .send(),
+            )
             .await
         {
             Ok(r) => {

@@ -2,9 +2,12 @@
 //! Terraform resource types and attribute names so the rules read it as they read state.
 //!
 //! One scan reads STS (the account), then per region EC2, RDS, ECS, ELBv2 and CloudFormation,
-//! and IAM once (it is global); those service × region parts run concurrently, at most
-//! `max_concurrency` at a time. Throttled calls are retried with exponential backoff by the
-//! SDK's standard retry strategy. A call that fails (AccessDenied, a service that errors) is
+//! and IAM once (it is global). Those service × region parts run concurrently, and within a
+//! part the calls per item (a task definition, a cluster's services, a load balancer's
+//! listeners, a listener's rules, a stack's resources) do too; at most `max_concurrency`
+//! requests are in flight at a time, whichever part sends them. Throttled calls, HTTP 5xx answers and attempts that time out
+//! (a stalled connection) are retried with exponential backoff by the SDK's standard retry
+//! strategy. A call that fails (AccessDenied, a service that errors) is
 //! recorded as not readable with the resource types it would have listed; the rest of the scan
 //! goes on.
 use super::{Inventory, LiveObject, LiveScan, NotReadable};
@@ -12,12 +15,12 @@ use crate::model::json::from_json;
 use serde_json::Value as J;
 use std::time::Duration;
 
-/// Runs `body` on every page of a paginated call; a page that fails records the call as not
-/// readable (with the types it lists) and ends it.
+/// Runs `body` on every page of a paginated call, each page's request within `limit`; a page
+/// that fails records the call as not readable (with the types it lists) and ends it.
 macro_rules! each_page {
-    ($f:ident, $pages:expr, $call:expr, $types:expr, |$p:ident| $body:block) => {{
+    ($limit:expr, $f:ident, $pages:expr, $call:expr, $types:expr, |$p:ident| $body:block) => {{
         let mut pages = $pages;
-        while let Some(page) = pages.next().await {
+        while let Some(page) = $limit.call(pages.next()).await {
             match page {
                 Ok($p) => $body,
                 Err(e) => {
@@ -47,7 +50,7 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// A bound on the whole scan.
     pub timeout: Duration,
-    /// How many service × region parts of a scan run at once.
+    /// How many requests of a scan are in flight at once.
     pub max_concurrency: usize,
     /// Show progress on stderr (the caller decides: only on a terminal, never with --quiet).
     pub progress: bool,
@@ -69,6 +72,14 @@ impl Default for AwsOptions {
 /// Attempts per call, throttling included; the SDK backs off exponentially between them.
 const MAX_ATTEMPTS: u32 = 6;
 
+/// How long one attempt of a call may take before it is abandoned and tried again: a sixth
+/// of the scan's bound (so a call that stalls on every attempt still ends within it), at
+/// least 2 s and at most 20 s. Without it a connection that never answers holds its call,
+/// and so its part of the scan, until the whole bound runs out.
+fn attempt_timeout(bound: Duration) -> Duration {
+    (bound / MAX_ATTEMPTS).clamp(Duration::from_secs(2), Duration::from_secs(20))
+}
+
 pub struct AwsInventory {
     pub options: AwsOptions,
 }
@@ -85,11 +96,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 /// The SDK configuration from the default chain (environment, shared files, profiles with SSO
 /// and assume-role, container and instance metadata), with the options' overrides.
 pub(crate) async fn sdk_config(o: &AwsOptions, region: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(
-        aws_config::retry::RetryConfig::standard()
-            .with_max_attempts(MAX_ATTEMPTS)
-            .with_initial_backoff(Duration::from_millis(200)),
-    );
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(attempt_timeout(o.timeout))
+                .build(),
+        );
     if let Some(p) = &o.profile {
         loader = loader.profile_name(p);
     }
@@ -127,6 +144,23 @@ impl Inventory for AwsInventory {
     }
 }
 
+/// At most so many requests of a scan in flight, whichever part sends them: a request holds
+/// its permit from before its first attempt to after its last (retries and their backoff
+/// included).
+pub(crate) struct Limit(tokio::sync::Semaphore);
+
+impl Limit {
+    fn new(max: usize) -> Limit {
+        Limit(tokio::sync::Semaphore::new(max.max(1)))
+    }
+
+    /// Sends `request` once a permit is free.
+    pub(crate) async fn call<T>(&self, request: impl std::future::Future<Output = T>) -> T {
+        let _permit = self.0.acquire().await;
+        request.await
+    }
+}
+
 /// Accumulates what a scan finds.
 #[derive(Default)]
 pub(crate) struct Found {
@@ -154,16 +188,30 @@ impl Found {
             attributes,
         });
     }
+    /// Records `call` as not readable; once per part, however many of its requests failed.
     fn denied(&mut self, call: &str, err: String, types: &[&str]) {
+        if self.not_readable.iter().any(|n| n.call == call) {
+            return;
+        }
         self.not_readable.push(NotReadable {
             call: call.into(),
             reason: err,
             types: types.iter().map(|t| t.to_string()).collect(),
         });
     }
+    /// Takes in what another part (or a concurrent share of this one) found; a call refused
+    /// with the same reason in both is listed once.
     fn extend(&mut self, other: Found) {
         self.objects.extend(other.objects);
-        self.not_readable.extend(other.not_readable);
+        for n in other.not_readable {
+            if !self
+                .not_readable
+                .iter()
+                .any(|m| m.call == n.call && m.reason == n.reason)
+            {
+                self.not_readable.push(n);
+            }
+        }
     }
 }
 
@@ -232,44 +280,45 @@ async fn scan(o: &AwsOptions) -> Result<LiveScan, String> {
             (r.clone(), conf)
         })
         .collect();
+    let limit = Limit::new(o.max_concurrency);
+    let l = &limit;
     let mut parts: Vec<(String, Part<'_>)> = Vec::new();
     for (region, conf) in &configs {
         let (r, a) = (region.as_str(), acct.as_str());
         parts.push((
             format!("ec2 {r}"),
-            Box::pin(ec2::scan(aws_sdk_ec2::Client::new(conf), r, a)),
+            Box::pin(ec2::scan(aws_sdk_ec2::Client::new(conf), r, a, l)),
         ));
         parts.push((
             format!("rds {r}"),
-            Box::pin(rds::scan(aws_sdk_rds::Client::new(conf), r, a)),
+            Box::pin(rds::scan(aws_sdk_rds::Client::new(conf), r, a, l)),
         ));
         parts.push((
             format!("ecs {r}"),
-            Box::pin(ecs::scan(aws_sdk_ecs::Client::new(conf), r)),
+            Box::pin(ecs::scan(aws_sdk_ecs::Client::new(conf), r, l)),
         ));
         parts.push((
             format!("elbv2 {r}"),
             Box::pin(elb::scan(
                 aws_sdk_elasticloadbalancingv2::Client::new(conf),
                 r,
+                l,
             )),
         ));
         parts.push((
             format!("cloudformation {r}"),
-            Box::pin(cfn::scan(aws_sdk_cloudformation::Client::new(conf), r)),
+            Box::pin(cfn::scan(aws_sdk_cloudformation::Client::new(conf), r, l)),
         ));
     }
     parts.push((
         "iam".into(),
-        Box::pin(iam::scan(aws_sdk_iam::Client::new(&base))),
+        Box::pin(iam::scan(aws_sdk_iam::Client::new(&base), l)),
     ));
 
     let progress = progress::Progress::new(o.progress, parts.iter().map(|(l, _)| l.clone()));
-    let permits = tokio::sync::Semaphore::new(o.max_concurrency.max(1));
     let results = futures_util::future::join_all(parts.into_iter().map(|(label, part)| {
-        let (permits, progress) = (&permits, &progress);
+        let progress = &progress;
         async move {
-            let _permit = permits.acquire().await;
             progress.started(&label);
             let found = part.await;
             progress.finished(&label, found.objects.len());
@@ -312,6 +361,16 @@ fn percent_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_attempt_gets_a_sixth_of_the_bound_within_limits() {
+        use std::time::Duration;
+        let t = super::attempt_timeout;
+        assert_eq!(t(Duration::from_secs(24)), Duration::from_secs(4));
+        assert_eq!(t(Duration::from_secs(120)), Duration::from_secs(20));
+        assert_eq!(t(Duration::from_secs(600)), Duration::from_secs(20));
+        assert_eq!(t(Duration::from_secs(3)), Duration::from_secs(2));
+    }
+
     #[test]
     fn policy_documents_are_url_decoded() {
         assert_eq!(

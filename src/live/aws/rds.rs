@@ -1,10 +1,16 @@
 //! RDS: DB instances, DB clusters, DB subnet groups.
-use super::{tags, Found};
+use super::{tags, Found, Limit};
 use serde_json::json;
 
-pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str, acct: &str) -> Found {
+pub(super) async fn scan(
+    rds: aws_sdk_rds::Client,
+    region: &str,
+    acct: &str,
+    limit: &Limit,
+) -> Found {
     let mut f = Found::default();
     each_page!(
+        limit,
         f,
         rds.describe_db_instances().into_paginator().send(),
         "rds:DescribeDBInstances",
@@ -53,6 +59,7 @@ pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str, acct: &str) -> 
         }
     );
     each_page!(
+        limit,
         f,
         rds.describe_db_subnet_groups().into_paginator().send(),
         "rds:DescribeDBSubnetGroups",
@@ -69,6 +76,7 @@ pub(super) async fn scan(rds: aws_sdk_rds::Client, region: &str, acct: &str) -> 
         }
     );
     each_page!(
+        limit,
         f,
         rds.describe_db_clusters().into_paginator().send(),
         "rds:DescribeDBClusters",
