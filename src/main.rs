@@ -1,6 +1,9 @@
 #![forbid(unsafe_code)]
 use clap::Parser;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = infra_lint::cli::Cli::parse();
     let mut stdout = std::io::stdout().lock();
