@@ -116,6 +116,52 @@ fn nested_counts_past_the_total_instance_limit_are_one_error() {
     other_file_checked(&json);
 }
 
+/// A number whose text Terraform would write out in full (`1e99999999` is 100 million digits)
+/// is an error wherever it is turned into text or an integer, at once, and named in a short
+/// form; the rest is still checked.
+#[test]
+fn numbers_too_long_to_write_out_are_errors_not_hangs() {
+    let main = br#"variable "list" {
+  type = list(string)
+}
+
+locals {
+  s = tostring(1e99999999)
+  j = jsonencode([1e-99999999])
+  f = format("%d", 1e99999999)
+  c = cidrhost("10.0.0.0/8", 1e99999999)
+}
+
+resource "aws_security_group" "many" {
+  count = 1e99999999
+  name  = "sg"
+  tags  = { s = local.s, j = local.j, f = local.f, c = local.c, l = var.list[0] }
+}
+"#;
+    let dir = tree(&[
+        ("ok.tf", PUBLIC_DB),
+        ("main.tf", main),
+        ("terraform.tfvars", b"list = [1e-99999999]\n"),
+    ]);
+    let (code, json) = check_fast(dir.path(), &[]);
+    assert_eq!(code, 2);
+    let errs = errors(&json);
+    for want in [
+        "terraform.tfvars:1:8: invalid value for variable \"list\": element 0: the number \
+         ~1e-99999999 has more than 100000 digits: too long to write out",
+        "main.tf:6:7: tostring: the number ~1e+99999999 has more than 100000 digits: too long \
+         to write out",
+        "main.tf:7:7: jsonencode: the number ~1e-99999999 has more than",
+        "main.tf:8:7: format: unsupported value for \"%d\" at 0: the number ~1e+99999999 has",
+        "main.tf:9:7: cidrhost: Invalid value for \"hostnum\" parameter: value must be a whole \
+         number.",
+        "main.tf:13:11: invalid count: must be a whole number ≥ 0, got ~1e+99999999",
+    ] {
+        assert_error(&errs, want);
+    }
+    other_file_checked(&json);
+}
+
 #[test]
 fn for_each_past_the_instance_limit_is_an_error() {
     let dir = tree(&[

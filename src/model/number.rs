@@ -24,6 +24,9 @@ use num_traits::{One, ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
+/// The longest canonical text built for a number (see [`Number::text_too_long`]).
+pub const MAX_TEXT_DIGITS: u64 = 100_000;
+
 /// Precision of literals / `tonumber` / arithmetic in cty.
 pub const LITERAL_PREC: u32 = 512;
 /// Precision of a Go float64 converted with `SetFloat64`.
@@ -639,8 +642,37 @@ impl Number {
 
     // ----- text -----------------------------------------------------------
 
-    /// Terraform's canonical text: Go `big.Float.Text('f', -1)`.
+    /// Whether the canonical text would be longer than [`MAX_TEXT_DIGITS`]: Terraform writes
+    /// every digit (`1e99999999` is 100 million characters), which no configuration means and
+    /// which would take minutes to build. Judged from the binary exponent, before any digit.
+    pub fn text_too_long(&self) -> bool {
+        let Repr::Big { mant, exp, .. } = &self.0 else {
+            return false;
+        };
+        // Digits before the point, or zeros after it: about 0.30103 per bit of magnitude.
+        let magnitude = (mant.bits() as i64 + exp).unsigned_abs();
+        let fraction = exp.min(&0).unsigned_abs();
+        (magnitude.max(fraction) as f64 * std::f64::consts::LOG10_2) as u64 > MAX_TEXT_DIGITS
+    }
+
+    /// The canonical text, or why it is not made (see [`Number::text_too_long`]): what a
+    /// conversion to string (`tostring`, templates, `jsonencode`, string variables) uses.
+    pub fn to_text(&self) -> Result<String, String> {
+        if self.text_too_long() {
+            return Err(format!(
+                "the number {} has more than {MAX_TEXT_DIGITS} digits: too long to write out",
+                self.format()
+            ));
+        }
+        Ok(self.format())
+    }
+
+    /// Terraform's canonical text: Go `big.Float.Text('f', -1)`; past [`MAX_TEXT_DIGITS`], an
+    /// approximation in exponent form (`~1e+99999999`), for messages only.
     pub fn format(&self) -> String {
+        if self.text_too_long() {
+            return self.approximate();
+        }
         let (neg, mant, exp, prec) = match &self.0 {
             Repr::Int { v, prec } if *prec >= 64 => return v.to_string(),
             Repr::Int { v, prec } => (*v < 0, BigUint::from(v.unsigned_abs()), 0i64, *prec),
@@ -691,6 +723,24 @@ impl Number {
             }
         }
         out
+    }
+
+    /// `~Me+E` with a one-digit mantissa, from the float64 of the top bits: messages about a
+    /// number too long to write out still say which.
+    fn approximate(&self) -> String {
+        let Repr::Big { neg, mant, exp, .. } = &self.0 else {
+            return self.format();
+        };
+        // log10 of the value: the binary exponent's part exactly enough, and the mantissa's
+        // top 53 bits (a float in [1, 2)); a hair added so 9.99…e(n-1) reads as 1e(n).
+        let bits = mant.bits();
+        let shift = bits.saturating_sub(53);
+        let top: f64 =
+            (mant >> shift).to_f64().unwrap_or(1.0) / 2f64.powi((bits - shift - 1) as i32);
+        let l = (bits as i64 - 1 + exp) as f64 * std::f64::consts::LOG10_2 + top.log10() + 1e-9;
+        let e10 = l.floor() as i64;
+        let lead = 10f64.powf(l - e10 as f64).floor().clamp(1.0, 9.0) as u8;
+        format!("{}~{lead}e{e10:+}", if *neg { "-" } else { "" })
     }
 
     fn exact_cmp(&self, o: &Number) -> Ordering {

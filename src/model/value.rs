@@ -315,7 +315,7 @@ impl Value {
     pub fn to_tf_string(&self) -> Result<String, String> {
         match self {
             Value::String(s) => Ok(s.clone()),
-            Value::Number(n) => Ok(n.format()),
+            Value::Number(n) => n.to_text(),
             Value::Bool(b) => Ok(b.to_string()),
             Value::Null => Err("a null value cannot be converted to string".into()),
             Value::Sensitive(v) => v.to_tf_string(),

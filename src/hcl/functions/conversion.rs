@@ -16,7 +16,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
     match name {
         "tostring" => match v {
             Value::String(_) => Ok(v),
-            Value::Number(n) => Ok(Value::String(n.format())),
+            Value::Number(n) => Ok(Value::String(n.to_text()?)),
             Value::Bool(b) => Ok(Value::String(b.to_string())),
             v => bad("string", &v),
         },

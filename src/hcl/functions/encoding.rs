@@ -51,7 +51,7 @@ fn enc(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.format()),
+        Value::Number(n) => out.push_str(&n.to_text()?),
         Value::String(s) => json_string(s, out),
         Value::List(l) | Value::Set(l) => {
             out.push('[');

@@ -204,7 +204,7 @@ fn format_one(verb: char, sp: &Spec, arg: &Value) -> Result<String, String> {
             let s = match arg {
                 Value::Null => "null".to_string(),
                 Value::String(s) => s.clone(),
-                Value::Number(n) => n.format(),
+                Value::Number(n) => n.to_text()?,
                 Value::Bool(b) => b.to_string(),
                 v => json_encode(v)?,
             };
@@ -236,6 +236,9 @@ fn format_one(verb: char, sp: &Spec, arg: &Value) -> Result<String, String> {
             let n = arg
                 .to_tf_number()
                 .map_err(|_| "a number is required".to_string())?;
+            if n.text_too_long() {
+                n.to_text()?;
+            }
             let (neg, body) = match verb {
                 'b' | 'd' | 'o' | 'x' | 'X' => {
                     let i = to_bigint(&n).ok_or("an integer is required")?;
@@ -311,7 +314,7 @@ fn pad(s: &str, sp: &Spec, _num: bool) -> String {
 
 /// An exact integer, via the number's canonical decimal text.
 pub(crate) fn to_bigint(n: &Number) -> Option<BigInt> {
-    if !n.is_integer() {
+    if !n.is_integer() || n.text_too_long() {
         return None;
     }
     let d = Decimal::from_number(n);

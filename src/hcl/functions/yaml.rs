@@ -49,7 +49,7 @@ impl Emitter {
         match v {
             Value::Null => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => self.out.push_str(&n.format()),
+            Value::Number(n) => self.out.push_str(&n.to_text()?),
             Value::Sensitive(v) => self.scalar(v)?,
             Value::Unknown(_) => return Err("value is not known".into()),
             _ => return Err("unexpected value".into()),
@@ -308,7 +308,7 @@ impl Builder {
 fn key_string(v: &Value) -> Result<String, String> {
     match v {
         Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.format()),
+        Value::Number(n) => n.to_text(),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok("null".into()),
         _ => Err("YAML mapping keys must be scalars".into()),
