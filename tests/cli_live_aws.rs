@@ -452,11 +452,7 @@ impl World {
         .unwrap();
         runtime().block_on(async {
             let conf = sdk_config(&m.url).await;
-            let s3 = aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(&conf)
-                    .force_path_style(true)
-                    .build(),
-            );
+            let s3 = s3_client(&conf);
             s3.create_bucket()
                 .bucket(STATE_BUCKET)
                 .create_bucket_configuration(
@@ -1180,6 +1176,16 @@ fn a_terraform_world_changed_in_the_console_is_checked_end_to_end() {
     assert_eq!(live_findings(&replayed), expected);
 }
 
+/// An S3 client for moto: path-style, since a loopback address cannot take the bucket as a
+/// host name.
+fn s3_client(conf: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(conf)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
 /// The s3 backend with a key that is not there (and a bucket that is not there): a clear
 /// error naming the object, exit 2, and the configuration is still checked.
 #[test]
@@ -1187,21 +1193,17 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
     let m = moto();
     runtime().block_on(async {
         let conf = sdk_config(&m.url).await;
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf)
-                .force_path_style(true)
-                .build(),
-        )
-        .create_bucket()
-        .bucket("team-state")
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("bucket");
+        s3_client(&conf)
+            .create_bucket()
+            .bucket("team-state")
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("bucket");
     });
     for (bucket, expect) in [
         ("team-state", "NoSuchKey"),
@@ -1239,18 +1241,14 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
     // An object over limits.max_state_bytes is refused by its declared length, unread.
     runtime().block_on(async {
         let conf = sdk_config(&m.url).await;
-        aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf)
-                .force_path_style(true)
-                .build(),
-        )
-        .put_object()
-        .bucket("team-state")
-        .key("big/terraform.tfstate")
-        .body(vec![b' '; 2000].into())
-        .send()
-        .await
-        .expect("put");
+        s3_client(&conf)
+            .put_object()
+            .bucket("team-state")
+            .key("big/terraform.tfstate")
+            .body(vec![b' '; 2000].into())
+            .send()
+            .await
+            .expect("put");
     });
     let main = "terraform {\n  backend \"s3\" {\n    bucket = \"team-state\"\n    key    = \"big/terraform.tfstate\"\n    region = \"eu-west-1\"\n  }\n}\n";
     let dir = tree(&[
@@ -1542,9 +1540,7 @@ fn seed_everything(url: &str, policy: &str) -> (String, String) {
             .send()
             .await
             .expect("stack");
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build(),
-        );
+        let s3 = s3_client(&conf);
         s3.create_bucket()
             .bucket("app-state")
             .create_bucket_configuration(

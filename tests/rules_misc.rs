@@ -119,21 +119,34 @@ resource "aws_db_instance" "db" {
         ("main.tf", main.as_bytes()),
         ("terraform.tfvars", tfvars.as_bytes()),
     ]);
-    let d = dir.path().to_string_lossy().into_owned();
-    for format in ["human", "json", "sarif", "github", "markdown", "junit"] {
-        let (code, out) = run(&[
-            "check",
-            d.as_str(),
-            "--select",
-            "SEC001",
-            "--format",
-            format,
-        ]);
-        assert_eq!(code, 1, "{format}: {out}");
+    for out in sec001_in_every_format(
+        dir.path(),
+        &["human", "json", "sarif", "github", "markdown", "junit"],
+    ) {
         for secret in ["Heredoc-Secret", "Object-Secret"] {
-            assert!(!out.contains(secret), "{format} prints {secret}: {out}");
+            assert!(!out.contains(secret), "prints {secret}: {out}");
         }
     }
+}
+
+/// SEC001's report on `dir` in each format (each exits 1: the secret is found).
+fn sec001_in_every_format(dir: &std::path::Path, formats: &[&str]) -> Vec<String> {
+    let d = dir.to_string_lossy().into_owned();
+    formats
+        .iter()
+        .map(|format| {
+            let (code, out) = run(&[
+                "check",
+                d.as_str(),
+                "--select",
+                "SEC001",
+                "--format",
+                format,
+            ]);
+            assert_eq!(code, 1, "{format}: {out}");
+            out
+        })
+        .collect()
 }
 
 #[test]
@@ -143,21 +156,11 @@ fn a_secret_in_tfvars_is_reported_without_printing_it() {
         ("main.tf", DB.as_bytes()),
         ("terraform.tfvars", b"db_password = \"Written-In-Tfvars\"\n"),
     ]);
-    let d = dir.path().to_string_lossy().into_owned();
-    for format in ["human", "json"] {
-        let (code, out) = run(&[
-            "check",
-            d.as_str(),
-            "--select",
-            "SEC001",
-            "--format",
-            format,
-        ]);
-        assert_eq!(code, 1, "{format}: {out}");
-        assert!(out.contains("terraform.tfvars"), "{format}: {out}");
+    for out in sec001_in_every_format(dir.path(), &["human", "json"]) {
+        assert!(out.contains("terraform.tfvars"), "{out}");
         assert!(
             !out.contains("Written-In-Tfvars"),
-            "{format} prints the secret: {out}"
+            "prints the secret: {out}"
         );
     }
 }

@@ -5,11 +5,11 @@
 //! and IAM once (it is global). Those service × region parts run concurrently, and within a
 //! part the calls per item (a task definition, a cluster's services, a load balancer's
 //! listeners, a listener's rules, a stack's resources) do too; at most `max_concurrency`
-//! requests are in flight at a time, whichever part sends them. Throttled calls, HTTP 5xx answers and attempts that time out
-//! (a stalled connection) are retried with exponential backoff by the SDK's standard retry
-//! strategy. A call that fails (AccessDenied, a service that errors) is
-//! recorded as not readable with the resource types it would have listed; the rest of the scan
-//! goes on.
+//! requests are in flight at a time, whichever part sends them. Throttled calls, HTTP 5xx
+//! answers and attempts that time out (a stalled connection) are retried with exponential
+//! backoff by the SDK's standard retry strategy. A call that fails (AccessDenied, a service
+//! that errors) is recorded as not readable with the resource types it would have listed; the
+//! rest of the scan goes on.
 use super::{Inventory, LiveObject, LiveScan, NotReadable};
 use crate::model::json::from_json;
 use serde_json::Value as J;
