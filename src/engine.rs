@@ -69,7 +69,7 @@ impl Request {
             if *doc != Some(DocSource::Stdin) {
                 continue;
             }
-            match crate::state::read_at_most(std::io::stdin().lock(), limits.max_state_bytes) {
+            match stdin_text(limits) {
                 Ok(text) => {
                     *doc = Some(DocSource::Text {
                         display: "(stdin)".into(),
@@ -78,15 +78,18 @@ impl Request {
                 }
                 Err(e) => {
                     *doc = None;
-                    error = Some(InputError::at(
-                        format!("cannot read a state or plan from stdin: {e}"),
-                        None,
-                    ));
+                    error = Some(e);
                 }
             }
         }
         error
     }
+}
+
+/// Standard input as a state or plan, within `limits.max_state_bytes`.
+fn stdin_text(limits: &Limits) -> Result<String, InputError> {
+    crate::state::read_at_most(std::io::stdin().lock(), limits.max_state_bytes)
+        .map_err(|e| InputError::at(format!("cannot read a state or plan from stdin: {e}"), None))
 }
 
 /// Every source loaded into one model.
@@ -231,14 +234,10 @@ fn read_doc(
     let path = match src {
         DocSource::Text { display, text } => return Some((display.clone(), text.clone())),
         DocSource::Stdin => {
-            return match crate::state::read_at_most(std::io::stdin().lock(), limits.max_state_bytes)
-            {
+            return match stdin_text(limits) {
                 Ok(text) => Some(("(stdin)".into(), text)),
                 Err(e) => {
-                    errors.push(InputError::at(
-                        format!("cannot read a state or plan from stdin: {e}"),
-                        None,
-                    ));
+                    errors.push(e);
                     None
                 }
             };
