@@ -453,14 +453,7 @@ impl World {
         runtime().block_on(async {
             let conf = sdk_config(&m.url).await;
             let s3 = s3_client(&conf);
-            s3.create_bucket()
-                .bucket(STATE_BUCKET)
-                .create_bucket_configuration(
-                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                        .build(),
-                )
-                .send()
+            create_bucket(&s3, STATE_BUCKET)
                 .await
                 .expect("state bucket");
         });
@@ -1186,6 +1179,24 @@ fn s3_client(conf: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
     )
 }
 
+/// A bucket in the tests' region (eu-west-1 needs its location constraint).
+async fn create_bucket(
+    s3: &aws_sdk_s3::Client,
+    name: &str,
+) -> Result<(), aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::create_bucket::CreateBucketError>>
+{
+    s3.create_bucket()
+        .bucket(name)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .map(|_| ())
+}
+
 /// The s3 backend with a key that is not there (and a bucket that is not there): a clear
 /// error naming the object, exit 2, and the configuration is still checked.
 #[test]
@@ -1193,15 +1204,7 @@ fn a_missing_s3_state_is_a_clear_error_and_configuration_is_still_checked() {
     let m = moto();
     runtime().block_on(async {
         let conf = sdk_config(&m.url).await;
-        s3_client(&conf)
-            .create_bucket()
-            .bucket("team-state")
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                    .build(),
-            )
-            .send()
+        create_bucket(&s3_client(&conf), "team-state")
             .await
             .expect("bucket");
     });
@@ -1541,16 +1544,7 @@ fn seed_everything(url: &str, policy: &str) -> (String, String) {
             .await
             .expect("stack");
         let s3 = s3_client(&conf);
-        s3.create_bucket()
-            .bucket("app-state")
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("bucket");
+        create_bucket(&s3, "app-state").await.expect("bucket");
         let state = r#"{"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "l", "outputs": {}, "resources": []}"#;
         s3.put_object()
             .bucket("app-state")
