@@ -59,6 +59,13 @@ pub trait Env {
     fn in_template(&self) -> bool {
         false
     }
+    /// What the plan knows of a resource attribute that `cause` names
+    /// (`aws_lb_target_group.api.port`): the configured value when the configuration sets it
+    /// and the provider keeps it (see `hcl::plan_time`), or None when it is known only after
+    /// apply.
+    fn planned_attribute(&self, _cause: &Cause) -> Option<Value> {
+        None
+    }
 }
 
 /// Evaluation context: the environment plus the local names that `for` expressions,
@@ -366,6 +373,7 @@ impl<'e> Ctx<'e> {
             match ops[i].value() {
                 TraversalOperator::GetAttr(name) => {
                     cur = get_attr(cur, name.as_str()).map_err(|m| EvalError::at(whole, m))?;
+                    cur = self.planned(cur);
                 }
                 TraversalOperator::LegacyIndex(n) => {
                     cur = index(cur, Value::Number(Number::from_i64(*n.value() as i64)))
@@ -413,6 +421,32 @@ impl<'e> Ctx<'e> {
             i += 1;
         }
         Ok(cur)
+    }
+
+    /// A resource attribute that the plan already knows becomes that value (its sensitivity
+    /// mark kept); anything else is returned as it is.
+    fn planned(&self, v: Value) -> Value {
+        let (inner, sens) = match &v {
+            Value::Sensitive(b) => (&**b, true),
+            other => (other, false),
+        };
+        match inner {
+            Value::Unknown(u)
+                if matches!(
+                    u.cause(),
+                    Cause::Resource {
+                        attribute: Some(_),
+                        ..
+                    }
+                ) =>
+            {
+                match self.env.planned_attribute(u.cause()) {
+                    Some(known) => known.mark_if(sens),
+                    None => v,
+                }
+            }
+            _ => v,
+        }
     }
 
     fn call(&mut self, whole: &Expression, f: &hcl_edit::expr::FuncCall) -> R {

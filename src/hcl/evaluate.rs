@@ -164,6 +164,9 @@ struct Evaluator {
     /// count/for_each of resource blocks by (instance, `resource.type.name`), computed once:
     /// both when the block is expanded and when another expression refers to it.
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
+    /// Planned values of resource arguments other expressions read, by (instance, address and
+    /// attribute), computed once (see `Evaluator::planned_value`).
+    planned: RefCell<HashMap<(usize, String), Slot<Option<Value>>>>,
     /// Instances of every block expanded so far, for `max_total_instances`.
     instances: std::cell::Cell<u128>,
     limits: Limits,
@@ -203,6 +206,7 @@ pub fn load_within(root: &Path, opts: &LoadOptions, limits: &Limits) -> Loaded {
         modules_json: read_modules_json(&root),
         calls: RefCell::new(Vec::new()),
         expansions: RefCell::new(HashMap::new()),
+        planned: RefCell::new(HashMap::new()),
         instances: Default::default(),
         limits: *limits,
         shared: opts.shared.clone(),
@@ -616,6 +620,9 @@ impl Evaluator {
                     file: Default::default(),
                     encoded: Default::default(),
                     templates: Default::default(),
+                    planned_refs: Default::default(),
+                    planned_links: Default::default(),
+                    quiet: false,
                 };
                 let v = scope.eval_attr(a);
                 (Ok(v.value), v.origin)
@@ -1084,6 +1091,92 @@ impl Evaluator {
         }
     }
 
+    /// The module instance whose address is `addr` (`""` for the root).
+    fn instance_at(&self, addr: &str) -> Option<usize> {
+        self.insts.borrow().iter().position(|i| i.addr == addr)
+    }
+
+    /// The value `terraform plan` gives argument `attribute` of managed resource `target`
+    /// (instance `key`) in module instance `inst`: what its configuration sets, evaluated in
+    /// that instance's scope, unless the provider decides it (`plan_time::PROVIDER_DECIDES`)
+    /// or the configuration leaves it unset or unknown. Only top-level arguments: a nested
+    /// block's unset attributes take provider defaults this evaluator does not know.
+    fn planned_value(
+        &self,
+        inst: usize,
+        target: &str,
+        key: Option<&str>,
+        attribute: &str,
+    ) -> Option<Value> {
+        let (rtype, name) = target.split_once('.')?;
+        if rtype == "data" || !super::plan_time::configured_value_is_planned(rtype, attribute) {
+            return None;
+        }
+        let memo_key = (
+            inst,
+            format!("{target}{}.{attribute}", key.unwrap_or_default()),
+        );
+        match self.planned.borrow().get(&memo_key) {
+            Some(Slot::Done(v)) => return v.clone(),
+            // A reference back into the argument being computed: Terraform refuses the cycle
+            // when it evaluates the resource itself; here it stays unknown.
+            Some(Slot::Busy) => return None,
+            None => {}
+        }
+        let src = self.src_of(inst);
+        let block = src.blocks.iter().find(|b| {
+            b.kind == "resource"
+                && b.labels.first().map(String::as_str) == Some(rtype)
+                && b.labels.get(1).map(String::as_str) == Some(name)
+        })?;
+        let a = block.attr(attribute)?;
+        let (each, count) = match (self.block_expansion(inst, block), key) {
+            (Expansion::Single, None) => (None, None),
+            (Expansion::Count(n), Some(k)) => {
+                let i: usize = k.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
+                if i >= n {
+                    return None;
+                }
+                (None, Some(Value::int(i as i64)))
+            }
+            (Expansion::ForEach(items), Some(k)) => {
+                let (ik, iv) = items
+                    .into_iter()
+                    .find(|(ik, _)| format!("[{}]", quote(ik)) == k)?;
+                (Some((Value::String(ik), iv)), None)
+            }
+            _ => return None,
+        };
+        let _deeper = self.deeper().ok()?;
+        self.planned
+            .borrow_mut()
+            .insert(memo_key.clone(), Slot::Busy);
+        let scope = Scope {
+            each,
+            count,
+            quiet: true,
+            ..Scope::new(self, inst)
+        };
+        scope.file.set(Some(a.file));
+        let v = Ctx::new(&scope)
+            .eval(&a.expr)
+            .ok()
+            // Null is "not set": the provider fills the argument (a `name` left to
+            // `name_prefix`), so it is known only after apply.
+            .filter(|v| !matches!(v.peel(), Value::Unknown(_) | Value::Null))
+            .map(|v| {
+                // The provider's schema marks these sensitive; a plan shows them so.
+                let secret = ["password", "secret", "token", "private_key"]
+                    .iter()
+                    .any(|w| attribute.contains(w));
+                v.mark_if(secret)
+            });
+        self.planned
+            .borrow_mut()
+            .insert(memo_key, Slot::Done(v.clone()));
+        v
+    }
+
     /// The expansion of a resource/data block, memoized; a block whose count refers back to
     /// itself (a cycle) is Unknown here, as Terraform would refuse it.
     fn block_expansion(&self, inst: usize, b: &BlockCfg) -> Expansion {
@@ -1129,6 +1222,9 @@ impl Evaluator {
                 file: Default::default(),
                 encoded: Default::default(),
                 templates: Default::default(),
+                planned_refs: Default::default(),
+                planned_links: Default::default(),
+                quiet: false,
             };
             let mut refs = Vec::new();
             let mut origins = BTreeMap::new();
@@ -1159,6 +1255,7 @@ impl Evaluator {
                 written: crate::model::Written {
                     encoded: s.encoded.take(),
                     templates: s.templates.take(),
+                    planned: s.planned_links.take(),
                 },
                 seen: vec![crate::model::Seen {
                     kind: crate::model::SourceKind::Config,
@@ -1263,6 +1360,14 @@ struct Scope<'a> {
     encoded: RefCell<BTreeMap<String, Value>>,
     /// Parts of string-template attributes whose result is unknown (see `Resource::templates`).
     templates: RefCell<BTreeMap<String, Vec<Value>>>,
+    /// References this scope resolved to a planned value (`aws_lb_target_group.api.port`
+    /// written `80`): the value no longer says where it came from, so the link is kept here.
+    planned_refs: RefCell<Vec<Cause>>,
+    /// `planned_refs` of each attribute path of the resource being evaluated.
+    planned_links: RefCell<BTreeMap<String, Vec<Cause>>>,
+    /// Evaluating another resource's argument for its planned value: notes belong to that
+    /// resource's own evaluation, not to this one.
+    quiet: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -1276,6 +1381,9 @@ impl<'a> Scope<'a> {
             file: Default::default(),
             encoded: Default::default(),
             templates: Default::default(),
+            planned_refs: Default::default(),
+            planned_links: Default::default(),
+            quiet: false,
         }
     }
 
@@ -1726,6 +1834,16 @@ impl<'a> Scope<'a> {
             let p = join_path(path, &a.name);
             let (v, refs) = self.eval_attr_with_refs(a);
             self.capture_encoded(a, &p, &v.value);
+            let planned = self.planned_refs.take();
+            if !planned.is_empty() {
+                let mut links = self.planned_links.borrow_mut();
+                let at = links.entry(p.clone()).or_default();
+                for c in planned {
+                    if !at.contains(&c) {
+                        at.push(c);
+                    }
+                }
+            }
             if let Some(o) = v.origin {
                 origins.insert(p.clone(), o);
             }
@@ -1912,6 +2030,24 @@ impl Env for Scope<'_> {
         &self.ev.root
     }
 
+    fn planned_attribute(&self, cause: &Cause) -> Option<Value> {
+        let Cause::Resource {
+            module,
+            target,
+            key,
+            attribute: Some(attribute),
+        } = cause
+        else {
+            return None;
+        };
+        let inst = self.ev.instance_at(module)?;
+        let v = self
+            .ev
+            .planned_value(inst, target, key.as_deref(), attribute)?;
+        self.planned_refs.borrow_mut().push(cause.clone());
+        Some(v)
+    }
+
     fn resolve(
         &self,
         root: &str,
@@ -1993,6 +2129,9 @@ impl Env for Scope<'_> {
     }
 
     fn note(&self, message: String, range: Option<std::ops::Range<usize>>) {
+        if self.quiet {
+            return;
+        }
         let span = self.file.get().zip(range).map(|(f, r)| Span::new(f, r));
         self.ev.note(message, "not evaluated", span);
     }

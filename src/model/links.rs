@@ -50,6 +50,10 @@ const NOT_REFERENCES: &[&str] = &[
 pub struct Index {
     /// ID or ARN → resources that have it.
     identity: HashMap<String, Vec<usize>>,
+    /// Known strings that configuration read from another resource's argument
+    /// (`cluster_name = aws_ecs_cluster.main.name`, planned as `"main"`) → that resource: the
+    /// value no longer says where it came from, and a name is not an identity.
+    planned: HashMap<String, Vec<(usize, Option<String>)>>,
     links: Vec<Link>,
     outgoing: Vec<Vec<usize>>,
     incoming: Vec<Vec<usize>>,
@@ -99,6 +103,7 @@ impl Index {
         let n = model.resources.len();
         let mut ix = Index {
             identity: HashMap::new(),
+            planned: HashMap::new(),
             links: Vec::new(),
             outgoing: vec![Vec::new(); n],
             incoming: vec![Vec::new(); n],
@@ -109,6 +114,37 @@ impl Index {
             }
         }
         let mut links = Vec::new();
+        for (i, r) in model.resources.iter().enumerate() {
+            for (path, causes) in &r.written.planned {
+                for c in causes {
+                    for (to, attribute, kind) in ix.resolve_leaf(model, Leaf::Cause(c), Some(r)) {
+                        let link = Link {
+                            from: i,
+                            path: path.clone(),
+                            to,
+                            attribute,
+                            kind,
+                        };
+                        if to == i || links.contains(&link) {
+                            continue;
+                        }
+                        if let Some(s) = link
+                            .attribute
+                            .as_deref()
+                            .and_then(|a| model.resources[to].get(a))
+                            .and_then(Value::as_str)
+                        {
+                            let at = ix.planned.entry(s.to_string()).or_default();
+                            let entry = (to, link.attribute.clone());
+                            if !at.contains(&entry) {
+                                at.push(entry);
+                            }
+                        }
+                        links.push(link);
+                    }
+                }
+            }
+        }
         for (i, r) in model.resources.iter().enumerate() {
             for (name, v) in &r.attributes {
                 if NOT_REFERENCES.contains(&name.as_str()) {
@@ -159,7 +195,13 @@ impl Index {
             Leaf::Cause(_) => Vec::new(),
             Leaf::Str(s) => {
                 let Some(found) = self.identity.get(s) else {
-                    return Vec::new();
+                    return self
+                        .planned
+                        .get(s)
+                        .into_iter()
+                        .flatten()
+                        .map(|(i, a)| (*i, a.clone(), LinkKind::Reference))
+                        .collect();
                 };
                 let mut found = found.clone();
                 if found.len() > 1 {

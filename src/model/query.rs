@@ -89,10 +89,33 @@ impl Model {
     }
 
     /// The resources an attribute of `r` refers to (`path` as in `Resource::get_path`).
+    /// Includes the links of references that evaluated to a planned value (`from_port =
+    /// aws_lb_target_group.api.port`, now `80`).
     pub fn targets_of<'a>(&'a self, r: &Resource, path: &str) -> Vec<Target<'a>> {
-        r.get_path(path)
+        let mut out = r
+            .get_path(path)
             .map(|v| self.resolve(v, Some(r)))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(i) = self.position(r) {
+            let under = |p: &str| {
+                p == path
+                    || p.strip_prefix(path)
+                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+            };
+            for l in self.index().outgoing(i).filter(|l| under(&l.path)) {
+                let to = &self.resources[l.to];
+                if !out
+                    .iter()
+                    .any(|t| std::ptr::eq(t.resource, to) && t.attribute == l.attribute)
+                {
+                    out.push(Target {
+                        resource: to,
+                        attribute: l.attribute.clone(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Follows `v` to resources of `types` (managed or data, by type name): what it points at,

@@ -102,6 +102,10 @@ pub struct Written {
     /// templates inside a `jsonencode` argument kept in `encoded`, by their path under the
     /// attribute (`container_definitions[0].image`).
     pub templates: BTreeMap<String, Vec<Value>>,
+    /// References that evaluated to a value the plan knows (`port =
+    /// aws_lb_target_group.api.port`, written `80` there), by attribute path: the value
+    /// itself no longer names the resource, so the link is kept here.
+    pub planned: BTreeMap<String, Vec<super::Cause>>,
 }
 
 /// What the configuration wrote for one attribute path, beyond its value (see `Written`).
