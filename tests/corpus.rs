@@ -22,6 +22,10 @@ fn cause_kind(c: &Cause) -> String {
         Cause::Resource { .. } => "resource attribute known after apply".into(),
         Cause::Function(f) => format!("unsupported function {f}"),
         Cause::Combined(parts) => parts.first().map_or_else(|| "combined".into(), cause_kind),
+        Cause::Template(_) => c
+            .leaves()
+            .first()
+            .map_or_else(|| "template".into(), |l| cause_kind(l)),
         Cause::Other(o) => {
             let short: String = o.split(':').next().unwrap_or(o).chars().take(60).collect();
             format!("other: {short}")

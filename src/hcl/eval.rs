@@ -2,7 +2,7 @@
 //! Sensitive flow through every operation, references to resources stay Unknown.
 use crate::hcl::functions::{self, FnCtx};
 use crate::model::limits::Limits;
-use crate::model::{Cause, Number, Value};
+use crate::model::{Cause, Number, Part, Value};
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
 };
@@ -73,6 +73,11 @@ pub trait Env {
 pub struct Ctx<'e> {
     pub env: &'e dyn Env,
     scopes: Vec<BTreeMap<String, Value>>,
+    /// The parts of the template being rendered, while its top level is rendered: an unknown
+    /// interpolation there ends a literal part instead of the whole render.
+    partial: Option<Vec<Part>>,
+    /// How many `render` calls are active for the current template (1 = its top level).
+    render_depth: usize,
 }
 
 impl<'e> Ctx<'e> {
@@ -80,12 +85,16 @@ impl<'e> Ctx<'e> {
         Ctx {
             env,
             scopes: Vec::new(),
+            partial: None,
+            render_depth: 0,
         }
     }
     pub fn with_scope(env: &'e dyn Env, scope: BTreeMap<String, Value>) -> Ctx<'e> {
         Ctx {
             env,
             scopes: vec![scope],
+            partial: None,
+            render_depth: 0,
         }
     }
     fn lookup_local(&self, name: &str) -> Option<&Value> {
@@ -201,16 +210,53 @@ impl<'e> Ctx<'e> {
         }
         let mut out = String::new();
         let mut marked = false;
-        match self.render(t, &mut out, &mut marked, (false, false))? {
-            Some(u) => Ok(u),
-            None => Ok(Value::String(functions::nfc(out)).mark_if(marked)),
+        let saved = (self.partial.replace(Vec::new()), self.render_depth);
+        self.render_depth = 0;
+        let r = self.render(t, &mut out, &mut marked, (false, false));
+        let parts = std::mem::replace(&mut self.partial, saved.0).unwrap_or_default();
+        self.render_depth = saved.1;
+        Ok(Self::rendered(r?, parts, out, marked))
+    }
+
+    /// The value of a rendered template: Unknown at the first unknown a directive needs; a
+    /// partly known template keeps its parts (`Cause::Template`) unless a sensitive value is
+    /// among them; otherwise the text.
+    fn rendered(r: Option<Value>, mut parts: Vec<Part>, out: String, marked: bool) -> Value {
+        if let Some(u) = r {
+            return u;
         }
+        if parts.is_empty() {
+            return Value::String(functions::nfc(out)).mark_if(marked);
+        }
+        if marked {
+            let first = parts.into_iter().find_map(|p| match p {
+                Part::Unknown(c) => Some(c),
+                Part::Text(_) => None,
+            });
+            return Value::unknown(first.unwrap_or(Cause::Other("not known".into()))).mark_if(true);
+        }
+        parts.push(Part::Text(out));
+        parts.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
+        Value::unknown(Cause::Template(parts))
     }
 
     /// Appends the rendered template to `out`; returns Some(unknown) if any part is unknown.
     /// `trim` strips leading/trailing whitespace of the template's first/last literal: the `~`
     /// markers of the directive that encloses it.
     fn render(
+        &mut self,
+        t: &Template,
+        out: &mut String,
+        marked: &mut bool,
+        trim: (bool, bool),
+    ) -> Result<Option<Value>, EvalError> {
+        self.render_depth += 1;
+        let r = self.render_elements(t, out, marked, trim);
+        self.render_depth -= 1;
+        r
+    }
+
+    fn render_elements(
         &mut self,
         t: &Template,
         out: &mut String,
@@ -241,7 +287,16 @@ impl<'e> Ctx<'e> {
                     let (v, sens) = v.unmark();
                     *marked |= sens;
                     match v {
-                        Value::Unknown(u) => return Ok(Some(Value::Unknown(u))),
+                        Value::Unknown(u) => {
+                            if self.render_depth == 1 {
+                                if let Some(parts) = self.partial.as_mut() {
+                                    parts.push(Part::Text(std::mem::take(out)));
+                                    parts.push(Part::Unknown(u.cause().clone()));
+                                    continue;
+                                }
+                            }
+                            return Ok(Some(Value::Unknown(u)));
+                        }
                         Value::Null => return Err(EvalError::at(
                             &interp.expr,
                             "invalid template interpolation value: the expression result is null",
@@ -895,9 +950,11 @@ pub fn render_template(
     let mut cx = Ctx::with_scope(&iso, vars.clone());
     let mut out = String::new();
     let mut marked = false;
-    match cx.render(&t, &mut out, &mut marked, (false, false)) {
-        Ok(Some(u)) => Ok(u),
-        Ok(None) => Ok(Value::String(functions::nfc(out)).mark_if(marked)),
+    cx.partial = Some(Vec::new());
+    let r = cx.render(&t, &mut out, &mut marked, (false, false));
+    let parts = cx.partial.take().unwrap_or_default();
+    match r {
+        Ok(r) => Ok(Ctx::rendered(r, parts, out, marked)),
         Err(e) => Err(e.message),
     }
 }

@@ -30,13 +30,50 @@ pub enum Cause {
     /// A function result that depends on several unknowns (`compact([a.id, b.id])`): all of
     /// them, so rules following references see every resource, not just the first.
     Combined(Vec<Cause>),
+    /// A string template with unknown parts
+    /// (`"arn:${data.aws_partition.current.partition}:iam::aws:policy/X"`): its literal text
+    /// and the causes of its unknown parts, in order. It travels with the value through
+    /// locals, lists and module arguments, so what is known stays readable wherever it flows.
+    Template(Vec<Part>),
+}
+
+/// One part of a partly known string template (see `Cause::Template`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    Text(String),
+    Unknown(Cause),
 }
 
 impl Cause {
+    /// The parts of a partly known string template, literal text as known strings and each
+    /// unknown part as an Unknown of its cause.
+    pub fn template_parts(&self) -> Option<Vec<Value>> {
+        let Cause::Template(parts) = self else {
+            return None;
+        };
+        Some(
+            parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => Value::String(t.clone()),
+                    Part::Unknown(c) => Value::unknown(c.clone()),
+                })
+                .collect(),
+        )
+    }
+
     /// The causes at the bottom: itself, or every part of a `Combined`.
     pub fn leaves(&self) -> Vec<&Cause> {
         match self {
             Cause::Combined(parts) => parts.iter().flat_map(Cause::leaves).collect(),
+            Cause::Template(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Unknown(c) => Some(c),
+                    Part::Text(_) => None,
+                })
+                .flat_map(Cause::leaves)
+                .collect(),
             c => vec![c],
         }
     }
@@ -71,6 +108,14 @@ impl fmt::Display for Cause {
                 None => f.write_str("not known"),
             },
             Cause::Other(s) => f.write_str(s),
+            // Said as before templates kept their parts: what the first unknown part waits for.
+            Cause::Template(parts) => match parts.iter().find_map(|p| match p {
+                Part::Unknown(c) => Some(c),
+                Part::Text(_) => None,
+            }) {
+                Some(c) => write!(f, "{c}"),
+                None => f.write_str("not known"),
+            },
         }
     }
 }

@@ -156,12 +156,19 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
         },
         Value::Unknown(u) => match td.written("container_definitions").encoded {
             Some(x) => x.clone(),
-            None => {
-                return Err(Definitions::Unknown(format!(
-                    "container_definitions is not known: {}",
-                    u.cause()
-                )))
-            }
+            None => match u
+                .cause()
+                .template_parts()
+                .and_then(|p| json_with_unknowns(&p))
+            {
+                Some(x) => x,
+                None => {
+                    return Err(Definitions::Unknown(format!(
+                        "container_definitions is not known: {}",
+                        u.cause()
+                    )))
+                }
+            },
         },
         Value::Null => return Err(Definitions::Missing),
         _ => {
@@ -203,6 +210,67 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
             "container_definitions must be a JSON list of objects".into(),
         )),
     }
+}
+
+/// A JSON document written as a template with unknown parts (a heredoc or `templatefile()`
+/// whose JSON holds one ARN known only after apply), parsed with each unknown part standing
+/// for a value: a part that is a whole JSON value becomes that Unknown, a string that contains
+/// one becomes Unknown as a whole. None when the known text is not JSON around its holes.
+pub fn json_with_unknowns(parts: &[Value]) -> Option<Value> {
+    // Private-use characters no JSON document here holds, bracketing the part's number.
+    const OPEN: char = '\u{E000}';
+    const CLOSE: char = '\u{E001}';
+    let mut text = String::new();
+    let mut holes: Vec<&Value> = Vec::new();
+    let mut in_string = false;
+    for p in parts {
+        match p {
+            Value::String(t) => {
+                let mut escaped = false;
+                for c in t.chars() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' if in_string => escaped = true,
+                        '"' => in_string = !in_string,
+                        _ => {}
+                    }
+                }
+                text.push_str(t);
+            }
+            unknown => {
+                let mark = format!("{OPEN}{}{CLOSE}", holes.len());
+                holes.push(unknown);
+                if in_string {
+                    text.push_str(&mark);
+                } else {
+                    text.push('"');
+                    text.push_str(&mark);
+                    text.push('"');
+                }
+            }
+        }
+    }
+    let parsed: serde_json::Value = serde_json::from_str(&text).ok()?;
+    fn fill(v: Value, holes: &[&Value]) -> Value {
+        match v {
+            Value::String(s) if s.contains(OPEN) => {
+                let hole = s
+                    .split(OPEN)
+                    .nth(1)
+                    .and_then(|r| r.split(CLOSE).next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| holes.get(n));
+                match hole {
+                    Some(h) => (*h).clone(),
+                    None => Value::unknown(crate::model::Cause::Other("not known".into())),
+                }
+            }
+            Value::List(items) => Value::List(items.into_iter().map(|x| fill(x, holes)).collect()),
+            Value::Map(m) => Value::Map(m.into_iter().map(|(k, x)| (k, fill(x, holes))).collect()),
+            other => other,
+        }
+    }
+    Some(fill(json_to_value(&parsed), &holes))
 }
 
 /// Where a container image comes from.
@@ -424,6 +492,44 @@ resource "aws_ecs_service" "s" { task_definition = "web:3" }
         assert_eq!(
             classify("localhost/x"),
             ImageSource::Public("localhost".into())
+        );
+    }
+
+    /// A heredoc of JSON with one ARN known only after apply still shows its containers.
+    #[test]
+    fn heredoc_json_with_an_unknown_part_keeps_its_fields() {
+        let m = model_tf(
+            r#"
+variable "tag" {}
+resource "aws_secretsmanager_secret" "db" { name = "db" }
+resource "aws_ecs_task_definition" "t" {
+  container_definitions = <<EOF
+[{"name": "web", "image": "nginx:${var.tag}", "essential": true,
+  "portMappings": [{"containerPort": 8080}],
+  "secrets": [{"name": "DB", "valueFrom": "${aws_secretsmanager_secret.db.arn}"}],
+  "memory": ${var.tag}}]
+EOF
+}
+"#,
+        );
+        let td = m.resources_of("aws_ecs_task_definition").next().unwrap();
+        let Definitions::Known(cs) = definitions(td) else {
+            panic!("{:?}", definitions(td))
+        };
+        let c = &cs[0];
+        assert_eq!(c.fields["name"], Value::string("web"));
+        assert_eq!(
+            c.fields["portMappings"].as_list().unwrap()[0]
+                .as_map()
+                .unwrap()["containerPort"],
+            Value::int(8080)
+        );
+        assert!(matches!(c.fields["image"], Value::Unknown(_)));
+        assert!(matches!(c.fields["memory"], Value::Unknown(_)));
+        let secret = &c.fields["secrets"].as_list().unwrap()[0].as_map().unwrap()["valueFrom"];
+        assert_eq!(
+            m.targets(secret)[0].resource.address,
+            "aws_secretsmanager_secret.db"
         );
     }
 

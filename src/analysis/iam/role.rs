@@ -202,7 +202,16 @@ fn managed_policy(model: &Model, via: &str, v: &Value, template: Option<&[Value]
     if let Some(arn) = v.as_str() {
         return by_arn(model, via, arn);
     }
-    if let Some(name) = template.and_then(|t| aws_managed_in_template(t)) {
+    // A template's parts travel with its value (`Cause::Template`): an ARN built in a local
+    // and read from a list is recognised as well as one written in place.
+    let carried = match v.peel() {
+        Value::Unknown(u) => u.cause().template_parts(),
+        _ => None,
+    };
+    if let Some(name) = template
+        .or(carried.as_deref())
+        .and_then(|t| aws_managed_in_template(t))
+    {
         return aws_managed(via, name);
     }
     let targets = model.targets(v);

@@ -105,7 +105,10 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "file" | "fileexists" | "filebase64" | "filemd5" | "filesha1" | "filesha256"
         | "filesha512" | "filebase64sha256" | "filebase64sha512" | "abspath" | "basename"
         | "dirname" | "pathexpand" => s(1, 1),
-        "templatefile" | "fileset" => s(2, 2),
+        "fileset" => s(2, 2),
+        // Variables known only after apply leave the known text of the template readable
+        // (`Cause::Template`); the result is unknown all the same.
+        "templatefile" => Some((2, Some(2), Shallow)),
         // not deterministic
         "uuid" | "timestamp" | "plantimestamp" => s(0, 0),
         _ => None,

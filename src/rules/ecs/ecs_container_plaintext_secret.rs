@@ -1,7 +1,7 @@
 //! ECS005 ecs-container-plaintext-secret: a secret passed as a plain container environment
 //! variable is stored in clear in the task definition and in Terraform state.
 use super::known_containers;
-use crate::model::Value;
+use crate::model::{Cause, Value};
 use crate::rules::{
     Ctx, FixAvailability, Input, OptionKind, Related, Rule, RuleMeta, RuleOption, Severity, Sink,
     Violation,
@@ -143,9 +143,41 @@ fn holds_a_value(v: &Value) -> bool {
                 && !s.eq_ignore_ascii_case("true")
                 && !s.eq_ignore_ascii_case("false")
                 && !s.starts_with("arn:")
+                // The path of a file the secret is mounted at (`SECRET=/var/secret/app.env`):
+                // where to read it, not the secret.
+                && !is_file_path(s)
+        }
+        Value::Unknown(u) => {
+            let c = u.cause();
+            // `"/var/secret/${aws_secretsmanager_secret.app.name}"`: a path, known in part.
+            let path = c.template_parts().is_some_and(|parts| {
+                matches!(parts.first(), Some(Value::String(t)) if t.starts_with('/') && !t.contains(char::is_whitespace))
+            });
+            // The name or ARN of a Secrets Manager secret or SSM parameter: the key to look the
+            // secret up with, not the secret.
+            let names_a_secret = c.leaves().iter().all(|l| {
+                matches!(l, Cause::Resource { target, attribute: Some(a), .. }
+                    if (target.starts_with("aws_secretsmanager_secret.") || target.starts_with("aws_ssm_parameter."))
+                        && matches!(a.as_str(), "name" | "arn" | "id"))
+            });
+            !path && !names_a_secret
         }
         _ => true,
     }
+}
+
+fn is_file_path(s: &str) -> bool {
+    s.len() > 1
+        && s.starts_with('/')
+        && !s.starts_with("//")
+        && s[1..].contains(|c: char| c.is_ascii_alphanumeric())
+        && !s.contains(char::is_whitespace)
+        && s.split('/').skip(1).all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
 }
 
 /// Words that make a name hold a secret.
@@ -354,7 +386,25 @@ mod tests {
         assert!(!holds_a_value(&Value::string(
             "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"
         )));
+        assert!(!holds_a_value(&Value::string("/var/secret/app.env")));
+        assert!(holds_a_value(&Value::string("/hunter 2")));
+        assert!(holds_a_value(&Value::string("/")));
         assert!(holds_a_value(&Value::string("hunter2")));
+        let secret_name = Cause::Resource {
+            module: String::new(),
+            target: "aws_secretsmanager_secret.app".into(),
+            key: None,
+            attribute: Some("name".into()),
+        };
+        assert!(!holds_a_value(&Value::unknown(secret_name.clone())));
+        assert!(!holds_a_value(&Value::unknown(Cause::Template(vec![
+            crate::model::Part::Text("/var/secret/".into()),
+            crate::model::Part::Unknown(Cause::Variable("file".into())),
+        ]))));
+        assert!(holds_a_value(&Value::unknown(Cause::Template(vec![
+            crate::model::Part::Text("pw-".into()),
+            crate::model::Part::Unknown(Cause::Variable("pw".into())),
+        ]))));
         assert!(holds_a_value(&Value::unknown(
             crate::model::Cause::Reference("random_password.db.result".into())
         )));
