@@ -150,6 +150,9 @@ struct Instance {
     children: RefCell<HashMap<String, Children>>,
 }
 
+/// One memo slot of `Evaluator::planned`: None when the plan does not know the value.
+type Planned = Slot<Option<Value>>;
+
 struct Evaluator {
     root: PathBuf,
     sources: RefCell<SourceMap>,
@@ -166,7 +169,7 @@ struct Evaluator {
     expansions: RefCell<HashMap<(usize, String), Expansion>>,
     /// Planned values of resource arguments other expressions read, by (instance, address and
     /// attribute), computed once (see `Evaluator::planned_value`).
-    planned: RefCell<HashMap<(usize, String), Slot<Option<Value>>>>,
+    planned: RefCell<HashMap<(usize, String), Planned>>,
     /// Instances of every block expanded so far, for `max_total_instances`.
     instances: std::cell::Cell<u128>,
     limits: Limits,
