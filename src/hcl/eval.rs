@@ -2,7 +2,7 @@
 //! Sensitive flow through every operation, references to resources stay Unknown.
 use crate::hcl::functions::{self, FnCtx};
 use crate::model::limits::Limits;
-use crate::model::{Cause, Number, Part, Value};
+use crate::model::{Cause, Number, Part, Seq, Value};
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
 };
@@ -121,7 +121,7 @@ impl<'e> Ctx<'e> {
                 for e in a.iter() {
                     out.push(self.eval(e)?);
                 }
-                Ok(Value::List(out))
+                Ok(Value::tuple(out))
             }
             Expression::Object(o) => {
                 let mut out = BTreeMap::new();
@@ -143,7 +143,7 @@ impl<'e> Ctx<'e> {
                     let val = self.eval(v.expr())?;
                     out.insert(key, val);
                 }
-                Ok(Value::Map(out).mark_if(marked))
+                Ok(Value::object(out).mark_if(marked))
             }
             Expression::StringTemplate(t) => self.template(t),
             Expression::HeredocTemplate(h) => self.template(&h.template),
@@ -454,12 +454,12 @@ impl<'e> Ctx<'e> {
                     let (base, sens) = cur.unmark();
                     let items = match base {
                         Value::Null => Vec::new(),
-                        Value::List(v) | Value::Set(v) => v,
+                        Value::List(Seq { items: v, .. }) | Value::Set(v) => v,
                         Value::Unknown(u) => return Ok(Value::Unknown(u)),
                         other => {
                             // A splat on a single value makes it a one-element tuple.
                             let v = self.apply_ops(whole, other, rest)?;
-                            cur = Value::List(vec![v]).mark_if(sens);
+                            cur = Value::tuple(vec![v]).mark_if(sens);
                             i = end;
                             continue;
                         }
@@ -468,7 +468,7 @@ impl<'e> Ctx<'e> {
                     for it in items {
                         out.push(self.apply_ops(whole, it, rest)?);
                     }
-                    cur = Value::List(out).mark_if(sens);
+                    cur = Value::list(out).mark_if(sens);
                     i = end;
                     continue;
                 }
@@ -563,7 +563,7 @@ impl<'e> Ctx<'e> {
                 Some(last) => {
                     let (last, sens) = last.unmark();
                     match last {
-                        Value::List(v) | Value::Set(v) => {
+                        Value::List(Seq { items: v, .. }) | Value::Set(v) => {
                             args.extend(v.into_iter().map(|x| x.mark_if(sens)))
                         }
                         Value::Unknown(u) => return Ok(Value::Unknown(u)),
@@ -649,17 +649,17 @@ impl<'e> Ctx<'e> {
         }
         let out = if f.key_expr.is_some() {
             if f.grouping {
-                Value::Map(
+                Value::object(
                     groups
                         .into_iter()
-                        .map(|(k, v)| (k, Value::List(v)))
+                        .map(|(k, v)| (k, Value::tuple(v)))
                         .collect(),
                 )
             } else {
-                Value::Map(map)
+                Value::object(map)
             }
         } else {
-            Value::List(list)
+            Value::tuple(list)
         };
         Ok(out.mark_if(sens))
     }
@@ -916,7 +916,10 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
 pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a.peel(), b.peel()) {
         (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Set(x), Value::Set(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {

@@ -1,4 +1,5 @@
 //! Variable type constraints and Terraform's conversion of values to them.
+use crate::model::Seq;
 use crate::model::Value;
 use hcl_edit::expr::{Expression, ObjectKey};
 use std::collections::BTreeMap;
@@ -141,7 +142,7 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
         },
         Type::List(et) | Type::Set(et) => {
             let items = match v {
-                Value::List(items) | Value::Set(items) => items,
+                Value::List(Seq { items, .. }) | Value::Set(items) => items,
                 other => {
                     return Err(format!(
                         "list of {} required, got {}",
@@ -157,7 +158,7 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
             Ok(if matches!(t, Type::Set(_)) {
                 Value::set(out)
             } else {
-                Value::List(out)
+                Value::list(out)
             })
         }
         Type::Map(et) => match v {
@@ -167,7 +168,7 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
                     let c = convert(x, et).map_err(|e| format!("element {k:?}: {e}"))?;
                     out.insert(k, c);
                 }
-                Ok(Value::Map(out))
+                Ok(Value::map(out))
             }
             other => Err(format!(
                 "map of {} required, got {}",
@@ -200,7 +201,7 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
                         },
                     }
                 }
-                Ok(Value::Map(out))
+                Ok(Value::map(out))
             }
             other => Err(format!("object required, got {}", other.type_name())),
         },
@@ -210,7 +211,7 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
                 for (i, (it, et)) in items.into_iter().zip(ts).enumerate() {
                     out.push(convert(it, et).map_err(|m| format!("element {i}: {m}"))?);
                 }
-                Ok(Value::List(out))
+                Ok(Value::list(out))
             }
             other => Err(format!(
                 "tuple of {} elements required, got {}",

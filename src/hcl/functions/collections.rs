@@ -2,6 +2,7 @@
 use super::{
     bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unify, unknown_of, FnResult,
 };
+use crate::model::Seq;
 use crate::model::Value;
 use std::collections::BTreeMap;
 
@@ -13,8 +14,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             for v in &a {
                 match v {
                     Value::Null => {}
-                    Value::List(l) | Value::Set(l) if l.is_empty() => {}
-                    Value::List(_) | Value::Set(_) => return Ok(v.clone()),
+                    Value::List(Seq { items: l, .. }) | Value::Set(l) if l.is_empty() => {}
+                    Value::List(Seq { items: _, .. }) | Value::Set(_) => return Ok(v.clone()),
                     _ => return Err("coalescelist arguments must be lists or tuples".to_string()),
                 }
             }
@@ -25,7 +26,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             for v in &a {
                 out.extend_from_slice(list_arg(v, "seqs")?);
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         "merge" => {
             let mut out = BTreeMap::new();
@@ -40,7 +41,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     }
                 }
             }
-            Ok(Value::Map(out))
+            Ok(Value::map(out))
         }
         "lookup" => {
             let m = map_arg(&a[0], "inputMap")?;
@@ -103,7 +104,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     out.push(Value::String(s));
                 }
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         "distinct" => {
             let l = unify(list_arg(&a[0], "list")?.to_vec())?;
@@ -113,12 +114,12 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     out.push(v);
                 }
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         "flatten" => {
             let mut out = Vec::new();
             flatten(list_arg(&a[0], "list")?, &mut out);
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         "one" => {
             let l = list_arg(&a[0], "list")?;
@@ -143,7 +144,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "reverse" => {
             let mut l = list_arg(&a[0], "list")?.to_vec();
             l.reverse();
-            Ok(Value::List(l))
+            Ok(Value::list(l))
         }
         "alltrue" | "anytrue" => {
             let l = list_arg(&a[0], "list")?;
@@ -170,11 +171,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 return Err("the size argument must be positive".into());
             }
             if size == 0 {
-                return Ok(Value::List(vec![Value::List(l.to_vec())]));
+                return Ok(Value::list(vec![Value::list(l.to_vec())]));
             }
             Ok(Value::List(
                 l.chunks(size as usize)
-                    .map(|c| Value::List(c.to_vec()))
+                    .map(|c| Value::list(c.to_vec()))
                     .collect(),
             ))
         }
@@ -208,7 +209,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if start > end {
                 return Err("Invalid value for \"start_index\" parameter: start index must not be greater than end index.".into());
             }
-            Ok(Value::List(l[start as usize..end as usize].to_vec()))
+            Ok(Value::list(l[start as usize..end as usize].to_vec()))
         }
         "setunion" | "setintersection" | "setsubtract" => {
             if a.is_empty() {
@@ -261,11 +262,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 }
                 acc = next;
             }
-            let rows: Vec<Value> = acc.into_iter().map(Value::List).collect();
+            let rows: Vec<Value> = acc.into_iter().map(Value::tuple).collect();
             Ok(if all_sets {
                 Value::set(rows)
             } else {
-                Value::List(rows)
+                Value::list(rows)
             })
         }
         "matchkeys" => {
@@ -292,7 +293,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 }
             }
             Ok(Value::Map(
-                out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+                out.into_iter().map(|(k, v)| (k, Value::list(v))).collect(),
             ))
         }
         _ => Err(format!("unknown function {name}")),
@@ -309,7 +310,7 @@ fn kind_name(v: &Value) -> &'static str {
 fn length(v: &Value) -> FnResult {
     match v {
         Value::Unknown(u) => Ok(Value::Unknown(u.clone())),
-        Value::List(l) | Value::Set(l) => {
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
             // a set's length is unknown while its elements are (they may collapse)
             if matches!(v, Value::Set(_)) {
                 if let Some(u) = unknown_of(v) {
@@ -361,7 +362,7 @@ fn coalesce(a: Vec<Value>) -> FnResult {
 fn flatten(l: &[Value], out: &mut Vec<Value>) {
     for v in l {
         match v {
-            Value::List(inner) | Value::Set(inner) => flatten(inner, out),
+            Value::List(Seq { items: inner, .. }) | Value::Set(inner) => flatten(inner, out),
             v => out.push(v.clone()),
         }
     }

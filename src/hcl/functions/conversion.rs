@@ -1,5 +1,6 @@
 //! Type conversion functions.
 use super::{is_decimal, unify, FnResult};
+use crate::model::Seq;
 use crate::model::{Number, Value};
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
@@ -40,13 +41,13 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             v => bad("bool", &v),
         },
         "tolist" => match v {
-            Value::List(l) | Value::Set(l) => unify(l)
-                .map(Value::List)
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => unify(l)
+                .map(Value::list)
                 .map_err(|e| format!("Invalid value for \"v\" parameter: cannot convert to list: {e}.")),
             v => bad("list of any single type", &v),
         },
         "toset" => match v {
-            Value::List(l) | Value::Set(l) => unify(l)
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => unify(l)
                 .map(Value::set)
                 .map_err(|e| format!("Invalid value for \"v\" parameter: cannot convert to set: {e}.")),
             v => bad("set of any single type", &v),
@@ -54,7 +55,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "tomap" => match v {
             Value::Map(m) => {
                 let keys: Vec<String> = m.keys().cloned().collect();
-                let vals = unify(m.into_values().collect()).map_err(|e| {
+                let vals = unify(m.entries.into_values().collect()).map_err(|e| {
                     format!("Invalid value for \"v\" parameter: cannot convert to map: {e}.")
                 })?;
                 Ok(Value::Map(keys.into_iter().zip(vals).collect()))

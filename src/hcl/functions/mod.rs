@@ -5,6 +5,7 @@
 //! argument is not wholly known (unless the function knows better), strips sensitive marks
 //! before the function runs and puts one mark back on the result.
 use crate::model::limits::Limits;
+use crate::model::Seq;
 use crate::model::{Cause, Number, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -195,7 +196,7 @@ fn call_checked(
 fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> {
     fn len(v: &Value) -> u128 {
         match v.peel() {
-            Value::List(l) | Value::Set(l) => l.len() as u128,
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => l.len() as u128,
             Value::Map(m) => m.len() as u128,
             _ => 1,
         }
@@ -203,7 +204,7 @@ fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> 
     fn bytes(v: &Value) -> u128 {
         match v.peel() {
             Value::String(s) => s.len() as u128,
-            Value::List(l) | Value::Set(l) => l.iter().map(bytes).sum(),
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => l.iter().map(bytes).sum(),
             Value::Map(m) => m.iter().map(|(k, v)| k.len() as u128 + bytes(v)).sum(),
             _ => 0,
         }
@@ -286,7 +287,7 @@ fn nfc_value(v: &mut Value) {
                 *s = nfc(std::mem::take(s));
             }
         }
-        Value::List(items) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
+        Value::List(Seq { items, .. }) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
         Value::Map(m) => {
             if m.keys().any(|k| !k.is_ascii()) {
                 *m = std::mem::take(m)
@@ -430,7 +431,7 @@ pub(crate) fn bool_arg(v: &Value, param: &str) -> Result<bool, String> {
 /// A list, tuple or set argument's elements.
 pub(crate) fn list_arg<'a>(v: &'a Value, param: &str) -> Result<&'a [Value], String> {
     match v {
-        Value::List(l) | Value::Set(l) => Ok(l),
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => Ok(l),
         Value::Null => Err(format!(
             "Invalid value for \"{param}\" parameter: argument must not be null."
         )),
@@ -489,7 +490,7 @@ pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
         let all_coll = items.iter().all(|v| {
             matches!(
                 v,
-                Value::Null | Value::List(_) | Value::Set(_) | Value::Map(_)
+                Value::Null | Value::List(Seq { items: _, .. }) | Value::Set(_) | Value::Map(_)
             )
         });
         if all_coll {

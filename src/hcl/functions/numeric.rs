@@ -153,5 +153,5 @@ fn range(a: &[Value]) -> FnResult {
         out.push(Value::Number(v.clone()));
         v = v.add(&step);
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
