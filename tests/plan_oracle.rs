@@ -178,7 +178,9 @@ fn compare(path: &str, ours: &Value, plan: &J, unknown: &J, out: &mut Vec<Leaf>)
         // infra-lint's to compare.
         Value::Null => {}
         Value::Unknown(_) => out.push(leaf(Kind::PlanKnows)),
-        Value::List(Seq { items, .. }) | Value::Set(items) if items.is_empty() && plan.is_null() => {
+        Value::List(Seq { items, .. }) | Value::Set(items)
+            if items.is_empty() && plan.is_null() =>
+        {
             out.push(leaf(Kind::EmptyIsNull))
         }
         Value::Map(m) if m.is_empty() && plan.is_null() => out.push(leaf(Kind::EmptyIsNull)),

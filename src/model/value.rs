@@ -371,6 +371,31 @@ impl Value {
         }
     }
 
+    /// Terraform's `==`: equal values of the same type. Unlike `==` on `Value` it tells a tuple
+    /// from a list and an object from a map (`[1] == tolist([1])` is false), at every depth.
+    /// Element types Terraform would know but a value does not show (an empty `list(string)`
+    /// against an empty `tolist([])`) are not compared.
+    pub fn tf_equal(&self, other: &Value) -> bool {
+        match (self.peel(), other.peel()) {
+            (Value::List(x), Value::List(y)) => {
+                x.kind == y.kind
+                    && x.len() == y.len()
+                    && x.iter().zip(y.iter()).all(|(p, q)| p.tf_equal(q))
+            }
+            (Value::Set(x), Value::Set(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.tf_equal(q))
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                x.kind == y.kind
+                    && x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.tf_equal(v2))
+            }
+            (x, y) => x == y,
+        }
+    }
+
     /// Terraform's name for the value's kind, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -587,7 +612,8 @@ impl Value {
         match self {
             Value::Number(n) => Ok(n.clone()),
             Value::String(s) => {
-                Number::parse(s).ok_or_else(|| format!("cannot convert {s:?} to number"))
+                // cty parses the whole string (`" 5" + 1` is an error), `inf` included.
+                Number::parse_strict(s).ok_or_else(|| format!("cannot convert {s:?} to number"))
             }
             Value::Sensitive(v) => v.to_tf_number(),
             Value::Null => Err("a null value cannot be converted to number".into()),
@@ -677,5 +703,29 @@ impl fmt::Display for PathStep {
             PathStep::Key(k) => write!(f, ".{k}"),
             PathStep::Index(i) => write!(f, "[{i}]"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_matter_to_terraform_equality_only() {
+        let tuple = Value::tuple(vec![Value::int(1)]);
+        let list = Value::list(vec![Value::int(1)]);
+        // Drift and rules compare structurally: a configuration tuple equals a state list.
+        assert_eq!(tuple, list);
+        assert!(!tuple.tf_equal(&list));
+        assert!(tuple.tf_equal(&tuple.clone()));
+        let obj = Value::object([("a".to_string(), tuple.clone())].into());
+        let map = Value::map([("a".to_string(), tuple)].into());
+        assert_eq!(obj, map);
+        assert!(!obj.tf_equal(&map));
+        let nested = Value::object([("a".to_string(), list)].into());
+        assert!(!obj.tf_equal(&nested), "kinds are compared at every depth");
+        assert_eq!(obj.type_name(), "object");
+        // Debug output (set order, messages) is what it was before kinds existed.
+        assert!(format!("{obj:?}").starts_with(r#"Map({"a": List([Number("#));
     }
 }

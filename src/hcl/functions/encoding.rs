@@ -52,6 +52,9 @@ fn enc(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_infinite() => {
+            return Err("cannot serialize infinity as JSON".into())
+        }
         Value::Number(n) => out.push_str(&n.to_text()?),
         Value::String(s) => json_string(s, out),
         Value::List(Seq { items: l, .. }) | Value::Set(l) => {

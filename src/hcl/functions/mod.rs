@@ -6,7 +6,7 @@
 //! before the function runs and puts one mark back on the result.
 use crate::model::limits::Limits;
 use crate::model::Seq;
-use crate::model::{Cause, Number, Value};
+use crate::model::{Cause, Number, Record, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -358,7 +358,7 @@ pub(crate) fn num_arg(v: &Value, param: &str) -> Result<Number, String> {
         Value::Null => Err(format!(
             "Invalid value for \"{param}\" parameter: argument must not be null."
         )),
-        Value::String(s) => Number::parse(s).filter(|_| is_decimal(s)).ok_or_else(|| {
+        Value::String(s) => Number::parse_strict(s).filter(|n| n.is_infinite() || is_decimal(s)).ok_or_else(|| {
             format!(
                 "Invalid value for \"{param}\" parameter: cannot convert {s:?} to number; given string must be a decimal representation of a number."
             )
@@ -442,10 +442,7 @@ pub(crate) fn list_arg<'a>(v: &'a Value, param: &str) -> Result<&'a [Value], Str
 }
 
 /// A map or object argument.
-pub(crate) fn map_arg<'a>(
-    v: &'a Value,
-    param: &str,
-) -> Result<&'a BTreeMap<String, Value>, String> {
+pub(crate) fn map_arg<'a>(v: &'a Value, param: &str) -> Result<&'a Record, String> {
     match v {
         Value::Map(m) => Ok(m),
         Value::Null => Err(format!(
@@ -467,57 +464,4 @@ pub(crate) fn str_list_arg(v: &Value, param: &str) -> Result<Vec<String>, String
             })
         })
         .collect()
-}
-
-/// Terraform's type unification for the elements of a list/set/map built from a tuple or
-/// object: when primitive kinds are mixed, everything becomes a string.
-pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
-    let mut kinds = items.iter().filter(|v| !v.is_null()).map(kind);
-    let first = match kinds.next() {
-        Some(k) => k,
-        None => return Ok(items),
-    };
-    if kinds.all(|k| k == first) {
-        return Ok(items);
-    }
-    let all_primitive = items.iter().all(|v| {
-        matches!(
-            v,
-            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)
-        )
-    });
-    if !all_primitive {
-        let all_coll = items.iter().all(|v| {
-            matches!(
-                v,
-                Value::Null | Value::List(Seq { items: _, .. }) | Value::Set(_) | Value::Map(_)
-            )
-        });
-        if all_coll {
-            // Structural types of different shapes; Terraform may or may not unify these.
-            return Ok(items);
-        }
-        return Err("all values must be of the same type".into());
-    }
-    items
-        .into_iter()
-        .map(|v| match v {
-            Value::Null => Ok(Value::Null),
-            v => v.to_tf_string().map(Value::String),
-        })
-        .collect()
-}
-
-fn kind(v: &Value) -> u8 {
-    match v {
-        Value::Null => 0,
-        Value::Bool(_) => 1,
-        Value::Number(_) => 2,
-        Value::String(_) => 3,
-        Value::List(_) => 4,
-        Value::Set(_) => 5,
-        Value::Map(_) => 6,
-        Value::Unknown(_) => 7,
-        Value::Sensitive(v) => kind(v),
-    }
 }
