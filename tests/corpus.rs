@@ -1,6 +1,7 @@
 //! Loads every directory of ../shared/corpus that holds .tf files: no panic, no syntax error on
 //! files `terraform fmt` accepts; prints what stayed Unknown and why.
 use infra_lint::hcl::{load, LoadOptions};
+use infra_lint::model::Seq;
 use infra_lint::model::{Cause, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,7 +38,9 @@ fn tally(v: &Value, out: &mut BTreeMap<String, usize>, total: &mut usize) {
     *total += 1;
     match v {
         Value::Unknown(u) => *out.entry(cause_kind(u.cause())).or_default() += 1,
-        Value::List(items) | Value::Set(items) => items.iter().for_each(|x| tally(x, out, total)),
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
+            items.iter().for_each(|x| tally(x, out, total))
+        }
         Value::Map(m) => m.values().for_each(|x| tally(x, out, total)),
         Value::Sensitive(x) => tally(x, out, total),
         _ => {}

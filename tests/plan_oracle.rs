@@ -11,7 +11,7 @@
 //! value, a registry module, a data source that calls AWS) are listed with terraform's reason.
 //! Fails, never skips, when terraform or the provider is missing.
 use infra_lint::hcl::{load, plan_time, LoadOptions};
-use infra_lint::model::{Mode, Value};
+use infra_lint::model::{Mode, Seq, Value};
 use serde_json::Value as J;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -178,11 +178,13 @@ fn compare(path: &str, ours: &Value, plan: &J, unknown: &J, out: &mut Vec<Leaf>)
         // infra-lint's to compare.
         Value::Null => {}
         Value::Unknown(_) => out.push(leaf(Kind::PlanKnows)),
-        Value::List(items) | Value::Set(items) if items.is_empty() && plan.is_null() => {
+        Value::List(Seq { items, .. }) | Value::Set(items)
+            if items.is_empty() && plan.is_null() =>
+        {
             out.push(leaf(Kind::EmptyIsNull))
         }
         Value::Map(m) if m.is_empty() && plan.is_null() => out.push(leaf(Kind::EmptyIsNull)),
-        Value::List(items) | Value::Set(items) => {
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
             let Some(arr) = plan.as_array() else {
                 out.push(leaf(Kind::Differs));
                 return;

@@ -93,7 +93,7 @@ fn configured_arguments_of_other_resources_are_known() {
     // Through a splat over counted instances, and a function of another planned value.
     assert_eq!(
         attr(&m, rule, "cidr_blocks"),
-        &Value::List(vec![
+        &Value::list(vec![
             Value::string("10.0.0.0/24"),
             Value::string("10.0.1.0/24")
         ])

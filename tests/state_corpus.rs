@@ -2,6 +2,7 @@
 //! (files named *.tfstate, and *.json files whose top level has "version" and "resources" or
 //! "lineage"): no panic, every file expected to be valid loads without a problem, the others
 //! fail or report exactly the problems listed below. Prints counts.
+use infra_lint::model::Seq;
 use infra_lint::model::Value;
 use infra_lint::state::{read_state, StateDoc, StateError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,7 +112,9 @@ fn looks_like_state(p: &Path) -> bool {
 fn count_sensitive(v: &Value) -> usize {
     match v {
         Value::Sensitive(_) => 1,
-        Value::List(items) | Value::Set(items) => items.iter().map(count_sensitive).sum(),
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
+            items.iter().map(count_sensitive).sum()
+        }
         Value::Map(m) => m.values().map(count_sensitive).sum(),
         _ => 0,
     }
@@ -267,7 +270,7 @@ fn legacy_flatmap_states_load_with_their_structure() {
         .unwrap();
     assert_eq!(
         sg.attributes.as_map().unwrap()["ingress"],
-        Value::List(vec![])
+        Value::list(vec![])
     );
     assert!(doc
         .instances

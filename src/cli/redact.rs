@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// and ECS005 would find) print as "(sensitive)": a state holds them in clear, and so may
 /// configuration.
 pub fn attributes(mode: Mode, rtype: &str, attributes: &BTreeMap<String, Value>) -> J {
-    let mut attrs = Value::Map(attributes.clone());
+    let mut attrs = Value::map(attributes.clone());
     crate::state::sensitive::mark_schema(mode, rtype, &mut attrs);
     let Value::Map(attrs) = attrs else {
         return J::Null;

@@ -1,8 +1,9 @@
 //! Expression evaluation over the hcl-edit tree, with Terraform's semantics: Unknown and
 //! Sensitive flow through every operation, references to resources stay Unknown.
 use crate::hcl::functions::{self, FnCtx};
+use crate::hcl::types;
 use crate::model::limits::Limits;
-use crate::model::{Cause, Number, Part, Value};
+use crate::model::{Cause, Number, Part, Seq, SeqKind, Value};
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
 };
@@ -121,7 +122,7 @@ impl<'e> Ctx<'e> {
                 for e in a.iter() {
                     out.push(self.eval(e)?);
                 }
-                Ok(Value::List(out))
+                Ok(Value::tuple(out))
             }
             Expression::Object(o) => {
                 let mut out = BTreeMap::new();
@@ -143,7 +144,7 @@ impl<'e> Ctx<'e> {
                     let val = self.eval(v.expr())?;
                     out.insert(key, val);
                 }
-                Ok(Value::Map(out).mark_if(marked))
+                Ok(Value::object(out).mark_if(marked))
             }
             Expression::StringTemplate(t) => self.template(t),
             Expression::HeredocTemplate(h) => self.template(&h.template),
@@ -167,10 +168,20 @@ impl<'e> Ctx<'e> {
                     )),
                     v => {
                         let b = v.to_tf_bool().map_err(|m| EvalError::at(&c.cond_expr, m))?;
-                        let r = if b {
-                            self.eval(&c.true_expr)?
+                        let (chosen, other) = if b {
+                            (&c.true_expr, &c.false_expr)
                         } else {
-                            self.eval(&c.false_expr)?
+                            (&c.false_expr, &c.true_expr)
+                        };
+                        let r = self.eval(chosen)?;
+                        // Terraform evaluates both results and gives the conditional their
+                        // common type (`true ? 1 : "a"` is "1"); the other result's errors
+                        // do not count, its type does.
+                        let r = match self.eval_quiet(other) {
+                            Ok(o) => {
+                                conditional_result(r, &o, b).map_err(|m| EvalError::at(expr, m))?
+                            }
+                            Err(_) => r,
                         };
                         Ok(r.mark_if(sens))
                     }
@@ -183,13 +194,16 @@ impl<'e> Ctx<'e> {
                 if let Value::Unknown(u) = v {
                     return Ok(Value::Unknown(u));
                 }
+                if v.is_null() {
+                    return Err(EvalError::at(expr, "argument must not be null"));
+                }
+                let unsuitable =
+                    |m| EvalError::at(expr, format!("unsuitable value for unary operand: {m}"));
                 let r = match u.operator.value() {
                     UnaryOperator::Neg => {
-                        Value::Number(v.to_tf_number().map_err(|m| EvalError::at(expr, m))?.neg())
+                        Value::Number(v.to_tf_number().map_err(unsuitable)?.neg())
                     }
-                    UnaryOperator::Not => {
-                        Value::Bool(!v.to_tf_bool().map_err(|m| EvalError::at(expr, m))?)
-                    }
+                    UnaryOperator::Not => Value::Bool(!v.to_tf_bool().map_err(unsuitable)?),
                 };
                 Ok(r.mark_if(sens))
             }
@@ -201,6 +215,22 @@ impl<'e> Ctx<'e> {
             }
             Expression::ForExpr(f) => self.for_expr(expr, f),
         }
+    }
+
+    /// Evaluates `expr` without recording notes: for a result Terraform computes but does not
+    /// use (the other side of a conditional), which must not report "not evaluated".
+    fn eval_quiet(&mut self, expr: &Expression) -> R {
+        let quiet = Quiet(self.env);
+        let mut cx = Ctx {
+            env: &quiet,
+            scopes: std::mem::take(&mut self.scopes),
+            // A fresh expression: only its type is used, not parts of a template around it.
+            partial: None,
+            render_depth: 0,
+        };
+        let r = cx.eval(expr);
+        self.scopes = cx.scopes;
+        r
     }
 
     fn template(&mut self, t: &Template) -> R {
@@ -452,14 +482,16 @@ impl<'e> Ctx<'e> {
                     };
                     let rest = &ops[i + 1..end];
                     let (base, sens) = cur.unmark();
-                    let items = match base {
-                        Value::Null => Vec::new(),
-                        Value::List(v) | Value::Set(v) => v,
+                    // A splat over a list or set makes a list, over a tuple (or null) a tuple.
+                    let (items, tuple) = match base {
+                        Value::Null => (Vec::new(), true),
+                        Value::List(Seq { items, kind }) => (items, kind == SeqKind::Tuple),
+                        Value::Set(items) => (items, false),
                         Value::Unknown(u) => return Ok(Value::Unknown(u)),
                         other => {
                             // A splat on a single value makes it a one-element tuple.
                             let v = self.apply_ops(whole, other, rest)?;
-                            cur = Value::List(vec![v]).mark_if(sens);
+                            cur = Value::tuple(vec![v]).mark_if(sens);
                             i = end;
                             continue;
                         }
@@ -468,7 +500,12 @@ impl<'e> Ctx<'e> {
                     for it in items {
                         out.push(self.apply_ops(whole, it, rest)?);
                     }
-                    cur = Value::List(out).mark_if(sens);
+                    cur = if tuple {
+                        Value::tuple(out)
+                    } else {
+                        Value::list(out)
+                    }
+                    .mark_if(sens);
                     i = end;
                     continue;
                 }
@@ -563,7 +600,7 @@ impl<'e> Ctx<'e> {
                 Some(last) => {
                     let (last, sens) = last.unmark();
                     match last {
-                        Value::List(v) | Value::Set(v) => {
+                        Value::List(Seq { items: v, .. }) | Value::Set(v) => {
                             args.extend(v.into_iter().map(|x| x.mark_if(sens)))
                         }
                         Value::Unknown(u) => return Ok(Value::Unknown(u)),
@@ -649,17 +686,17 @@ impl<'e> Ctx<'e> {
         }
         let out = if f.key_expr.is_some() {
             if f.grouping {
-                Value::Map(
+                Value::object(
                     groups
                         .into_iter()
-                        .map(|(k, v)| (k, Value::List(v)))
+                        .map(|(k, v)| (k, Value::tuple(v)))
                         .collect(),
                 )
             } else {
-                Value::Map(map)
+                Value::object(map)
             }
         } else {
-            Value::List(list)
+            Value::tuple(list)
         };
         Ok(out.mark_if(sens))
     }
@@ -848,12 +885,14 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
     let (l, ls) = l.unmark();
     let (r, rs) = r.unmark();
     let sens = ls || rs;
-    // `false && x` and `true || x` are decided whatever x is.
+    // `false && x` and `true || x` are decided whatever x turns out to be; a known x must
+    // still be a bool (`false && null` is an error).
+    let unknown = |v: &Value| matches!(v, Value::Unknown(_));
     match (op, &l, &r) {
-        (B::And, Value::Bool(false), _) | (B::And, _, Value::Bool(false)) => {
+        (B::And, Value::Bool(false), x) | (B::And, x, Value::Bool(false)) if unknown(x) => {
             return Ok(Value::Bool(false).mark_if(sens))
         }
-        (B::Or, Value::Bool(true), _) | (B::Or, _, Value::Bool(true)) => {
+        (B::Or, Value::Bool(true), x) | (B::Or, x, Value::Bool(true)) if unknown(x) => {
             return Ok(Value::Bool(true).mark_if(sens))
         }
         _ => {}
@@ -880,12 +919,18 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
                     .expect("unknown");
                 return Ok(Value::Unknown(u));
             }
-            let eq = values_equal(&l, &r);
+            let eq = l.tf_equal(&r);
             Value::Bool(if op == B::Eq { eq } else { !eq })
         }
+        // Every other operator refuses a null operand.
+        _ if l.is_null() || r.is_null() => return Err("argument must not be null".into()),
         B::And | B::Or => {
-            let a = l.to_tf_bool()?;
-            let b = r.to_tf_bool()?;
+            let a = l
+                .to_tf_bool()
+                .map_err(|m| format!("unsuitable value for left operand: {m}"))?;
+            let b = r
+                .to_tf_bool()
+                .map_err(|m| format!("unsuitable value for right operand: {m}"))?;
             Value::Bool(if op == B::And { a && b } else { a || b })
         }
         _ => {
@@ -896,11 +941,11 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
                 .to_tf_number()
                 .map_err(|m| format!("unsuitable value for right operand: {m}"))?;
             match op {
-                B::Plus => Value::Number(a.add(&b)),
-                B::Minus => Value::Number(a.sub(&b)),
-                B::Mul => Value::Number(a.mul(&b)),
-                B::Div => Value::Number(a.div(&b).ok_or("divide by zero")?),
-                B::Mod => Value::Number(a.rem(&b).ok_or("modulo by zero")?),
+                B::Plus => Value::Number(a.add(&b)?),
+                B::Minus => Value::Number(a.sub(&b)?),
+                B::Mul => Value::Number(a.mul(&b)?),
+                B::Div => Value::Number(a.div(&b)?),
+                B::Mod => Value::Number(a.rem(&b)?),
                 B::Less => Value::Bool(a < b),
                 B::LessEq => Value::Bool(a <= b),
                 B::Greater => Value::Bool(a > b),
@@ -912,20 +957,53 @@ pub fn binary(op: BinaryOperator, l: Value, r: Value) -> Result<Value, String> {
     Ok(v.mark_if(sens))
 }
 
-/// Terraform equality: same type and same value (`1 == "1"` is false).
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a.peel(), b.peel()) {
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k1, v1), (k2, v2))| k1 == k2 && values_equal(v1, v2))
-        }
-        (x, y) => x == y,
+/// The value a conditional yields: `chosen` converted to the type it has in common with the
+/// other result (cty `UnifyUnsafe`), or an error when there is none (`true ? 1 : true`).
+/// A null (`null` is of no type here) or an unknown result leaves `chosen` as it is, as an
+/// untyped null or a dynamic value does in Terraform.
+fn conditional_result(chosen: Value, other: &Value, chosen_is_true: bool) -> Result<Value, String> {
+    let untyped = |v: &Value| v.is_null() || matches!(v.peel(), Value::Unknown(_));
+    if untyped(&chosen) || untyped(other) {
+        return Ok(chosen);
+    }
+    let (mine, theirs) = (types::type_of(&chosen), types::type_of(other));
+    let pair = if chosen_is_true {
+        [mine.clone(), theirs.clone()]
+    } else {
+        [theirs.clone(), mine.clone()]
+    };
+    match types::unify(&pair) {
+        Some(t) if t == mine => Ok(chosen),
+        Some(t) => types::convert(chosen, &t),
+        // Parts not known yet may be what would have made the types agree.
+        None if !chosen.is_wholly_known() || !other.is_wholly_known() => Ok(chosen),
+        None => Err(format!(
+            "Inconsistent conditional result types: the true and false result expressions must have consistent types; the 'true' value is {}, but the 'false' value is {}",
+            types::type_desc(&pair[0]),
+            types::type_desc(&pair[1]),
+        )),
+    }
+}
+
+/// An environment that forwards everything but notes (see `Ctx::eval_quiet`).
+struct Quiet<'a>(&'a dyn Env);
+
+impl Env for Quiet<'_> {
+    fn cwd(&self) -> &Path {
+        self.0.cwd()
+    }
+    fn resolve(
+        &self,
+        root: &str,
+        names: &[Option<String>],
+    ) -> Option<Result<(Value, usize), String>> {
+        self.0.resolve(root, names)
+    }
+    fn limits(&self) -> &Limits {
+        self.0.limits()
+    }
+    fn in_template(&self) -> bool {
+        self.0.in_template()
     }
 }
 

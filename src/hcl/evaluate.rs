@@ -8,6 +8,7 @@ use crate::hcl::refs::{is_builtin_root, root_refs, RootRef};
 use crate::hcl::types::{self, Type};
 use crate::model::limits::Limits;
 use crate::model::resource::{Backend, ModuleCall, Named, Provider, Variable};
+use crate::model::Seq;
 use crate::model::{Cause, Mode, Model, Origin, Reference, Resource, Value, Via};
 use crate::source::{display_path, FileId, SourceMap, Span};
 use std::cell::RefCell;
@@ -748,7 +749,7 @@ impl Evaluator {
                 m.insert(n.clone(), v);
             }
         }
-        Value::Map(m)
+        Value::object(m)
     }
 
     // ---- module calls ---------------------------------------------------------------------
@@ -959,11 +960,11 @@ impl Evaluator {
                 None => (self.all_outputs(ch), 1),
             },
             Children::List(v) => (
-                Value::List(v.iter().map(|&c| self.all_outputs(c)).collect()),
+                Value::tuple(v.iter().map(|&c| self.all_outputs(c)).collect()),
                 1,
             ),
             Children::Map(m) => (
-                Value::Map(
+                Value::object(
                     m.iter()
                         .map(|(k, &c)| (k.clone(), self.all_outputs(c)))
                         .collect(),
@@ -1336,7 +1337,7 @@ fn module_key(addr: &str) -> String {
 
 /// JSON to a value; the one conversion lives in `model::json`.
 pub fn json_to_value(v: &serde_json::Value) -> Value {
-    crate::model::json::from_json(v)
+    crate::model::json::from_json(v).into_structural()
 }
 
 #[derive(Clone)]
@@ -1718,7 +1719,7 @@ impl<'a> Scope<'a> {
             let v = self.eval_attr(f).value;
             let n = match v.peel() {
                 Value::Map(m) => m.len(),
-                Value::Set(l) | Value::List(l) => l.len(),
+                Value::Set(l) | Value::List(Seq { items: l, .. }) => l.len(),
                 _ => 0,
             };
             if let Err(e) = self.admit(n as u128, "for_each", f) {
@@ -1732,7 +1733,7 @@ impl<'a> Scope<'a> {
             let (v, _) = v.unmark();
             return match v {
                 Value::Map(m) => Expansion::ForEach(m.into_iter().collect()),
-                Value::Set(items) | Value::List(items) => {
+                Value::Set(items) | Value::List(Seq { items, .. }) => {
                     let mut out = Vec::new();
                     for it in items {
                         match it.to_tf_string() {
@@ -1867,10 +1868,10 @@ impl<'a> Scope<'a> {
             let p = format!("{}[{}]", join_path(path, &nb.kind), list.len());
             let (m, o) = self.eval_body(nb, &p, exprs);
             origins.extend(o);
-            list.push(Value::Map(m));
+            list.push(Value::map(m));
         }
         for (k, v) in lists {
-            out.insert(k, Value::List(v));
+            out.insert(k, Value::list(v));
         }
         (out, origins)
     }
@@ -1930,12 +1931,12 @@ impl<'a> Scope<'a> {
             it.insert("key".to_string(), k);
             it.insert("value".to_string(), v);
             let mut inner = self.clone();
-            inner.iters.push((iterator.clone(), Value::Map(it)));
+            inner.iters.push((iterator.clone(), Value::object(it)));
             let list = lists.entry(kind.clone()).or_default();
             let p = format!("{}[{}]", join_path(path, &kind), list.len());
             let (m, o) = inner.eval_body(content, &p, exprs);
             origins.extend(o);
-            list.push(Value::Map(m));
+            list.push(Value::map(m));
         }
     }
 }
@@ -2013,9 +2014,9 @@ impl Scope<'_> {
         };
         match block.map(|b| self.ev.block_expansion(self.inst, b)) {
             Some(Expansion::Count(n)) => {
-                Value::List((0..n).map(|i| unknown(Some(format!("[{i}]")))).collect())
+                Value::tuple((0..n).map(|i| unknown(Some(format!("[{i}]")))).collect())
             }
-            Some(Expansion::ForEach(kv)) => Value::Map(
+            Some(Expansion::ForEach(kv)) => Value::object(
                 kv.into_iter()
                     .map(|(k, _)| {
                         let key = format!("[{}]", quote(&k));

@@ -231,7 +231,7 @@ mod tests {
         let scan = read(text).unwrap();
         assert_eq!(scan.objects.len(), 1);
         assert!(scan.objects[0].attributes.as_map().unwrap()["password"].is_sensitive());
-        let written = write(&scan, |_, m| Value::Map(m.clone()).to_display_json());
+        let written = write(&scan, |_, m| Value::map(m.clone()).to_display_json());
         assert!(!written.contains("pw-in-live"), "{written}");
         let again = read(&written).unwrap();
         assert_eq!(again.not_readable, scan.not_readable);

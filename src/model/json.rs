@@ -58,7 +58,7 @@ mod tests {
         assert_eq!(m["a"], Value::Map(Default::default()));
         assert_eq!(
             m["b"],
-            Value::List(vec![
+            Value::list(vec![
                 Value::int(1),
                 Value::string("x"),
                 Value::Null,

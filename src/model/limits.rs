@@ -3,6 +3,7 @@
 //! before the kernel kills the process with no message. Every bound is configurable in
 //! `infra-lint.toml` (`[limits]`), and every exceeded bound is a located input error that names
 //! the setting to raise.
+use crate::model::Seq;
 use crate::model::Value;
 
 /// The bounds, with the defaults documented in the README ("Limits").
@@ -106,7 +107,7 @@ impl Limits {
                     return Err(self.too_long(size.bytes as u128));
                 }
             }
-            Value::List(items) | Value::Set(items) => {
+            Value::List(Seq { items, .. }) | Value::Set(items) => {
                 self.count(items.len(), size)?;
                 for it in items {
                     self.add(it, size)?;

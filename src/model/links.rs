@@ -3,6 +3,7 @@
 //! typed references (an Unknown that remembers `aws_iam_role.exec.arn`); state and live links
 //! come from one identity index (IDs and ARNs), disambiguated by state `dependencies`.
 use super::{Cause, Mode, Model, Resource, Value};
+use crate::model::Seq;
 use std::collections::HashMap;
 
 /// How a link was found.
@@ -275,7 +276,7 @@ pub(crate) fn walk(v: &Value, path: &str, f: &mut dyn FnMut(&str, Leaf<'_>)) {
             }
         }
         Value::String(s) => f(path, Leaf::Str(s)),
-        Value::List(items) | Value::Set(items) => {
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
             for (i, x) in items.iter().enumerate() {
                 walk(x, &format!("{path}[{i}]"), f);
             }

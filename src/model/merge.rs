@@ -2,6 +2,7 @@
 //! what the resource's configuration left unknown, and every value it supplies names its place.
 //! A value configuration knows stays configuration's (it is what the next apply writes).
 use super::{Origin, Resource, SourceKind, Value, Via};
+use crate::model::Seq;
 use crate::source::Location;
 use std::collections::BTreeMap;
 
@@ -146,20 +147,28 @@ fn fill_at(config: Value, state: Value, path: &str, out: &mut Vec<(String, Value
         (c, Value::Sensitive(s)) if !c.is_wholly_known() => {
             Value::Sensitive(Box::new(fill_at(c, *s, path, out)))
         }
-        (Value::List(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => Value::List(
-            c.into_iter()
-                .zip(s)
-                .enumerate()
-                .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
-                .collect(),
-        ),
-        (Value::Set(c), Value::List(s) | Value::Set(s)) if c.len() == s.len() => Value::set(
-            c.into_iter()
-                .zip(s)
-                .enumerate()
-                .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
-                .collect(),
-        ),
+        (Value::List(c), Value::List(Seq { items: s, .. }) | Value::Set(s))
+            if c.len() == s.len() =>
+        {
+            Value::List(
+                c.into_iter()
+                    .zip(s)
+                    .enumerate()
+                    .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
+                    .collect(),
+            )
+        }
+        (Value::Set(c), Value::List(Seq { items: s, .. }) | Value::Set(s))
+            if c.len() == s.len() =>
+        {
+            Value::set(
+                c.into_iter()
+                    .zip(s)
+                    .enumerate()
+                    .map(|(i, (c, s))| fill_at(c, s, &format!("{path}[{i}]"), out))
+                    .collect(),
+            )
+        }
         (Value::Map(mut c), Value::Map(s)) => {
             for (k, sv) in s {
                 let merged = match c.remove(&k) {
@@ -189,9 +198,9 @@ mod tests {
     fn fill_takes_only_what_configuration_does_not_know() {
         assert_eq!(fill(unknown(), s("vpc-1")), s("vpc-1"));
         assert_eq!(fill(s("config"), s("state")), s("config"));
-        let c = Value::List(vec![s("a"), unknown()]);
-        let st = Value::List(vec![s("x"), s("b")]);
-        assert_eq!(fill(c, st), Value::List(vec![s("a"), s("b")]));
+        let c = Value::list(vec![s("a"), unknown()]);
+        let st = Value::list(vec![s("x"), s("b")]);
+        assert_eq!(fill(c, st), Value::list(vec![s("a"), s("b")]));
         // A plan's unknown keeps configuration's unknown (and its cause).
         let u = unknown();
         assert_eq!(fill(u.clone(), unknown()), u);

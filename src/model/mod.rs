@@ -18,4 +18,4 @@ pub use resource::{
     Backend, Coverage, Identity, Layer, Mode, Model, ModuleCall, Named, NotEvaluated, Origin,
     Provider, Reference, Resource, Seen, SourceKind, Variable, Via, Written, WrittenAt,
 };
-pub use value::{Cause, Part, PathStep, Unknown, Value};
+pub use value::{Cause, Part, PathStep, Record, RecordKind, Seq, SeqKind, Unknown, Value};

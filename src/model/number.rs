@@ -16,8 +16,9 @@
 //! Values are kept canonical: an integral value that fits an `i64` (other
 //! than `-0`) is always stored in the small form.
 //!
-//! Not representable here (Terraform has them): `±Inf` (`1/0` is `+Inf` in
-//! Terraform; `div` returns `None` instead, `tonumber("inf")` -> `None`).
+//! `±Inf` is a value of its own, as in Terraform: `1/0` is `+Inf`, `tonumber("-inf")` is
+//! `-Inf`; it compares and prints (`+Inf`), and only the operations Go's `big.Float` refuses
+//! (`∞-∞`, `0·∞`, `∞/∞`) are errors, with cty's messages.
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
@@ -48,6 +49,8 @@ enum Repr {
         exp: i64,
         prec: u32,
     },
+    /// `±Inf`.
+    Inf { neg: bool, prec: u32 },
 }
 
 fn bits_u64(v: u64) -> u32 {
@@ -80,6 +83,17 @@ fn round_mant(mant: BigUint, exp: i64, prec: u32, sticky: bool) -> (BigUint, i64
         e = 0;
     }
     (m, e)
+}
+
+/// Go's `big.Float` text for an infinity: `Inf` or `inf` with an optional sign (not `INF`,
+/// `infinity`, `nan`). Some(negative) when `s` is one.
+fn parse_infinity(s: &str) -> Option<bool> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    matches!(body, "Inf" | "inf").then_some(neg)
 }
 
 /// Correctly rounded `num·2^num_exp / den` to `prec` bits.
@@ -156,6 +170,18 @@ impl Number {
         }
     }
 
+    /// `+Inf` or `-Inf`, as `1/0` and `-1/0` give (precision of a literal).
+    pub fn infinity(neg: bool) -> Number {
+        Number(Repr::Inf {
+            neg,
+            prec: LITERAL_PREC,
+        })
+    }
+
+    pub fn is_infinite(&self) -> bool {
+        matches!(self.0, Repr::Inf { .. })
+    }
+
     /// cty `NumberIntVal` (precision 64).
     pub fn from_i64(v: i64) -> Number {
         Number(Repr::Int { v, prec: I64_PREC })
@@ -171,10 +197,17 @@ impl Number {
         Number::rounded(i.sign() == Sign::Minus, mag, 0, prec)
     }
 
-    /// Exact conversion of a finite double (cty `NumberFloatVal`, precision 53).
+    /// Exact conversion of a double (cty `NumberFloatVal`, precision 53); `None` for NaN,
+    /// which a `big.Float` cannot hold.
     pub fn from_f64(v: f64) -> Option<Number> {
-        if !v.is_finite() {
+        if v.is_nan() {
             return None;
+        }
+        if v.is_infinite() {
+            return Some(Number(Repr::Inf {
+                neg: v < 0.0,
+                prec: F64_PREC,
+            }));
         }
         let bits = v.to_bits();
         let neg = bits >> 63 == 1;
@@ -197,9 +230,12 @@ impl Number {
     }
 
     /// Go `big.ParseFloat(s, 10, 512, ToNearestEven)` (as cty
-    /// `ParseNumberVal`), without infinities: `[+-] digits [. digits]
-    /// [(e|E) [+-] digits | (p|P) [+-] digits]`.
+    /// `ParseNumberVal`): `[+-] digits [. digits] [(e|E) [+-] digits | (p|P) [+-] digits]`,
+    /// or `[+-]Inf` / `[+-]inf`.
     pub fn parse_strict(s: &str) -> Option<Number> {
+        if let Some(neg) = parse_infinity(s) {
+            return Some(Number::infinity(neg));
+        }
         // Fast path: plain small integers, no allocation.
         let digits_only = s.strip_prefix(['-', '+']).unwrap_or(s);
         if !digits_only.is_empty()
@@ -334,15 +370,17 @@ impl Number {
     /// The big.Float precision (mantissa bits) of this value.
     pub fn prec(&self) -> u32 {
         match &self.0 {
-            Repr::Int { prec, .. } | Repr::Big { prec, .. } => *prec,
+            Repr::Int { prec, .. } | Repr::Big { prec, .. } | Repr::Inf { prec, .. } => *prec,
         }
     }
 
-    /// (negative, mantissa, exponent), value = ±mant·2^exp.
+    /// (negative, mantissa, exponent), value = ±mant·2^exp. Finite values only: callers
+    /// deal with infinities first.
     fn parts(&self) -> (bool, BigUint, i64) {
         match &self.0 {
             Repr::Int { v, .. } => (*v < 0, BigUint::from(v.unsigned_abs()), 0),
             Repr::Big { neg, mant, exp, .. } => (*neg, mant.clone(), *exp),
+            Repr::Inf { .. } => unreachable!("parts of an infinity"),
         }
     }
 
@@ -350,6 +388,7 @@ impl Number {
         match &self.0 {
             Repr::Int { v, .. } => *v == 0,
             Repr::Big { mant, .. } => mant.is_zero(),
+            Repr::Inf { .. } => false,
         }
     }
 
@@ -357,7 +396,7 @@ impl Number {
     pub fn is_sign_negative(&self) -> bool {
         match &self.0 {
             Repr::Int { v, .. } => *v < 0,
-            Repr::Big { neg, .. } => *neg,
+            Repr::Big { neg, .. } | Repr::Inf { neg, .. } => *neg,
         }
     }
 
@@ -376,6 +415,7 @@ impl Number {
         match &self.0 {
             Repr::Int { .. } => true,
             Repr::Big { mant, exp, .. } => mant.is_zero() || *exp >= 0,
+            Repr::Inf { .. } => false,
         }
     }
 
@@ -384,7 +424,7 @@ impl Number {
         match &self.0 {
             Repr::Int { v, .. } => Some(*v),
             Repr::Big { mant, .. } if mant.is_zero() => Some(0),
-            Repr::Big { .. } => None,
+            Repr::Big { .. } | Repr::Inf { .. } => None,
         }
     }
 
@@ -393,10 +433,11 @@ impl Number {
         self.is_integer().then(|| self.trunc_bigint())
     }
 
-    /// Go `big.Float.Int`: truncation toward zero.
+    /// Go `big.Float.Int`: truncation toward zero. Finite values only.
     pub fn trunc_bigint(&self) -> BigInt {
         match &self.0 {
             Repr::Int { v, .. } => BigInt::from(*v),
+            Repr::Inf { .. } => unreachable!("integer part of an infinity"),
             Repr::Big { neg, mant, exp, .. } => {
                 let mag = if *exp >= 0 {
                     mant << (*exp as u64)
@@ -415,6 +456,8 @@ impl Number {
         let (neg, mant, exp) = match &self.0 {
             Repr::Int { v, .. } => return *v as f64,
             Repr::Big { neg, mant, exp, .. } => (*neg, mant, *exp),
+            Repr::Inf { neg: true, .. } => return f64::NEG_INFINITY,
+            Repr::Inf { neg: false, .. } => return f64::INFINITY,
         };
         let sign = if neg { -1.0 } else { 1.0 };
         if mant.is_zero() {
@@ -479,12 +522,25 @@ impl Number {
         Number::rounded(neg, s.into_parts().1, e, prec)
     }
 
-    pub fn add(&self, o: &Number) -> Number {
-        self.add_prec(o, self.prec().max(o.prec()))
+    /// cty `Add`; the sum of opposing infinities is an error, as in Terraform.
+    pub fn add(&self, o: &Number) -> Result<Number, &'static str> {
+        self.add_inf(o, "can't compute sum of opposing infinities")
     }
 
-    pub fn sub(&self, o: &Number) -> Number {
-        self.add(&o.neg())
+    /// cty `Subtract`.
+    pub fn sub(&self, o: &Number) -> Result<Number, &'static str> {
+        self.add_inf(&o.neg(), "can't subtract infinity from itself")
+    }
+
+    fn add_inf(&self, o: &Number, opposing: &'static str) -> Result<Number, &'static str> {
+        let p = self.prec().max(o.prec());
+        match (&self.0, &o.0) {
+            (Repr::Inf { neg: a, .. }, Repr::Inf { neg: b, .. }) if a != b => Err(opposing),
+            (Repr::Inf { neg, .. }, _) | (_, Repr::Inf { neg, .. }) => {
+                Ok(Number(Repr::Inf { neg: *neg, prec: p }))
+            }
+            _ => Ok(self.add_prec(o, p)),
+        }
     }
 
     /// Exact product rounded to `prec` (Go `z.Mul` with `z.prec = prec`).
@@ -496,12 +552,19 @@ impl Number {
 
     /// cty `Multiply`: product rounded to 512 bits, then precision
     /// `max(prec(a), prec(b), MinPrec(product))`.
-    pub fn mul(&self, o: &Number) -> Number {
+    pub fn mul(&self, o: &Number) -> Result<Number, &'static str> {
         let p = self.prec().max(o.prec());
+        if self.is_infinite() || o.is_infinite() {
+            if self.is_zero() || o.is_zero() {
+                return Err("can't multiply zero by infinity");
+            }
+            let neg = self.is_sign_negative() != o.is_sign_negative();
+            return Ok(Number(Repr::Inf { neg, prec: p }));
+        }
         if let (Repr::Int { v: a, .. }, Repr::Int { v: b, .. }) = (&self.0, &o.0) {
             if let Some(r) = a.checked_mul(*b) {
                 if r == 0 && ((*a < 0) != (*b < 0)) {
-                    return Number::make(true, BigUint::zero(), 0, p);
+                    return Ok(Number::make(true, BigUint::zero(), 0, p));
                 }
                 let u = r.unsigned_abs();
                 let minprec = if u == 0 {
@@ -509,10 +572,10 @@ impl Number {
                 } else {
                     bits_u64(u) - u.trailing_zeros()
                 };
-                return Number(Repr::Int {
+                return Ok(Number(Repr::Int {
                     v: r,
                     prec: p.max(minprec),
-                });
+                }));
             }
         }
         let r = self.mul_prec(o, LITERAL_PREC);
@@ -526,8 +589,9 @@ impl Number {
                 }
             }
             Repr::Big { mant, .. } => mant.bits() as u32,
+            Repr::Inf { .. } => 0,
         };
-        r.with_prec(p.max(minprec))
+        Ok(r.with_prec(p.max(minprec)))
     }
 
     /// Changes the precision (the value is unchanged if it fits).
@@ -535,52 +599,71 @@ impl Number {
         match self.0 {
             Repr::Int { v, .. } => Number::int_with_prec(v, prec),
             Repr::Big { neg, mant, exp, .. } => Number::rounded(neg, mant, exp, prec),
+            Repr::Inf { neg, .. } => Number(Repr::Inf { neg, prec }),
         }
     }
 
-    /// cty `Divide` (precision `max(prec(a), prec(b))`); `None` on division
-    /// by zero (Terraform yields ±Inf, or an error for `0/0`).
-    pub fn div(&self, o: &Number) -> Option<Number> {
-        if o.is_zero() {
-            return None;
-        }
+    /// cty `Divide` (precision `max(prec(a), prec(b))`): `x/0` is `±Inf` (the sign from both
+    /// operands, `1/-0` is `-Inf`), `x/∞` is `±0`; `0/0` and `∞/∞` are errors.
+    pub fn div(&self, o: &Number) -> Result<Number, &'static str> {
+        const NAN: &str = "can't divide zero by zero or infinity by infinity";
         let p = self.prec().max(o.prec());
+        let neg = self.is_sign_negative() != o.is_sign_negative();
+        match (self.is_infinite(), o.is_infinite()) {
+            (true, true) => return Err(NAN),
+            (true, false) => return Ok(Number(Repr::Inf { neg, prec: p })),
+            (false, true) => return Ok(Number::make(neg, BigUint::zero(), 0, p)),
+            (false, false) => {}
+        }
+        if o.is_zero() {
+            if self.is_zero() {
+                return Err(NAN);
+            }
+            return Ok(Number(Repr::Inf { neg, prec: p }));
+        }
+        Ok(self.div_finite(o, p))
+    }
+
+    fn div_finite(&self, o: &Number, p: u32) -> Number {
         if let (Repr::Int { v: a, .. }, Repr::Int { v: b, .. }) = (&self.0, &o.0) {
             if *a != 0 && a.checked_rem(*b) == Some(0) {
                 if let Some(q) = a.checked_div(*b) {
-                    return Some(Number::int_with_prec(q, p));
+                    return Number::int_with_prec(q, p);
                 }
             }
         }
         let (an, am, ae) = self.parts();
         let (bn, bm, be) = o.parts();
         if am.is_zero() {
-            return Some(Number::make(an != bn, am, 0, p));
+            return Number::make(an != bn, am, 0, p);
         }
         let (m, e) = div_round(&am, ae - be, &bm, p);
-        Some(Number::make(an != bn, m, e, p))
+        Number::make(an != bn, m, e, p)
     }
 
     /// Terraform's `%` (cty `Modulo`): `a - b·trunc(a/b)`, computed at the
     /// precision of `a`; the sign follows the dividend (`-5 % 3 == -2`,
-    /// `5 % -3 == 2`). `x % 0` is `x` in Terraform, so this never returns
-    /// `None` (the `Option` is kept for API stability).
-    pub fn rem(&self, o: &Number) -> Option<Number> {
+    /// `5 % -3 == 2`). `x % 0` is `x` in Terraform; a remainder with an infinity is an error
+    /// (cty fails on it too: `big.Float` has no integer part of `∞`, nor `0·∞`).
+    pub fn rem(&self, o: &Number) -> Result<Number, &'static str> {
         if o.is_zero() {
-            return Some(self.clone());
+            return Ok(self.clone());
+        }
+        if self.is_infinite() || o.is_infinite() {
+            return Err("can't use modulo with zero and infinity");
         }
         let pa = self.prec();
         if let (Repr::Int { v: a, .. }, Repr::Int { v: b, .. }) = (&self.0, &o.0) {
             if let Some(r) = a.checked_rem(*b) {
-                return Some(Number::int_with_prec(r, pa));
+                return Ok(Number::int_with_prec(r, pa));
             }
         }
-        let rat = self.div(o)?;
+        let rat = self.div_finite(o, self.prec().max(o.prec()));
         let t = rat.trunc_bigint();
         let (tn, tm) = (t.sign() == Sign::Minus, t.magnitude().clone());
         let work = Number::rounded(tn, tm, 0, pa);
         let work = o.mul_prec(&work, pa);
-        Some(self.add_prec(&work.neg(), pa))
+        Ok(self.add_prec(&work.neg(), pa))
     }
 
     pub fn neg(&self) -> Number {
@@ -596,6 +679,10 @@ impl Number {
                 exp,
                 prec,
             } => Number::make(!neg, mant.clone(), *exp, *prec),
+            Repr::Inf { neg, prec } => Number(Repr::Inf {
+                neg: !neg,
+                prec: *prec,
+            }),
         }
     }
 
@@ -619,7 +706,7 @@ impl Number {
     }
 
     fn floor_ceil(&self, floor: bool) -> Number {
-        if let Repr::Int { .. } = self.0 {
+        if let Repr::Int { .. } | Repr::Inf { .. } = self.0 {
             return self.clone();
         }
         let mut t = self.trunc_bigint();
@@ -635,7 +722,7 @@ impl Number {
     }
 
     /// Terraform `pow`: Go `math.Pow` on the float64 conversions, result as
-    /// a 53-bit number. `None` for NaN / infinite results.
+    /// a 53-bit number (`±Inf` on overflow). `None` for a NaN result.
     pub fn pow(&self, o: &Number) -> Option<Number> {
         Number::from_f64(go_pow(self.to_f64(), o.to_f64()))
     }
@@ -674,6 +761,8 @@ impl Number {
             return self.approximate();
         }
         let (neg, mant, exp, prec) = match &self.0 {
+            Repr::Inf { neg: true, .. } => return "-Inf".into(),
+            Repr::Inf { neg: false, .. } => return "+Inf".into(),
             Repr::Int { v, prec } if *prec >= 64 => return v.to_string(),
             Repr::Int { v, prec } => (*v < 0, BigUint::from(v.unsigned_abs()), 0i64, *prec),
             Repr::Big {
@@ -746,6 +835,15 @@ impl Number {
     fn exact_cmp(&self, o: &Number) -> Ordering {
         if let (Repr::Int { v: a, .. }, Repr::Int { v: b, .. }) = (&self.0, &o.0) {
             return a.cmp(b);
+        }
+        // -Inf below every finite value, +Inf above; equal infinities are equal.
+        let rank = |n: &Number| match n.0 {
+            Repr::Inf { neg: true, .. } => -1,
+            Repr::Inf { neg: false, .. } => 1,
+            _ => 0,
+        };
+        if rank(self) != 0 || rank(o) != 0 {
+            return rank(self).cmp(&rank(o));
         }
         let (sa, sb) = (self.signum(), o.signum());
         if sa != sb {
@@ -1087,6 +1185,10 @@ impl Hash for Number {
                 2u8.hash(h);
                 self.format().hash(h);
             }
+            Repr::Inf { neg, .. } => {
+                3u8.hash(h);
+                neg.hash(h);
+            }
         }
     }
 }
@@ -1113,12 +1215,12 @@ mod tests {
         let toks: Vec<&str> = expr.split(' ').collect();
         let n = match toks.as_slice() {
             [a] => p(a),
-            [a, "+", b] => p(a).add(&p(b)),
-            [a, "-", b] => p(a).sub(&p(b)),
-            [a, "*", b] => p(a).mul(&p(b)),
+            [a, "+", b] => p(a).add(&p(b)).unwrap(),
+            [a, "-", b] => p(a).sub(&p(b)).unwrap(),
+            [a, "*", b] => p(a).mul(&p(b)).unwrap(),
             [a, "/", b] => p(a).div(&p(b)).unwrap(),
             [a, "%", b] => p(a).rem(&p(b)).unwrap(),
-            [a, "/", b, "*", c] => p(a).div(&p(b)).unwrap().mul(&p(c)),
+            [a, "/", b, "*", c] => p(a).div(&p(b)).unwrap().mul(&p(c)).unwrap(),
             _ => panic!("bad {expr}"),
         };
         n.format()
@@ -1174,16 +1276,22 @@ mod tests {
         let pw = two.pow(&p("100")).unwrap();
         assert_eq!(pw.format(), "1267650600228229400000000000000");
         assert_eq!(pw.neg().format(), "-1267650600228229400000000000000");
-        assert_eq!(pw.add(&p("0")).format(), "1267650600228229401496703205376");
+        assert_eq!(
+            pw.add(&p("0")).unwrap().format(),
+            "1267650600228229401496703205376"
+        );
         assert_eq!(pw.floor().format(), "1267650600228229400000000000000");
         assert_eq!(pw, p("1267650600228229401496703205376"));
         let r2 = two.pow(&p("0.5")).unwrap();
         assert_eq!(r2.format(), "1.4142135623730951");
         assert_eq!(
-            r2.mul(&p("1")).format(),
+            r2.mul(&p("1")).unwrap().format(),
             "1.4142135623730951454746218587388284504413604736328125"
         );
-        assert_eq!(r2.mul(&r2).format(), "2.00000000000000027343234630647693");
+        assert_eq!(
+            r2.mul(&r2).unwrap().format(),
+            "2.00000000000000027343234630647693"
+        );
         assert_eq!(r2.div(&p("3")).unwrap().format(), "0.47140452079103171515820728624627615014712015787760416666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666666665");
         let r3 = p("3").pow(&p("0.5")).unwrap();
         assert_eq!(r2.div(&r3).unwrap().format(), "0.8164965809277261");
@@ -1228,11 +1336,15 @@ mod tests {
         assert_eq!(x.ceil().format(), "142857142857142857142857142858");
         assert_eq!(x.floor().format(), "142857142857142857142857142857");
         assert_eq!(
-            p("1e30").add(&p("0.5")).floor().format(),
+            p("1e30").add(&p("0.5")).unwrap().floor().format(),
             "1000000000000000000000000000000"
         );
         assert_eq!(
-            p("5").add(&p("1").div(&p("3")).unwrap()).floor().format(),
+            p("5")
+                .add(&p("1").div(&p("3")).unwrap())
+                .unwrap()
+                .floor()
+                .format(),
             "5"
         );
     }
@@ -1240,7 +1352,8 @@ mod tests {
     #[test]
     fn parsing() {
         for bad in [
-            "", "x", "0x10", "1_000", "0b11", "1e", "inf", "nan", ".", "-", "1e+", "1.2.3",
+            "", "x", "0x10", "1_000", "0b11", "1e", "INF", "infinity", "nan", ".", "-", "1e+",
+            "1.2.3",
         ] {
             assert!(Number::parse(bad).is_none(), "{bad}");
         }
@@ -1257,7 +1370,7 @@ mod tests {
         assert_eq!(p("1e-400").format(), format!("0.{}1", "0".repeat(399)));
         assert_eq!(p("1e400").format(), format!("1{}", "0".repeat(400)));
         assert_eq!(
-            p("1e308").mul(&p("10")).format(),
+            p("1e308").mul(&p("10")).unwrap().format(),
             format!("1{}", "0".repeat(309))
         );
         // 2^512+1 and 2^512+3: exact ties at 512 bits, ToNearestEven
@@ -1280,7 +1393,7 @@ mod tests {
     #[test]
     fn conversions_and_compare() {
         assert_eq!(p("0.1").to_f64(), 0.1);
-        assert_eq!(p("1e308").mul(&p("10")).to_f64(), f64::INFINITY);
+        assert_eq!(p("1e308").mul(&p("10")).unwrap().to_f64(), f64::INFINITY);
         assert_eq!(p("5e-324").to_f64(), 5e-324);
         assert_eq!(p("2.4703282292062328e-324").to_f64(), 5e-324);
         assert_eq!(p("2.4703282292062327e-324").to_f64(), 0.0);
@@ -1293,15 +1406,15 @@ mod tests {
         assert_eq!(p("1e20").to_i64(), None);
         assert!(p("1e20").is_integer());
         assert_eq!(p("-9223372036854775808").to_i64(), Some(i64::MIN));
-        assert!(p("1").div(&p("0")).is_none());
-        assert_eq!(p("0.1").add(&p("0.2")), p("0.3"));
+        assert_eq!(p("1").div(&p("0")).unwrap().format(), "+Inf");
+        assert_eq!(p("0.1").add(&p("0.2")).unwrap(), p("0.3"));
         assert!(p("0.1") < p("0.2"));
         assert!(p("-1e30") < p("-5"));
         assert!(p("1e30") > p("5"));
         assert_eq!(p("1").cmp(&p("1.0")), Ordering::Equal);
-        assert_eq!(p("2").div(&p("3")).unwrap().mul(&p("3")), p("2"));
+        assert_eq!(p("2").div(&p("3")).unwrap().mul(&p("3")).unwrap(), p("2"));
         assert_eq!(
-            p("9223372036854775807").add(&p("1")).format(),
+            p("9223372036854775807").add(&p("1")).unwrap().format(),
             "9223372036854775808"
         );
         assert_eq!(
@@ -1309,14 +1422,44 @@ mod tests {
             "9223372036854775808"
         );
         assert_eq!(
-            p("4294967296").mul(&p("4294967296")).format(),
+            p("4294967296").mul(&p("4294967296")).unwrap().format(),
             "18446744073709551616"
         );
     }
 
+    // Expected strings are `terraform console` (v1.11) output for `tostring(...)`.
+    #[test]
+    fn infinities() {
+        let inf = p("1").div(&p("0")).unwrap();
+        let ninf = p("-1").div(&p("0")).unwrap();
+        assert_eq!(inf.format(), "+Inf");
+        assert_eq!(ninf.format(), "-Inf");
+        assert_eq!(p("1").div(&p("-0")).unwrap().format(), "-Inf");
+        assert_eq!(p("Inf"), inf);
+        assert_eq!(p("-inf"), ninf);
+        assert!(inf > p("1e400") && ninf < p("-1e400") && ninf < inf);
+        assert_eq!(inf.add(&p("1")).unwrap(), inf);
+        assert_eq!(p("5").sub(&inf).unwrap(), ninf);
+        assert_eq!(p("-2").mul(&inf).unwrap(), ninf);
+        assert_eq!(p("-2").div(&inf).unwrap().format(), "-0");
+        assert_eq!(inf.neg(), ninf);
+        assert_eq!(ninf.abs(), inf);
+        assert_eq!(inf.floor(), inf);
+        assert_eq!(inf.to_f64(), f64::INFINITY);
+        assert!(inf.add(&ninf).is_err());
+        assert!(inf.sub(&inf).is_err());
+        assert!(p("0").mul(&inf).is_err());
+        assert!(inf.div(&inf).is_err());
+        assert!(p("0").div(&p("0")).is_err());
+        assert!(p("5").rem(&inf).is_err());
+        assert_eq!(inf.rem(&p("0")).unwrap(), inf);
+        assert_eq!(inf.to_i64(), None);
+        assert!(!inf.is_integer());
+    }
+
     #[test]
     fn smoke() {
-        assert_eq!(f(p("0.1").add(&p("0.2"))), "0.3");
+        assert_eq!(f(p("0.1").add(&p("0.2")).unwrap()), "0.3");
         assert_eq!(f(p("1").div(&p("3")).unwrap()), "0.33333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333335");
     }
 }

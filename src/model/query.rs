@@ -6,6 +6,7 @@
 //! the identity index (`model::links`).
 use super::links::{self, Index, Leaf};
 use super::{Cause, Model, Resource, Value};
+use crate::model::Seq;
 
 /// One resource a value points at, and the attribute read (`id`, `arn`, `name`…).
 #[derive(Clone, Debug)]
@@ -201,7 +202,7 @@ fn collect<'a>(model: &'a Model, ix: &Index, v: &Value, types: &[&str], out: &mu
             }
             push_all(out, found);
         }
-        Value::List(items) | Value::Set(items) => {
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
             for x in items {
                 collect(model, ix, x, types, out);
             }
@@ -245,7 +246,7 @@ impl Resource {
         let mut v = self.attributes.get(first.as_str())?;
         for p in parts {
             v = match (v.peel(), p.parse::<usize>()) {
-                (Value::List(items) | Value::Set(items), Ok(i)) => items.get(i)?,
+                (Value::List(Seq { items, .. }) | Value::Set(items), Ok(i)) => items.get(i)?,
                 (Value::Map(m), _) => m.get(p.as_str())?,
                 _ => return None,
             };
@@ -266,7 +267,9 @@ fn path_steps(path: &str) -> Vec<String> {
 pub fn walk_unknowns(v: &Value, f: &mut dyn FnMut(&Cause)) {
     match v {
         Value::Unknown(u) => u.cause().leaves().into_iter().for_each(&mut *f),
-        Value::List(items) | Value::Set(items) => items.iter().for_each(|x| walk_unknowns(x, f)),
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
+            items.iter().for_each(|x| walk_unknowns(x, f))
+        }
         Value::Map(m) => m.values().for_each(|x| walk_unknowns(x, f)),
         Value::Sensitive(inner) => walk_unknowns(inner, f),
         _ => {}

@@ -1,5 +1,6 @@
 //! Resources and the rest of an evaluated configuration, in Terraform's own names.
 use super::Value;
+use crate::model::Seq;
 use crate::source::{Location, Span};
 use std::collections::BTreeMap;
 
@@ -264,7 +265,7 @@ impl Resource {
         if depth >= 2 {
             return;
         }
-        if let Value::List(items) | Value::Set(items) = v.peel() {
+        if let Value::List(Seq { items, .. }) | Value::Set(items) = v.peel() {
             for (i, item) in items.iter().enumerate() {
                 if let Value::Map(m) = item.peel() {
                     for (k, inner) in m {

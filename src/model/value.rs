@@ -132,23 +132,211 @@ impl Unknown {
     }
 }
 
-/// A Terraform value. Lists and tuples share `List`; maps and objects share `Map` (keys sorted
-/// lexically, as Terraform orders them); `Set` is kept sorted and deduplicated.
+/// A Terraform value. Lists and tuples share `List`, told apart by [`Seq::kind`]; maps and
+/// objects share `Map` (keys sorted lexically, as Terraform orders them), told apart by
+/// [`Record::kind`]; `Set` is kept sorted and deduplicated.
+///
+/// `==` on `Value` is structural and ignores those kinds: drift compares a configuration tuple
+/// with the list state holds, and rules read either the same way. Terraform's own `==`, which
+/// also compares types, is [`Value::tf_equal`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Null,
     Bool(bool),
     Number(Number),
     String(String),
-    List(Vec<Value>),
+    List(Seq),
     Set(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(Record),
     Unknown(Unknown),
     /// A value marked sensitive: it is used in evaluation but never printed.
     Sensitive(Box<Value>),
 }
 
+/// Whether a sequence is a Terraform list (one element type: `tolist`, state, typed variables)
+/// or a tuple (each element its own type: `[...]`, `for`, `jsondecode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SeqKind {
+    #[default]
+    List,
+    Tuple,
+}
+
+/// Whether a record is a Terraform map (one element type: `tomap`, state) or an object (each
+/// attribute its own type: `{...}`, `for`, `jsondecode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    #[default]
+    Map,
+    Object,
+}
+
+/// The elements of a list or tuple. Derefs to the `Vec`, so most code reads it as one; equality
+/// ignores the kind (see [`Value`]).
+#[derive(Clone, Default, Eq)]
+pub struct Seq {
+    pub kind: SeqKind,
+    pub items: Vec<Value>,
+}
+
+impl Seq {
+    pub fn new(kind: SeqKind, items: Vec<Value>) -> Seq {
+        Seq { kind, items }
+    }
+    pub fn is_tuple(&self) -> bool {
+        self.kind == SeqKind::Tuple
+    }
+}
+
+impl PartialEq for Seq {
+    fn eq(&self, other: &Seq) -> bool {
+        self.items == other.items
+    }
+}
+
+// Printed as the bare elements: Debug output (set order, messages) stays what it was before
+// the kind existed.
+impl fmt::Debug for Seq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.items.fmt(f)
+    }
+}
+
+impl std::ops::Deref for Seq {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+impl std::ops::DerefMut for Seq {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.items
+    }
+}
+
+impl IntoIterator for Seq {
+    type Item = Value;
+    type IntoIter = std::vec::IntoIter<Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Seq {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// Collects into a list: what loaders (state, plan, live) build.
+impl FromIterator<Value> for Seq {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Seq {
+        Seq::new(SeqKind::List, iter.into_iter().collect())
+    }
+}
+
+impl From<Seq> for Vec<Value> {
+    fn from(s: Seq) -> Vec<Value> {
+        s.items
+    }
+}
+
+/// The entries of a map or object. Derefs to the `BTreeMap`; equality ignores the kind.
+#[derive(Clone, Default, Eq)]
+pub struct Record {
+    pub kind: RecordKind,
+    pub entries: BTreeMap<String, Value>,
+}
+
+impl Record {
+    pub fn new(kind: RecordKind, entries: BTreeMap<String, Value>) -> Record {
+        Record { kind, entries }
+    }
+    pub fn is_object(&self) -> bool {
+        self.kind == RecordKind::Object
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.entries.fmt(f)
+    }
+}
+
+impl std::ops::Deref for Record {
+    type Target = BTreeMap<String, Value>;
+    fn deref(&self) -> &BTreeMap<String, Value> {
+        &self.entries
+    }
+}
+
+impl std::ops::DerefMut for Record {
+    fn deref_mut(&mut self) -> &mut BTreeMap<String, Value> {
+        &mut self.entries
+    }
+}
+
+impl IntoIterator for Record {
+    type Item = (String, Value);
+    type IntoIter = std::collections::btree_map::IntoIter<String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Record {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+/// Collects into a map: what loaders (state, plan, live) build.
+impl FromIterator<(String, Value)> for Record {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Record {
+        Record::new(RecordKind::Map, iter.into_iter().collect())
+    }
+}
+
+impl<const N: usize> From<[(String, Value); N]> for Record {
+    fn from(entries: [(String, Value); N]) -> Record {
+        entries.into_iter().collect()
+    }
+}
+
+impl From<Record> for BTreeMap<String, Value> {
+    fn from(r: Record) -> BTreeMap<String, Value> {
+        r.entries
+    }
+}
+
 impl Value {
+    /// A Terraform list.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Seq::new(SeqKind::List, items))
+    }
+    /// A Terraform tuple.
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::List(Seq::new(SeqKind::Tuple, items))
+    }
+    /// A Terraform map.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Record::new(RecordKind::Map, entries))
+    }
+    /// A Terraform object.
+    pub fn object(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Record::new(RecordKind::Object, entries))
+    }
     pub fn unknown(cause: Cause) -> Value {
         Value::Unknown(Unknown::new(cause))
     }
@@ -165,6 +353,49 @@ impl Value {
         Value::Set(items)
     }
 
+    /// The value with every list made a tuple and every map an object, as HCL reads JSON
+    /// (`.tfvars.json`): structural types, which conversion to a variable's type then narrows.
+    pub fn into_structural(self) -> Value {
+        match self {
+            Value::List(s) => {
+                Value::tuple(s.items.into_iter().map(Value::into_structural).collect())
+            }
+            Value::Map(r) => Value::object(
+                r.entries
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_structural()))
+                    .collect(),
+            ),
+            Value::Sensitive(v) => Value::Sensitive(Box::new(v.into_structural())),
+            v => v,
+        }
+    }
+
+    /// Terraform's `==`: equal values of the same type. Unlike `==` on `Value` it tells a tuple
+    /// from a list and an object from a map (`[1] == tolist([1])` is false), at every depth.
+    /// Element types Terraform would know but a value does not show (an empty `list(string)`
+    /// against an empty `tolist([])`) are not compared.
+    pub fn tf_equal(&self, other: &Value) -> bool {
+        match (self.peel(), other.peel()) {
+            (Value::List(x), Value::List(y)) => {
+                x.kind == y.kind
+                    && x.len() == y.len()
+                    && x.iter().zip(y.iter()).all(|(p, q)| p.tf_equal(q))
+            }
+            (Value::Set(x), Value::Set(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.tf_equal(q))
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                x.kind == y.kind
+                    && x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.tf_equal(v2))
+            }
+            (x, y) => x == y,
+        }
+    }
+
     /// Terraform's name for the value's kind, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -172,8 +403,10 @@ impl Value {
             Value::Bool(_) => "bool",
             Value::Number(_) => "number",
             Value::String(_) => "string",
+            Value::List(l) if l.is_tuple() => "tuple",
             Value::List(_) => "list",
             Value::Set(_) => "set",
+            Value::Map(m) if m.is_object() => "object",
             Value::Map(_) => "map",
             Value::Unknown(_) => "unknown",
             Value::Sensitive(v) => v.type_name(),
@@ -186,7 +419,7 @@ impl Value {
         match self.peel() {
             Value::Null => true,
             Value::String(s) => s.is_empty(),
-            Value::List(v) | Value::Set(v) => v.is_empty(),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => v.is_empty(),
             Value::Map(m) => m.is_empty(),
             _ => false,
         }
@@ -204,7 +437,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown(_) => false,
-            Value::List(v) | Value::Set(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) => m.values().all(Value::is_wholly_known),
             Value::Sensitive(v) => v.is_wholly_known(),
             _ => true,
@@ -240,7 +475,9 @@ impl Value {
                     }
                 }
             }
-            Value::List(v) | Value::Set(v) => v.iter().for_each(|x| x.collect_unknowns(first, out)),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => {
+                v.iter().for_each(|x| x.collect_unknowns(first, out))
+            }
             Value::Map(m) => m.values().for_each(|x| x.collect_unknowns(first, out)),
             Value::Sensitive(v) => v.collect_unknowns(first, out),
             _ => {}
@@ -250,7 +487,9 @@ impl Value {
     pub fn first_unknown(&self) -> Option<&Unknown> {
         match self {
             Value::Unknown(u) => Some(u),
-            Value::List(v) | Value::Set(v) => v.iter().find_map(Value::first_unknown),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => {
+                v.iter().find_map(Value::first_unknown)
+            }
             Value::Map(m) => m.values().find_map(Value::first_unknown),
             Value::Sensitive(v) => v.first_unknown(),
             _ => None,
@@ -261,7 +500,7 @@ impl Value {
     pub fn is_sensitive(&self) -> bool {
         match self {
             Value::Sensitive(_) => true,
-            Value::List(v) | Value::Set(v) => v.iter().any(Value::is_sensitive),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => v.iter().any(Value::is_sensitive),
             Value::Map(m) => m.values().any(Value::is_sensitive),
             _ => false,
         }
@@ -271,17 +510,17 @@ impl Value {
     pub fn unmark(self) -> (Value, bool) {
         match self {
             Value::Sensitive(v) => (v.unmark().0, true),
-            Value::List(v) => {
-                let (v, s) = unmark_all(v);
-                (Value::List(v), s)
+            Value::List(Seq { kind, items }) => {
+                let (items, s) = unmark_all(items);
+                (Value::List(Seq { kind, items }), s)
             }
             Value::Set(v) => {
                 let (v, s) = unmark_all(v);
                 (Value::Set(v), s)
             }
-            Value::Map(m) => {
+            Value::Map(Record { kind, entries }) => {
                 let mut any = false;
-                let m = m
+                let entries = entries
                     .into_iter()
                     .map(|(k, v)| {
                         let (v, s) = v.unmark();
@@ -289,7 +528,7 @@ impl Value {
                         (k, v)
                     })
                     .collect();
-                (Value::Map(m), any)
+                (Value::Map(Record { kind, entries }), any)
             }
             v => (v, false),
         }
@@ -332,7 +571,7 @@ impl Value {
     }
     pub fn as_list(&self) -> Option<&[Value]> {
         match self.peel() {
-            Value::List(v) | Value::Set(v) => Some(v),
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => Some(v),
             _ => None,
         }
     }
@@ -373,7 +612,8 @@ impl Value {
         match self {
             Value::Number(n) => Ok(n.clone()),
             Value::String(s) => {
-                Number::parse(s).ok_or_else(|| format!("cannot convert {s:?} to number"))
+                // cty parses the whole string (`" 5" + 1` is an error), `inf` included.
+                Number::parse_strict(s).ok_or_else(|| format!("cannot convert {s:?} to number"))
             }
             Value::Sensitive(v) => v.to_tf_number(),
             Value::Null => Err("a null value cannot be converted to number".into()),
@@ -407,7 +647,7 @@ impl Value {
                     .unwrap_or(J::String(text))
             }
             Value::String(s) => J::String(s.clone()),
-            Value::List(v) | Value::Set(v) => {
+            Value::List(Seq { items: v, .. }) | Value::Set(v) => {
                 J::Array(v.iter().map(Value::to_display_json).collect())
             }
             Value::Map(m) => J::Object(
@@ -463,5 +703,29 @@ impl fmt::Display for PathStep {
             PathStep::Key(k) => write!(f, ".{k}"),
             PathStep::Index(i) => write!(f, "[{i}]"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_matter_to_terraform_equality_only() {
+        let tuple = Value::tuple(vec![Value::int(1)]);
+        let list = Value::list(vec![Value::int(1)]);
+        // Drift and rules compare structurally: a configuration tuple equals a state list.
+        assert_eq!(tuple, list);
+        assert!(!tuple.tf_equal(&list));
+        assert!(tuple.tf_equal(&tuple.clone()));
+        let obj = Value::object([("a".to_string(), tuple.clone())].into());
+        let map = Value::map([("a".to_string(), tuple)].into());
+        assert_eq!(obj, map);
+        assert!(!obj.tf_equal(&map));
+        let nested = Value::object([("a".to_string(), list)].into());
+        assert!(!obj.tf_equal(&nested), "kinds are compared at every depth");
+        assert_eq!(obj.type_name(), "object");
+        // Debug output (set order, messages) is what it was before kinds existed.
+        assert!(format!("{obj:?}").starts_with(r#"Map({"a": List([Number("#));
     }
 }

@@ -4,6 +4,7 @@ use super::sensitive::{self, kind};
 use super::{parse, Instance, PlanDoc, Seg, StateError};
 use crate::model::address::{Address, InstanceKey};
 use crate::model::json::from_json;
+use crate::model::Seq;
 use crate::model::{Cause, Value};
 use serde_json::{Map, Value as J};
 use std::collections::{HashMap, HashSet};
@@ -421,9 +422,9 @@ fn unknown_at(v: &mut Value, mirror: &J, address: &str, path: &mut String) {
         }
         J::Array(a) if has_true(mirror) => {
             if matches!(v, Value::Null) {
-                *v = Value::List(Vec::new());
+                *v = Value::list(Vec::new());
             }
-            let (Value::List(l) | Value::Set(l)) = v else {
+            let (Value::List(Seq { items: l, .. }) | Value::Set(l)) = v else {
                 return;
             };
             for (i, sub) in a.iter().enumerate() {

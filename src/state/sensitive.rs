@@ -2,6 +2,7 @@
 //! state `sensitive_attributes` paths (Terraform ≥ 0.15), the plan's mirror structures
 //! (`sensitive_values`, `after_sensitive`: `true` at sensitive leaves), and the AWS provider's
 //! schema, which older states do not record at all ([`SECRET_ATTRIBUTES`]).
+use crate::model::Seq;
 use crate::model::{Mode, Value};
 use serde_json::Value as J;
 
@@ -251,7 +252,7 @@ pub(crate) fn mark_mirror(v: &mut Value, mirror: &J) {
                 }
             }
         }
-        (Value::List(l) | Value::Set(l), J::Array(a)) => {
+        (Value::List(Seq { items: l, .. }) | Value::Set(l), J::Array(a)) => {
             for (child, sub) in l.iter_mut().zip(a) {
                 mark_mirror(child, sub);
             }
@@ -294,12 +295,12 @@ fn follow(v: &mut Value, path: &[Step], mark_null: bool) {
                 follow(inner, path, mark_null);
             }
         }
-        (Value::List(l) | Value::Set(l), Step::Index(i)) => {
+        (Value::List(Seq { items: l, .. }) | Value::Set(l), Step::Index(i)) => {
             if let Some(c) = l.get_mut(*i) {
                 follow(c, rest, mark_null);
             }
         }
-        (Value::List(l) | Value::Set(l), Step::Every) => {
+        (Value::List(Seq { items: l, .. }) | Value::Set(l), Step::Every) => {
             l.iter_mut().for_each(|c| follow(c, rest, mark_null));
         }
         (Value::Map(m), Step::Every) => {
@@ -379,7 +380,7 @@ mod tests {
         assert_eq!(m["name"], Value::string("n"));
         assert_eq!(
             m["list"],
-            Value::List(vec![Value::string("a"), sens(Value::string("b"))])
+            Value::list(vec![Value::string("a"), sens(Value::string("b"))])
         );
         assert_eq!(m["tags"].as_map().unwrap()["k"], sens(Value::string("v")));
         assert_eq!(m["tags"].as_map().unwrap()["o"], Value::string("w"));
@@ -456,7 +457,7 @@ mod tests {
         assert_eq!(input["password"], sens(Value::string("p")));
         assert_eq!(
             input["list"],
-            Value::List(vec![Value::int(1), sens(Value::string("s"))])
+            Value::list(vec![Value::int(1), sens(Value::string("s"))])
         );
         assert_eq!(input["name"], Value::string("x"));
         assert_eq!(v.as_map().unwrap()["other"], Value::int(2));

@@ -2,6 +2,7 @@
 //! was written: `jsonencode(...)` (kept structured by the evaluator even when a part such as
 //! an ECR repository URL is known only after apply), `file()`, `templatefile()`, heredoc JSON.
 use crate::model::json::from_json as json_to_value;
+use crate::model::Seq;
 use crate::model::{Cause, Model, Resource, Value};
 
 /// What a rule can know about a task definition's containers.
@@ -92,7 +93,7 @@ impl Container {
 
 fn list(v: &Value) -> &[Value] {
     match v.peel() {
-        Value::List(l) | Value::Set(l) => l,
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => l,
         _ => &[],
     }
 }
@@ -178,7 +179,7 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
         }
     };
     match structured.peel() {
-        Value::List(items) | Value::Set(items) => {
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
             let mut out = Partial {
                 known: Vec::new(),
                 unknown: Vec::new(),
@@ -187,7 +188,7 @@ pub fn partial_definitions(td: &Resource) -> Result<Partial, Definitions> {
                 match it.peel() {
                     Value::Map(m) => out.known.push(Container {
                         index,
-                        fields: m.clone(),
+                        fields: m.entries.clone(),
                     }),
                     Value::Unknown(u) => out.unknown.push((
                         index,

@@ -6,6 +6,7 @@
 //! `source_policy_documents` and `override_policy_documents`) — plus the AWS managed policies
 //! whose content infra-lint knows.
 use crate::model::json::from_json as json_to_value;
+use crate::model::Seq;
 use crate::model::{Mode, Model, Resource, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +124,7 @@ pub fn from_json(v: &Value) -> Document {
         return doc;
     };
     let stmts: Vec<&Value> = match m.get("Statement").map(Value::peel) {
-        Some(Value::List(l) | Value::Set(l)) => l.iter().collect(),
+        Some(Value::List(Seq { items: l, .. }) | Value::Set(l)) => l.iter().collect(),
         Some(s @ Value::Map(_)) => vec![s],
         Some(Value::Unknown(u)) => {
             doc.unknown.push(format!(
@@ -176,7 +177,9 @@ fn json_statement(s: &std::collections::BTreeMap<String, Value>) -> Statement {
 fn strings(v: &Value) -> Option<Vec<String>> {
     match v.peel() {
         Value::String(s) => Some(vec![s.clone()]),
-        Value::List(l) | Value::Set(l) => l.iter().map(|x| x.as_str().map(String::from)).collect(),
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
+            l.iter().map(|x| x.as_str().map(String::from)).collect()
+        }
         Value::Null => Some(vec![]),
         _ => None,
     }
@@ -245,7 +248,7 @@ fn policy_document_data(model: &Model, d: &Resource, depth: usize) -> Document {
     let mut out = Document::default();
     for key in ["source_policy_documents", "override_policy_documents"] {
         match d.get(key).map(Value::peel) {
-            Some(Value::List(l) | Value::Set(l)) => {
+            Some(Value::List(Seq { items: l, .. }) | Value::Set(l)) => {
                 for x in l {
                     out.extend(document_of(model, x, None, depth));
                 }
@@ -259,7 +262,7 @@ fn policy_document_data(model: &Model, d: &Resource, depth: usize) -> Document {
         }
     }
     match d.get("statement").map(Value::peel) {
-        Some(Value::List(l) | Value::Set(l)) => {
+        Some(Value::List(Seq { items: l, .. }) | Value::Set(l)) => {
             for s in l {
                 match s.as_map() {
                     Some(m) => out.statements.push(block_statement(m)),

@@ -4,6 +4,7 @@
 //! `inline_policy` blocks, `aws_iam_role_policy` — with customer managed `aws_iam_policy`
 //! documents followed by reference and AWS managed policies known by name.
 use super::policy::{self, Document, Effect, Match};
+use crate::model::Seq;
 use crate::model::{Mode, Model, Resource, Value};
 
 /// One policy of a role: where it comes from (for messages) and its content.
@@ -97,7 +98,7 @@ fn attached<'a>(
                     .is_some_and(|r| std::ptr::eq(r, role))
             };
             match v.peel() {
-                Value::List(l) | Value::Set(l) => l.iter().any(literal),
+                Value::List(Seq { items: l, .. }) | Value::Set(l) => l.iter().any(literal),
                 x => literal(x),
             }
         })
@@ -182,7 +183,9 @@ pub fn permissions(model: &Model, role: &Resource) -> Permissions {
 
 fn list_or_one<'a>(v: &'a Value, f: &mut dyn FnMut(usize, &'a Value)) {
     match v.peel() {
-        Value::List(l) | Value::Set(l) => l.iter().enumerate().for_each(|(i, x)| f(i, x)),
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
+            l.iter().enumerate().for_each(|(i, x)| f(i, x))
+        }
         Value::Null => {}
         x => f(0, x),
     }

@@ -2,6 +2,7 @@
 //! blocks, `aws_security_group_rule` with `type = "ingress"`, and
 //! `aws_vpc_security_group_ingress_rule`.
 use super::{as_int, location_of, SG_TYPES};
+use crate::model::Seq;
 use crate::model::{Model, Resource, Value};
 use crate::source::Location;
 
@@ -271,7 +272,7 @@ fn inline<'a>(model: &'a Model, sg: &'a Resource, out: &mut Vec<Ingress<'a>>) {
         out.push(unknown(reason));
     }
     match sg.get("ingress").map(Value::peel) {
-        Some(Value::List(items) | Value::Set(items)) => {
+        Some(Value::List(Seq { items, .. }) | Value::Set(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let prefix = format!("ingress[{i}].");
                 let Some(m) = item.as_map() else {
@@ -369,7 +370,7 @@ fn cidrs<'a>(model: &'a Model, v: Option<&'a Value>, path: &str, out: &mut Vec<S
             source: Source::Cidr(s.clone()),
             path: path.into(),
         }),
-        Value::List(items) | Value::Set(items) => {
+        Value::List(Seq { items, .. }) | Value::Set(items) => {
             for x in items {
                 cidrs(model, Some(x), path, out);
             }

@@ -3,6 +3,7 @@
 //! table.
 use super::{is_set, location_of, prefer_key};
 use crate::diag::Related;
+use crate::model::Seq;
 use crate::model::{Model, Resource, Value};
 use crate::source::Location;
 
@@ -235,7 +236,7 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
 fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> DefaultRoute<'a> {
     let mut found: Vec<DefaultRoute<'a>> = Vec::new();
     match table.get("route").map(Value::peel) {
-        Some(Value::List(routes) | Value::Set(routes)) => {
+        Some(Value::List(Seq { items: routes, .. }) | Value::Set(routes)) => {
             for (i, route) in routes.iter().enumerate() {
                 let Some(m) = route.as_map() else { continue };
                 let get = |k: &str| m.get(k);

@@ -157,7 +157,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 lens.push(l as u32);
             }
             if lens.is_empty() {
-                return Ok(Value::List(vec![]));
+                return Ok(Value::list(vec![]));
             }
             let all = net.all();
             // PreviousSubnet(network, first length)
@@ -191,7 +191,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 cur = next;
                 out.push(Value::String(cur.to_string()));
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         _ => Err(format!("unknown network function {name}")),
     }

@@ -1,8 +1,7 @@
 //! Collection functions.
-use super::{
-    bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unify, unknown_of, FnResult,
-};
-use crate::model::Value;
+use super::{bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unknown_of, FnResult};
+use crate::hcl::types::{convert, type_desc, type_of, unify, Type};
+use crate::model::{Seq, Value};
 use std::collections::BTreeMap;
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
@@ -10,38 +9,23 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "length" => length(&a[0]),
         "coalesce" => coalesce(a),
         "coalescelist" => {
+            // Sets have no order to pick a first from: Terraform refuses them, and nulls.
+            if a.iter().any(Value::is_null) {
+                return Err(
+                    "Invalid value for \"vals\" parameter: argument must not be null.".into(),
+                );
+            }
             for v in &a {
                 match v {
-                    Value::Null => {}
-                    Value::List(l) | Value::Set(l) if l.is_empty() => {}
-                    Value::List(_) | Value::Set(_) => return Ok(v.clone()),
+                    Value::List(l) if l.is_empty() => {}
+                    Value::List(_) => return Ok(v.clone()),
                     _ => return Err("coalescelist arguments must be lists or tuples".to_string()),
                 }
             }
             Err("no non-null arguments".into())
         }
-        "concat" => {
-            let mut out = Vec::new();
-            for v in &a {
-                out.extend_from_slice(list_arg(v, "seqs")?);
-            }
-            Ok(Value::List(out))
-        }
-        "merge" => {
-            let mut out = BTreeMap::new();
-            for v in &a {
-                match v {
-                    Value::Null => {}
-                    Value::Map(m) => out.extend(m.clone()),
-                    _ => {
-                        return Err("arguments must be maps or objects, got \"".to_string()
-                            + kind_name(v)
-                            + "\"")
-                    }
-                }
-            }
-            Ok(Value::Map(out))
-        }
+        "concat" => concat(&a),
+        "merge" => merge(&a),
         "lookup" => {
             let m = map_arg(&a[0], "inputMap")?;
             let k = str_arg(&a[1], "key")?;
@@ -62,7 +46,16 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
         }
         "element" => {
-            let l = list_arg(&a[0], "list")?;
+            let l = match &a[0] {
+                Value::List(l) => l,
+                Value::Null => return Err(null_arg("list")),
+                v => {
+                    return Err(format!(
+                        "cannot read elements from {}.",
+                        type_desc(&type_of(v))
+                    ))
+                }
+            };
             let i = int_arg(&a[1], "index")?;
             if i < 0 {
                 return Err("cannot use element function with a negative index".into());
@@ -72,24 +65,37 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
             Ok(l[(i as usize) % l.len()].clone())
         }
+        // Both compare as `==` does: `contains([1], "1")` is false.
         "index" => {
-            let l = list_arg(&a[0], "list")?;
+            let l = match &a[0] {
+                Value::List(l) => l,
+                Value::Null => return Err(null_arg("list")),
+                _ => return Err("argument must be a list or tuple".into()),
+            };
+            if a[1].is_null() {
+                return Err(null_arg("value"));
+            }
             l.iter()
-                .position(|e| *e == a[1])
+                .position(|e| e.tf_equal(&a[1]))
                 .map(|i| Value::int(i as i64))
                 .ok_or_else(|| "item not found".into())
         }
         "contains" => {
             let l = list_arg(&a[0], "list")?;
-            Ok(Value::Bool(l.iter().any(|e| *e == a[1])))
+            if a[1].is_null() {
+                return Err(null_arg("value"));
+            }
+            Ok(Value::Bool(l.iter().any(|e| e.tf_equal(&a[1]))))
         }
+        // An object's keys and values are tuples, a map's lists.
         "keys" => {
             let m = map_arg(&a[0], "inputMap")?;
-            Ok(Value::List(m.keys().map(Value::string).collect()))
+            let keys = m.keys().map(Value::string).collect();
+            Ok(seq_of_kind(m.is_object(), keys))
         }
         "values" => {
             let m = map_arg(&a[0], "mapping")?;
-            Ok(Value::List(m.values().cloned().collect()))
+            Ok(seq_of_kind(m.is_object(), m.values().cloned().collect()))
         }
         "compact" => {
             let l = list_arg(&a[0], "list")?;
@@ -103,22 +109,23 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     out.push(Value::String(s));
                 }
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
         "distinct" => {
-            let l = unify(list_arg(&a[0], "list")?.to_vec())?;
+            let l = list_param(&a[0], "list")?;
             let mut out: Vec<Value> = Vec::new();
             for v in l {
-                if !out.contains(&v) {
+                if !out.iter().any(|o| o.tf_equal(&v)) {
                     out.push(v);
                 }
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         }
+        // Always a tuple: the lists inside may hold different types.
         "flatten" => {
             let mut out = Vec::new();
             flatten(list_arg(&a[0], "list")?, &mut out);
-            Ok(Value::List(out))
+            Ok(Value::tuple(out))
         }
         "one" => {
             let l = list_arg(&a[0], "list")?;
@@ -141,9 +148,10 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             Ok(Value::List(s.into_iter().map(Value::String).collect()))
         }
         "reverse" => {
+            let tuple = matches!(&a[0], Value::List(l) if l.is_tuple());
             let mut l = list_arg(&a[0], "list")?.to_vec();
             l.reverse();
-            Ok(Value::List(l))
+            Ok(seq_of_kind(tuple, l))
         }
         "alltrue" | "anytrue" => {
             let l = list_arg(&a[0], "list")?;
@@ -164,23 +172,27 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }))
         }
         "chunklist" => {
-            let l = list_arg(&a[0], "list")?;
+            let l = list_param(&a[0], "list")?;
             let size = int_arg(&a[1], "size")?;
             if size < 0 {
                 return Err("the size argument must be positive".into());
             }
             if size == 0 {
-                return Ok(Value::List(vec![Value::List(l.to_vec())]));
+                return Ok(Value::list(vec![Value::list(l.to_vec())]));
             }
             Ok(Value::List(
                 l.chunks(size as usize)
-                    .map(|c| Value::List(c.to_vec()))
+                    .map(|c| Value::list(c.to_vec()))
                     .collect(),
             ))
         }
         "zipmap" => {
             let keys = str_list_arg(&a[0], "keys")?;
-            let vals = list_arg(&a[1], "values")?;
+            let vals = match &a[1] {
+                Value::List(l) => l,
+                Value::Null => return Err(null_arg("values")),
+                _ => return Err("values argument must be a list or tuple value".into()),
+            };
             if keys.len() != vals.len() {
                 return Err(format!(
                     "number of keys ({}) does not match number of values ({})",
@@ -188,12 +200,19 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     vals.len()
                 ));
             }
-            Ok(Value::Map(
-                keys.into_iter().zip(vals.iter().cloned()).collect(),
-            ))
+            let m = keys.into_iter().zip(vals.iter().cloned()).collect();
+            Ok(if vals.is_tuple() {
+                Value::object(m)
+            } else {
+                Value::map(m)
+            })
         }
         "slice" => {
-            let l = list_arg(&a[0], "list")?;
+            let l = match &a[0] {
+                Value::List(l) => l,
+                Value::Null => return Err(null_arg("list")),
+                _ => return Err("Invalid value for \"list\" parameter: cannot slice a set, because its elements do not have indices; explicitly convert to a list if the ordering of the result is not important.".into()),
+            };
             let start = int_arg(&a[1], "start_index")?;
             let end = int_arg(&a[2], "end_index")?;
             if start < 0 {
@@ -208,33 +227,27 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if start > end {
                 return Err("Invalid value for \"start_index\" parameter: start index must not be greater than end index.".into());
             }
-            Ok(Value::List(l[start as usize..end as usize].to_vec()))
+            Ok(seq_of_kind(
+                l.is_tuple(),
+                l[start as usize..end as usize].to_vec(),
+            ))
         }
         "setunion" | "setintersection" | "setsubtract" => {
             if a.is_empty() {
                 return Err("at least one argument is required".into());
             }
-            let sets: Vec<Vec<Value>> = a
-                .iter()
-                .map(|v| list_arg(v, "sets").map(<[Value]>::to_vec))
-                .collect::<Result<_, _>>()?;
-            let all: Vec<Value> = unify(sets.iter().flatten().cloned().collect())?;
-            // split the unified values back into their sets
-            let mut it = all.into_iter();
-            let sets: Vec<Vec<Value>> = sets
-                .iter()
-                .map(|s| it.by_ref().take(s.len()).collect())
-                .collect();
+            let sets = common_sets(&a)?;
+            let has = |s: &[Value], v: &Value| s.iter().any(|x| x.tf_equal(v));
             let out: Vec<Value> = match name {
                 "setunion" => sets.concat(),
                 "setintersection" => sets[0]
                     .iter()
-                    .filter(|v| sets[1..].iter().all(|s| s.contains(v)))
+                    .filter(|v| sets[1..].iter().all(|s| has(s, v)))
                     .cloned()
                     .collect(),
                 _ => sets[0]
                     .iter()
-                    .filter(|v| !sets[1].contains(v))
+                    .filter(|v| !has(&sets[1], v))
                     .cloned()
                     .collect(),
             };
@@ -261,11 +274,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 }
                 acc = next;
             }
-            let rows: Vec<Value> = acc.into_iter().map(Value::List).collect();
+            let rows: Vec<Value> = acc.into_iter().map(Value::tuple).collect();
             Ok(if all_sets {
                 Value::set(rows)
             } else {
-                Value::List(rows)
+                Value::list(rows)
             })
         }
         "matchkeys" => {
@@ -292,24 +305,135 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 }
             }
             Ok(Value::Map(
-                out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+                out.into_iter().map(|(k, v)| (k, Value::list(v))).collect(),
             ))
         }
         _ => Err(format!("unknown function {name}")),
     }
 }
 
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "tuple",
-        v => v.type_name(),
+fn null_arg(param: &str) -> String {
+    format!("Invalid value for \"{param}\" parameter: argument must not be null.")
+}
+
+/// A tuple or a list of `items`, as the function's input was.
+fn seq_of_kind(tuple: bool, items: Vec<Value>) -> Value {
+    if tuple {
+        Value::tuple(items)
+    } else {
+        Value::list(items)
     }
+}
+
+/// The elements of a `list(any)` parameter: a tuple or set converted to a list, its elements
+/// to their common type (`distinct([1, "a"])` is `["1", "a"]`).
+fn list_param(v: &Value, param: &str) -> Result<Vec<Value>, String> {
+    let required =
+        || format!("Invalid value for \"{param}\" parameter: list of any single type required.");
+    match v {
+        Value::Null => Err(null_arg(param)),
+        Value::List(_) | Value::Set(_) => {
+            match convert(v.clone(), &Type::List(Box::new(Type::Any))) {
+                Ok(Value::List(l)) => Ok(l.items),
+                _ => Err(required()),
+            }
+        }
+        _ => Err(required()),
+    }
+}
+
+/// The `set(any)` arguments of setunion and friends, converted to one set type.
+fn common_sets(a: &[Value]) -> Result<Vec<Vec<Value>>, String> {
+    let want = Type::Set(Box::new(Type::Any));
+    let sets: Vec<Value> = a
+        .iter()
+        .map(|v| match v {
+            Value::Null => Err(null_arg("sets")),
+            Value::List(_) | Value::Set(_) => convert(v.clone(), &want).map_err(|_| {
+                "Invalid value for \"sets\" parameter: set of any single type required.".into()
+            }),
+            _ => {
+                Err("Invalid value for \"sets\" parameter: set of any single type required.".into())
+            }
+        })
+        .collect::<Result<_, String>>()?;
+    let tys: Vec<Type> = sets.iter().map(type_of).collect();
+    let t = unify(&tys).ok_or("given sets must all have compatible element types")?;
+    sets.into_iter()
+        .map(|s| match convert(s, &t)? {
+            Value::Set(items) => Ok(items),
+            _ => Ok(Vec::new()),
+        })
+        .collect()
+}
+
+/// cty `concat`: lists of one common element type make a list of it; anything else a tuple
+/// of all the elements as they are (`concat([1], ["a"])` keeps the number).
+fn concat(a: &[Value]) -> FnResult {
+    if a.is_empty() {
+        return Err("at least one argument is required".into());
+    }
+    if a.iter().any(Value::is_null) {
+        return Err(null_arg("seqs"));
+    }
+    let mut out = Vec::new();
+    if a.iter()
+        .all(|v| matches!(v, Value::List(l) if !l.is_tuple()))
+    {
+        let tys: Vec<Type> = a.iter().map(type_of).collect();
+        if let Some(t @ Type::List(_)) = unify(&tys) {
+            for v in a {
+                if let Value::List(l) = convert(v.clone(), &t)? {
+                    out.extend(l.items);
+                }
+            }
+            return Ok(Value::list(out));
+        }
+    }
+    for v in a {
+        match v {
+            Value::List(l) => out.extend(l.iter().cloned()),
+            v => {
+                return Err(format!(
+                    "Invalid value for \"seqs\" parameter: all arguments must be lists or tuples; got {}.",
+                    type_desc(&type_of(v))
+                ))
+            }
+        }
+    }
+    Ok(Value::tuple(out))
+}
+
+/// cty `merge`: a map when every argument is a map of the same type, an object otherwise
+/// (nulls are skipped but, having no type, make it an object too).
+fn merge(a: &[Value]) -> FnResult {
+    let mut out = BTreeMap::new();
+    for v in a {
+        match v {
+            Value::Null => {}
+            Value::Map(m) => out.extend(m.entries.clone()),
+            _ => {
+                return Err(format!(
+                    "arguments must be maps or objects, got \"{}\"",
+                    type_desc(&type_of(v))
+                ))
+            }
+        }
+    }
+    let first = a.first().map(type_of);
+    let one_map_type =
+        matches!(first, Some(Type::Map(_))) && a.iter().all(|v| Some(type_of(v)) == first);
+    Ok(if one_map_type {
+        Value::map(out)
+    } else {
+        Value::object(out)
+    })
 }
 
 fn length(v: &Value) -> FnResult {
     match v {
         Value::Unknown(u) => Ok(Value::Unknown(u.clone())),
-        Value::List(l) | Value::Set(l) => {
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
             // a set's length is unknown while its elements are (they may collapse)
             if matches!(v, Value::Set(_)) {
                 if let Some(u) = unknown_of(v) {
@@ -332,26 +456,24 @@ fn length(v: &Value) -> FnResult {
     }
 }
 
+/// Terraform's `coalesce`: the arguments are first converted to their common type
+/// (`coalesce(1, "a")` is "1", `coalesce(1, true)` fails), then the first that is not null
+/// (nor "", for strings) is the result.
 fn coalesce(a: Vec<Value>) -> FnResult {
-    let known_prims: Vec<Value> = a.iter().filter(|v| v.is_wholly_known()).cloned().collect();
-    let mixed_to_string = unify(known_prims.clone())
-        .map(|u| u != known_prims)
-        .unwrap_or(false);
-    for v in &a {
+    let tys: Vec<Type> = a.iter().map(type_of).collect();
+    let t = unify(&tys).ok_or("all arguments must have the same type")?;
+    for v in a {
         match v {
-            Value::Unknown(u) => return Ok(Value::Unknown(u.clone())),
+            Value::Unknown(u) => return Ok(Value::Unknown(u)),
             Value::Null => {}
-            Value::String(s) if s.is_empty() => {}
             v => {
-                if let Some(u) = unknown_of(v) {
+                if let Some(u) = unknown_of(&v) {
                     return Ok(u);
                 }
-                if mixed_to_string {
-                    if let Ok(s) = v.to_tf_string() {
-                        return Ok(Value::String(s));
-                    }
+                let v = convert(v, &t)?;
+                if !matches!(&v, Value::String(s) if s.is_empty()) {
+                    return Ok(v);
                 }
-                return Ok(v.clone());
             }
         }
     }
@@ -361,7 +483,7 @@ fn coalesce(a: Vec<Value>) -> FnResult {
 fn flatten(l: &[Value], out: &mut Vec<Value>) {
     for v in l {
         match v {
-            Value::List(inner) | Value::Set(inner) => flatten(inner, out),
+            Value::List(Seq { items: inner, .. }) | Value::Set(inner) => flatten(inner, out),
             v => out.push(v.clone()),
         }
     }

@@ -1,16 +1,18 @@
 //! Type conversion functions.
-use super::{is_decimal, unify, FnResult};
+use super::{is_decimal, FnResult};
+use crate::hcl::types::{self, Type};
 use crate::model::{Number, Value};
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
     let v = a.into_iter().next().unwrap_or(Value::Null);
+    // A null converts to a null of the wanted type, which prints as `null` (`tostring(null)`).
     if v.is_null() {
         return Ok(Value::Null);
     }
     let bad = |want: &str, v: &Value| {
         Err(format!(
             "Invalid value for \"v\" parameter: cannot convert {} to {want}.",
-            type_desc(v)
+            types::type_desc(&types::type_of(v))
         ))
     };
     match name {
@@ -22,7 +24,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         },
         "tonumber" => match v {
             Value::Number(_) => Ok(v),
-            Value::String(s) => match Number::parse(&s).filter(|_| is_decimal(&s)) {
+            // `tonumber("-inf")` is `-Inf`: cty parses with Go's big.ParseFloat.
+            Value::String(s) => match Number::parse_strict(&s).filter(|n| n.is_infinite() || is_decimal(&s)) {
                 Some(n) => Ok(Value::Number(n)),
                 None => Err(format!(
                     "Invalid value for \"v\" parameter: cannot convert {s:?} to number; given string must be a decimal representation of a number."
@@ -39,36 +42,17 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             )),
             v => bad("bool", &v),
         },
-        "tolist" => match v {
-            Value::List(l) | Value::Set(l) => unify(l)
-                .map(Value::List)
-                .map_err(|e| format!("Invalid value for \"v\" parameter: cannot convert to list: {e}.")),
-            v => bad("list of any single type", &v),
-        },
-        "toset" => match v {
-            Value::List(l) | Value::Set(l) => unify(l)
-                .map(Value::set)
-                .map_err(|e| format!("Invalid value for \"v\" parameter: cannot convert to set: {e}.")),
-            v => bad("set of any single type", &v),
-        },
-        "tomap" => match v {
-            Value::Map(m) => {
-                let keys: Vec<String> = m.keys().cloned().collect();
-                let vals = unify(m.into_values().collect()).map_err(|e| {
-                    format!("Invalid value for \"v\" parameter: cannot convert to map: {e}.")
-                })?;
-                Ok(Value::Map(keys.into_iter().zip(vals).collect()))
+        "tolist" | "toset" | "tomap" => {
+            let (want, label) = match name {
+                "tolist" => (Type::List(Box::new(Type::Any)), "list"),
+                "toset" => (Type::Set(Box::new(Type::Any)), "set"),
+                _ => (Type::Map(Box::new(Type::Any)), "map"),
+            };
+            if !types::convertible(&types::type_of(&v), &want) {
+                return bad(&format!("{label} of any single type"), &v);
             }
-            v => bad("map of any single type", &v),
-        },
+            types::convert(v, &want).map_err(|e| format!("Invalid value for \"v\" parameter: {e}."))
+        }
         _ => Err(format!("unknown conversion function {name}")),
-    }
-}
-
-fn type_desc(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "tuple",
-        Value::Map(_) => "object",
-        v => v.type_name(),
     }
 }

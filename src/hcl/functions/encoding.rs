@@ -1,5 +1,6 @@
 //! JSON, base64 and URL encodings.
 use super::{str_arg, FnResult};
+use crate::model::Seq;
 use crate::model::{Number, Value};
 use base64::Engine;
 use std::collections::BTreeMap;
@@ -51,9 +52,12 @@ fn enc(v: &Value, out: &mut String) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_infinite() => {
+            return Err("cannot serialize infinity as JSON".into())
+        }
         Value::Number(n) => out.push_str(&n.to_text()?),
         Value::String(s) => json_string(s, out),
-        Value::List(l) | Value::Set(l) => {
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
             out.push('[');
             for (i, e) in l.iter().enumerate() {
                 if i > 0 {
@@ -150,7 +154,7 @@ impl Parser<'_> {
                 self.ws();
                 if self.b.get(self.i) == Some(&b'}') {
                     self.i += 1;
-                    return Ok(Value::Map(m));
+                    return Ok(Value::object(m));
                 }
                 loop {
                     self.ws();
@@ -170,7 +174,7 @@ impl Parser<'_> {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
-                            return Ok(Value::Map(m));
+                            return Ok(Value::object(m));
                         }
                         _ => return self.err("invalid JSON: expected ',' or '}'"),
                     }
@@ -182,7 +186,7 @@ impl Parser<'_> {
                 self.ws();
                 if self.b.get(self.i) == Some(&b']') {
                     self.i += 1;
-                    return Ok(Value::List(l));
+                    return Ok(Value::tuple(l));
                 }
                 loop {
                     l.push(self.value(depth + 1)?);
@@ -191,7 +195,7 @@ impl Parser<'_> {
                         Some(b',') => self.i += 1,
                         Some(b']') => {
                             self.i += 1;
-                            return Ok(Value::List(l));
+                            return Ok(Value::tuple(l));
                         }
                         _ => return self.err("invalid JSON: expected ',' or ']'"),
                     }

@@ -1,6 +1,7 @@
 //! `format` and `formatlist`, following cty's stdlib format verbs.
 use super::encoding::json_encode;
 use super::{str_arg, FnResult};
+use crate::model::Seq;
 use crate::model::{Number, Value};
 use num_bigint::BigInt;
 
@@ -14,7 +15,7 @@ pub(super) fn formatlist(a: Vec<Value>) -> FnResult {
     let args = &a[1..];
     let mut len: Option<(usize, usize)> = None;
     for (i, v) in args.iter().enumerate() {
-        if let Value::List(l) | Value::Set(l) = v {
+        if let Value::List(Seq { items: l, .. }) | Value::Set(l) = v {
             match len {
                 None => len = Some((l.len(), i)),
                 Some((n, j)) if n != l.len() => {
@@ -36,7 +37,7 @@ pub(super) fn formatlist(a: Vec<Value>) -> FnResult {
         let row: Vec<Value> = args
             .iter()
             .map(|v| match v {
-                Value::List(l) | Value::Set(l) => l[k].clone(),
+                Value::List(Seq { items: l, .. }) | Value::Set(l) => l[k].clone(),
                 v => v.clone(),
             })
             .collect();
@@ -44,7 +45,7 @@ pub(super) fn formatlist(a: Vec<Value>) -> FnResult {
             format_with(&fmt, &row).map_err(|e| format!("error on format iteration {k}: {e}"))?,
         ));
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }
 
 #[derive(Default)]

@@ -5,7 +5,8 @@
 //! argument is not wholly known (unless the function knows better), strips sensitive marks
 //! before the function runs and puts one mark back on the result.
 use crate::model::limits::Limits;
-use crate::model::{Cause, Number, Value};
+use crate::model::Seq;
+use crate::model::{Cause, Number, Record, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -195,7 +196,7 @@ fn call_checked(
 fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> {
     fn len(v: &Value) -> u128 {
         match v.peel() {
-            Value::List(l) | Value::Set(l) => l.len() as u128,
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => l.len() as u128,
             Value::Map(m) => m.len() as u128,
             _ => 1,
         }
@@ -203,7 +204,7 @@ fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> 
     fn bytes(v: &Value) -> u128 {
         match v.peel() {
             Value::String(s) => s.len() as u128,
-            Value::List(l) | Value::Set(l) => l.iter().map(bytes).sum(),
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => l.iter().map(bytes).sum(),
             Value::Map(m) => m.iter().map(|(k, v)| k.len() as u128 + bytes(v)).sum(),
             _ => 0,
         }
@@ -286,7 +287,7 @@ fn nfc_value(v: &mut Value) {
                 *s = nfc(std::mem::take(s));
             }
         }
-        Value::List(items) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
+        Value::List(Seq { items, .. }) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
         Value::Map(m) => {
             if m.keys().any(|k| !k.is_ascii()) {
                 *m = std::mem::take(m)
@@ -357,7 +358,7 @@ pub(crate) fn num_arg(v: &Value, param: &str) -> Result<Number, String> {
         Value::Null => Err(format!(
             "Invalid value for \"{param}\" parameter: argument must not be null."
         )),
-        Value::String(s) => Number::parse(s).filter(|_| is_decimal(s)).ok_or_else(|| {
+        Value::String(s) => Number::parse_strict(s).filter(|n| n.is_infinite() || is_decimal(s)).ok_or_else(|| {
             format!(
                 "Invalid value for \"{param}\" parameter: cannot convert {s:?} to number; given string must be a decimal representation of a number."
             )
@@ -430,7 +431,7 @@ pub(crate) fn bool_arg(v: &Value, param: &str) -> Result<bool, String> {
 /// A list, tuple or set argument's elements.
 pub(crate) fn list_arg<'a>(v: &'a Value, param: &str) -> Result<&'a [Value], String> {
     match v {
-        Value::List(l) | Value::Set(l) => Ok(l),
+        Value::List(Seq { items: l, .. }) | Value::Set(l) => Ok(l),
         Value::Null => Err(format!(
             "Invalid value for \"{param}\" parameter: argument must not be null."
         )),
@@ -441,10 +442,7 @@ pub(crate) fn list_arg<'a>(v: &'a Value, param: &str) -> Result<&'a [Value], Str
 }
 
 /// A map or object argument.
-pub(crate) fn map_arg<'a>(
-    v: &'a Value,
-    param: &str,
-) -> Result<&'a BTreeMap<String, Value>, String> {
+pub(crate) fn map_arg<'a>(v: &'a Value, param: &str) -> Result<&'a Record, String> {
     match v {
         Value::Map(m) => Ok(m),
         Value::Null => Err(format!(
@@ -466,57 +464,4 @@ pub(crate) fn str_list_arg(v: &Value, param: &str) -> Result<Vec<String>, String
             })
         })
         .collect()
-}
-
-/// Terraform's type unification for the elements of a list/set/map built from a tuple or
-/// object: when primitive kinds are mixed, everything becomes a string.
-pub(crate) fn unify(items: Vec<Value>) -> Result<Vec<Value>, String> {
-    let mut kinds = items.iter().filter(|v| !v.is_null()).map(kind);
-    let first = match kinds.next() {
-        Some(k) => k,
-        None => return Ok(items),
-    };
-    if kinds.all(|k| k == first) {
-        return Ok(items);
-    }
-    let all_primitive = items.iter().all(|v| {
-        matches!(
-            v,
-            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)
-        )
-    });
-    if !all_primitive {
-        let all_coll = items.iter().all(|v| {
-            matches!(
-                v,
-                Value::Null | Value::List(_) | Value::Set(_) | Value::Map(_)
-            )
-        });
-        if all_coll {
-            // Structural types of different shapes; Terraform may or may not unify these.
-            return Ok(items);
-        }
-        return Err("all values must be of the same type".into());
-    }
-    items
-        .into_iter()
-        .map(|v| match v {
-            Value::Null => Ok(Value::Null),
-            v => v.to_tf_string().map(Value::String),
-        })
-        .collect()
-}
-
-fn kind(v: &Value) -> u8 {
-    match v {
-        Value::Null => 0,
-        Value::Bool(_) => 1,
-        Value::Number(_) => 2,
-        Value::String(_) => 3,
-        Value::List(_) => 4,
-        Value::Set(_) => 5,
-        Value::Map(_) => 6,
-        Value::Unknown(_) => 7,
-        Value::Sensitive(v) => kind(v),
-    }
 }

@@ -22,7 +22,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             Ok(Value::Number(n.abs()))
         }
         "signum" => {
+            // Terraform reads signum's argument as an int: `signum(1.5)` and `signum(1/0)` fail.
             let n = num_arg(&a[0], "num")?;
+            if n.to_i64().is_none() {
+                return Err("value must be a whole number, between -9223372036854775808 and 9223372036854775807".into());
+            }
             Ok(Value::int(match n.cmp(&zero()) {
                 std::cmp::Ordering::Less => -1,
                 std::cmp::Ordering::Equal => 0,
@@ -82,7 +86,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 if v.is_null() {
                     return Err("Invalid value for \"list\" parameter: argument must be list, set, or tuple of number values.".into());
                 }
-                acc = acc.add(&num_arg(v, "list")?);
+                acc = acc.add(&num_arg(v, "list")?)?;
             }
             Ok(Value::Number(acc))
         }
@@ -151,7 +155,7 @@ fn range(a: &[Value]) -> FnResult {
             return Err("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step".into());
         }
         out.push(Value::Number(v.clone()));
-        v = v.add(&step);
+        v = v.add(&step)?;
     }
-    Ok(Value::List(out))
+    Ok(Value::list(out))
 }

@@ -67,7 +67,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             } else {
                 s.split(sep.as_str()).map(Value::string).collect()
             };
-            Ok(Value::List(parts))
+            Ok(Value::list(parts))
         }
         "join" => {
             let sep = str_arg(&a[0], "separator")?;
@@ -146,7 +146,7 @@ fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Value {
                 m.insert(n.to_string(), group(i));
             }
         }
-        Value::Map(m)
+        Value::map(m)
     } else {
         Value::List((1..re.captures_len()).map(group).collect())
     }

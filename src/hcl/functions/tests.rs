@@ -30,7 +30,7 @@ fn run(name: &str, args: Vec<Value>) -> Result<Value, String> {
 
 fn args(json: &str) -> Vec<Value> {
     match json_decode(json).expect("test args are JSON") {
-        Value::List(l) => l,
+        Value::List(l) => l.items,
         v => panic!("args must be a JSON array, got {v:?}"),
     }
 }
@@ -568,7 +568,7 @@ fn unknown_and_sensitive() {
     assert_eq!(
         run(
             "join",
-            vec![Value::string(","), Value::List(vec![unk.clone()])]
+            vec![Value::string(","), Value::list(vec![unk.clone()])]
         )
         .unwrap(),
         unk
@@ -577,7 +577,7 @@ fn unknown_and_sensitive() {
     assert_eq!(
         run(
             "length",
-            vec![Value::List(vec![unk.clone(), Value::int(1)])]
+            vec![Value::list(vec![unk.clone(), Value::int(1)])]
         )
         .unwrap(),
         Value::int(2)
@@ -604,7 +604,7 @@ fn unknown_and_sensitive() {
     );
     assert_eq!(run("lookup", vec![m, unk.clone()]).unwrap(), unk);
     // element/values/keys/reverse of a known collection keep its unknown elements apart
-    let l = Value::List(vec![Value::string("x"), unk.clone(), Value::string("z")]);
+    let l = Value::list(vec![Value::string("x"), unk.clone(), Value::string("z")]);
     assert_eq!(
         run("element", vec![l.clone(), Value::int(2)]).unwrap(),
         Value::string("z")
@@ -613,7 +613,7 @@ fn unknown_and_sensitive() {
     assert_eq!(run("element", vec![l.clone(), unk.clone()]).unwrap(), unk);
     assert_eq!(
         run("reverse", vec![l]).unwrap(),
-        Value::List(vec![Value::string("z"), unk.clone(), Value::string("x")])
+        Value::list(vec![Value::string("z"), unk.clone(), Value::string("x")])
     );
     let m2 = Value::Map(
         [
@@ -624,11 +624,11 @@ fn unknown_and_sensitive() {
     );
     assert_eq!(
         run("values", vec![m2.clone()]).unwrap(),
-        Value::List(vec![Value::string("x"), unk.clone()])
+        Value::list(vec![Value::string("x"), unk.clone()])
     );
     assert_eq!(
         run("keys", vec![m2]).unwrap(),
-        Value::List(vec![Value::string("a"), Value::string("b")])
+        Value::list(vec![Value::string("a"), Value::string("b")])
     );
     // coalesce: known non-null first argument wins
     assert_eq!(
@@ -652,7 +652,7 @@ fn unknown_and_sensitive() {
         Value::string("pw")
     );
     assert_eq!(run("sensitive", vec![Value::string("pw")]).unwrap(), secret);
-    let l = Value::List(vec![Value::string("a"), secret]);
+    let l = Value::list(vec![Value::string("a"), secret]);
     assert_eq!(
         run("length", vec![l]).unwrap(),
         Value::Sensitive(Box::new(Value::int(2)))
@@ -788,12 +788,12 @@ fn no_panics() {
         Value::Number(crate::model::Number::from_f64(1e300).unwrap()),
         Value::Number(crate::model::Number::from_f64(-0.5).unwrap()),
         Value::Bool(true),
-        Value::List(vec![]),
-        Value::List(vec![Value::Null, unk.clone(), Value::List(vec![])]),
-        Value::List(vec![Value::int(1), Value::string("a")]),
+        Value::list(vec![]),
+        Value::list(vec![Value::Null, unk.clone(), Value::list(vec![])]),
+        Value::list(vec![Value::int(1), Value::string("a")]),
         Value::Set(vec![Value::string("a")]),
-        Value::Map(BTreeMap::new()),
-        Value::Map([("k".to_string(), Value::List(vec![Value::int(1)]))].into()),
+        Value::map(BTreeMap::new()),
+        Value::Map([("k".to_string(), Value::list(vec![Value::int(1)]))].into()),
     ];
     let ctx = FnCtx {
         cwd: Path::new("/nonexistent-dir"),

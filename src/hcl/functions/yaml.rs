@@ -1,6 +1,7 @@
 //! `yamlencode` (go-yaml v3 output as cty's yaml package drives it) and `yamldecode`
 //! (YAML 1.1 scalar resolution as cty's yaml package does it).
 use super::FnResult;
+use crate::model::Seq;
 use crate::model::{Number, Value};
 use std::collections::BTreeMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -11,10 +12,10 @@ const BEST_WIDTH: usize = 80;
 pub(super) fn encode(v: &Value) -> Result<String, String> {
     let mut e = Emitter { out: String::new() };
     match v {
-        Value::List(l) | Value::Set(l) if !l.is_empty() => e.seq(l, 0)?,
+        Value::List(Seq { items: l, .. }) | Value::Set(l) if !l.is_empty() => e.seq(l, 0)?,
         Value::Map(m) if !m.is_empty() => e.map(m, 0)?,
         Value::String(s) => e.string(s, 0, 2),
-        Value::List(_) | Value::Set(_) => e.out.push_str("[]"),
+        Value::List(Seq { items: _, .. }) | Value::Set(_) => e.out.push_str("[]"),
         Value::Map(_) => e.out.push_str("{}"),
         other => {
             e.scalar(other)?;
@@ -63,9 +64,11 @@ impl Emitter {
                 self.out.push(' ');
                 self.string(s, ind + 2, ind + 2);
             }
-            Value::List(l) | Value::Set(l) if l.is_empty() => self.out.push_str(" []"),
+            Value::List(Seq { items: l, .. }) | Value::Set(l) if l.is_empty() => {
+                self.out.push_str(" []")
+            }
             Value::Map(m) if m.is_empty() => self.out.push_str(" {}"),
-            Value::List(l) | Value::Set(l) => {
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => {
                 if in_seq {
                     self.out.push(' ');
                     self.seq_items(l, ind + 2, true)?;
@@ -286,7 +289,7 @@ impl Builder {
                     if k == "<<" {
                         // merge key
                         let srcs = match v {
-                            Value::List(l) => l,
+                            Value::List(l) => l.items,
                             v => vec![v],
                         };
                         for s in srcs {
@@ -337,8 +340,8 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(a, _) => self.stack.push(Frame::Map(a, BTreeMap::new(), None)),
             Event::SequenceEnd | Event::MappingEnd => {
                 let (a, v) = match self.stack.pop() {
-                    Some(Frame::Seq(a, l)) => (a, Value::List(l)),
-                    Some(Frame::Map(a, m, _)) => (a, Value::Map(m)),
+                    Some(Frame::Seq(a, l)) => (a, Value::tuple(l)),
+                    Some(Frame::Map(a, m, _)) => (a, Value::object(m)),
                     None => return,
                 };
                 if a > 0 {

@@ -3,6 +3,7 @@
 use super::{arn_region, managed, seen_in, text};
 use crate::diag::fix::Fix;
 use crate::diag::{Drift, DriftKind};
+use crate::model::Seq;
 use crate::model::{Mode, Resource, SourceKind, Value};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
@@ -100,7 +101,7 @@ impl Rule for DriftMissingResource {
                     .layer(SourceKind::Live)
                     .and_then(|l| l.attributes.get("managed_policy_arns"))
                     .is_some_and(|v| match v.peel() {
-                        Value::List(l) | Value::Set(l) => {
+                        Value::List(Seq { items: l, .. }) | Value::Set(l) => {
                             l.iter().any(|p| p.as_str() == Some(policy))
                         }
                         _ => true,

@@ -5,6 +5,7 @@ use super::{managed, seen_in, text};
 use crate::diag::fix::{Edit, Fix};
 use crate::diag::{Drift, DriftKind};
 use crate::model::links::kind_of;
+use crate::model::Seq;
 use crate::model::{Model, Resource, SourceKind, Value};
 use crate::rules::naming::resource_missing_name_prefix::aws_name;
 use crate::rules::{
@@ -129,7 +130,9 @@ fn vpc_of<'m>(model: &'m Model, r: &Resource) -> Option<&'m Resource> {
         .find_map(|k| r.attributes.get(*k))
         .or_else(|| r.get_path("network_configuration[0].subnets"))
         .and_then(|v| match v.peel() {
-            Value::List(l) | Value::Set(l) => l.first().and_then(Value::as_str).map(String::from),
+            Value::List(Seq { items: l, .. }) | Value::Set(l) => {
+                l.first().and_then(Value::as_str).map(String::from)
+            }
             _ => None,
         })?;
     let s = model
