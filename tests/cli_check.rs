@@ -402,15 +402,18 @@ fn missing_directory_is_a_usage_error() {
 }
 
 #[test]
-fn unsupported_function_is_a_located_note_not_an_error() {
+fn unevaluated_function_is_a_located_note_not_an_error() {
     let d = tree(&[(
         "main.tf",
-        b"resource \"aws_db_instance\" \"db\" {\n  identifier = formatdate(\"YYYY\", \"2020-01-01T00:00:00Z\")\n}\n",
+        b"resource \"aws_db_instance\" \"db\" {\n  identifier = timestamp()\n}\n",
     )]);
     let (code, json) = check_json(d.path(), &[]);
     assert_eq!(code, 0, "{json}");
     let ne = &json["not_evaluated"][0];
-    assert_eq!(ne["subject"], "function formatdate is not supported");
+    assert_eq!(
+        ne["subject"],
+        "function timestamp is not evaluated: its result is only known when Terraform applies"
+    );
     assert_eq!(ne["location"]["file"], "main.tf");
     assert_eq!(ne["location"]["line"], 2);
     assert_eq!(ne["location"]["column"], 16);

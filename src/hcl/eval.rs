@@ -67,6 +67,10 @@ pub trait Env {
     fn planned_attribute(&self, _cause: &Cause) -> Option<Value> {
         None
     }
+    /// Whether functions that read files may be called (not in a `templatestring` template).
+    fn reads_files(&self) -> bool {
+        true
+    }
 }
 
 /// Evaluation context: the environment plus the local names that `for` expressions,
@@ -543,20 +547,37 @@ impl<'e> Ctx<'e> {
 
     fn call(&mut self, whole: &Expression, f: &hcl_edit::expr::FuncCall) -> R {
         let name = f.name.name.as_str();
-        if f.name.is_namespaced() {
-            let full = f
-                .name
-                .namespace
-                .iter()
-                .map(|n| n.as_str())
-                .chain([name])
-                .collect::<Vec<_>>()
-                .join("::");
-            self.env.note(
-                format!("provider function {full} is not evaluated"),
-                whole.span(),
-            );
-            return Ok(Value::unknown(Cause::Function(full)));
+        let namespace: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
+        match namespace.as_slice() {
+            [] => {}
+            // Every built-in is also `core::name`.
+            ["core"] if functions::is_builtin(name) => {}
+            ["provider", _, ..] => {
+                let full = format!("{}::{name}", namespace.join("::"));
+                self.env.note(
+                    format!("provider function {full} is not evaluated"),
+                    whole.span(),
+                );
+                return Ok(Value::unknown(Cause::Function(full)));
+            }
+            ["provider"] => {
+                return Err(EvalError::at(
+                    whole,
+                    "The function call must include the provider name after the \"provider::\" prefix.",
+                ))
+            }
+            [ns, ..] => {
+                return Err(EvalError::at(
+                    whole,
+                    format!("The function namespace \"{ns}\" is not valid. Provider function calls must use the \"provider::\" namespace prefix."),
+                ))
+            }
+        }
+        if !functions::is_builtin(name) {
+            return Err(EvalError::at(
+                whole,
+                format!("There is no function named \"{name}\"."),
+            ));
         }
         match name {
             "try" => {
@@ -589,6 +610,7 @@ impl<'e> Ctx<'e> {
                     Err(_) => Ok(Value::Bool(false)),
                 };
             }
+            "templatestring" => return self.templatestring(whole, f),
             _ => {}
         }
         let mut args = Vec::with_capacity(f.args.len());
@@ -621,6 +643,12 @@ impl<'e> Ctx<'e> {
                 "templatefile: cannot recursively call templatefile from inside a templatefile call",
             ));
         }
+        if !env.reads_files() && functions::reads_files(name) {
+            return Err(EvalError::at(
+                whole,
+                format!("{name}: cannot use filesystem access functions like {name} in templatestring templates; consider passing the function result as a template variable instead"),
+            ));
+        }
         let render = |text: &str, vars: &BTreeMap<String, Value>| -> Result<Value, String> {
             render_template(env, text, vars)
         };
@@ -630,13 +658,76 @@ impl<'e> Ctx<'e> {
             limits: env.limits(),
         };
         match functions::call(name, args, &fctx) {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(m)) => Err(EvalError::at(whole, format!("{name}: {m}"))),
-            None => {
-                self.env
-                    .note(format!("function {name} is not supported"), whole.span());
-                Ok(Value::unknown(Cause::Function(name.to_string())))
+            Some(Ok(v)) => {
+                if let Some(reason) = functions::unevaluated_reason(name, &v) {
+                    self.env.note(
+                        format!("function {name} is not evaluated: {reason}"),
+                        whole.span(),
+                    );
+                }
+                Ok(v)
             }
+            Some(Err(m)) => Err(EvalError::at(whole, format!("{name}: {m}"))),
+            None => Err(EvalError::at(
+                whole,
+                format!("There is no function named \"{name}\"."),
+            )),
+        }
+    }
+
+    /// `templatestring(reference, vars)`: a template from elsewhere, rendered like a template
+    /// file except that it may not read files.
+    fn templatestring(&mut self, whole: &Expression, f: &hcl_edit::expr::FuncCall) -> R {
+        let fail = |m: String| Err(EvalError::at(whole, format!("templatestring: {m}")));
+        let args: Vec<&Expression> = f.args.iter().collect();
+        let [template, vars] = args[..] else {
+            return fail(format!(
+                "Function \"templatestring\" expects 2 arguments, but {} were given.",
+                args.len()
+            ));
+        };
+        if self.env.in_template() {
+            return fail(
+                "cannot recursively call templatestring from inside another template function"
+                    .into(),
+            );
+        }
+        if let Some(m) = functions::template_arg_error(template) {
+            return fail(format!("Invalid value for \"template\" parameter: {m}."));
+        }
+        let peel = |v: Value| match v {
+            Value::Sensitive(inner) => (*inner, true),
+            v => (v, false),
+        };
+        let (text, marked) = peel(self.eval(template)?);
+        let (vars, vars_marked) = peel(self.eval(vars)?);
+        let text = match text {
+            Value::Unknown(u) => return Ok(Value::Unknown(u)),
+            Value::String(s) => s,
+            _ => {
+                return fail(
+                    "Invalid value for \"template\" parameter: invalid template value: a string is required."
+                        .into(),
+                )
+            }
+        };
+        let vars = match vars {
+            Value::Unknown(u) => return Ok(Value::Unknown(u)),
+            Value::Map(m) => m,
+            _ => {
+                return fail(
+                    "Invalid value for \"vars\" parameter: invalid vars value: must be a map."
+                        .into(),
+                )
+            }
+        };
+        if let Some(bad) = vars.keys().find(|k| !functions::is_identifier(k)) {
+            return fail(format!("Invalid value for \"vars\" parameter: invalid template variable name {bad:?}: must start with a letter, followed by zero or more letters, digits, and underscores."));
+        }
+        match render_template_in(self.env, &text, &vars, false) {
+            Ok(Value::Null) => fail("The result of the template is null, which is not a valid result for a templatestring call.".into()),
+            Ok(v) => Ok(v.mark_if(marked || vars_marked)),
+            Err(m) => fail(m),
         }
     }
 
@@ -1013,6 +1104,16 @@ pub fn render_template(
     text: &str,
     vars: &BTreeMap<String, Value>,
 ) -> Result<Value, String> {
+    render_template_in(env, text, vars, true)
+}
+
+/// `reads_files` false for `templatestring`, whose templates may not call file functions.
+fn render_template_in(
+    env: &dyn Env,
+    text: &str,
+    vars: &BTreeMap<String, Value>,
+    reads_files: bool,
+) -> Result<Value, String> {
     let t = hcl_edit::parser::parse_template(text).map_err(|e| {
         format!(
             "template parse error at line {}, column {}: {}",
@@ -1024,6 +1125,7 @@ pub fn render_template(
     let iso = TemplateEnv {
         cwd: env.cwd(),
         limits: env.limits(),
+        reads_files,
     };
     let mut cx = Ctx::with_scope(&iso, vars.clone());
     let mut out = String::new();
@@ -1041,6 +1143,7 @@ pub fn render_template(
 struct TemplateEnv<'a> {
     cwd: &'a Path,
     limits: &'a Limits,
+    reads_files: bool,
 }
 
 impl Env for TemplateEnv<'_> {
@@ -1052,6 +1155,9 @@ impl Env for TemplateEnv<'_> {
     }
     fn in_template(&self) -> bool {
         true
+    }
+    fn reads_files(&self) -> bool {
+        self.reads_files
     }
     fn resolve(
         &self,

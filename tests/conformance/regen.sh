@@ -3,7 +3,9 @@
 # For each expression E it runs `terraform console` with `jsonencode(E)` in
 # this directory (no .tf files, so no `terraform init` is needed) and records
 # `E<TAB>R`, where R is the single line terraform prints (an HCL-quoted string
-# holding the JSON) or ERROR when terraform rejects the expression.
+# holding the JSON), UNKNOWN when terraform prints "(known after apply)", or ERROR
+# when terraform rejects the expression. Console runs with -plan, so values are
+# what a plan sees: timestamp(), uuid() and bcrypt() are unknown, as in infra-lint.
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v terraform >/dev/null || { echo "terraform not found on PATH" >&2; exit 1; }
@@ -19,8 +21,9 @@ out=expected.txt.tmp
 : > "$out"
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in ''|'#'*) continue ;; esac
-  if res=$(printf 'jsonencode(%s)\n' "$line" | terraform console -no-color -state="$statedir/s.tfstate" 2>/dev/null) \
+  if res=$(printf 'jsonencode(%s)\n' "$line" | terraform console -plan -no-color -state="$statedir/s.tfstate" 2>/dev/null) \
      && [ "$(printf '%s' "$res" | wc -l)" -eq 0 ] && [ -n "$res" ]; then
+    [ "$res" = "(known after apply)" ] && res=UNKNOWN
     printf '%s\t%s\n' "$line" "$res" >> "$out"
   else
     printf '%s\tERROR\n' "$line" >> "$out"

@@ -9,7 +9,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
     match name {
         "jsonencode" => json_encode(&a[0]).map(Value::String),
         "jsondecode" => json_decode(&str_arg(&a[0], "str")?),
-        "base64encode" | "textencodebase64" => Ok(Value::String(
+        "base64encode" => Ok(Value::String(
             base64::engine::general_purpose::STANDARD.encode(str_arg(&a[0], "str")?),
         )),
         "base64decode" => {

@@ -74,3 +74,77 @@ fn sha1(data: &[u8]) -> [u8; 20] {
     }
     out
 }
+
+/// `uuidv5`: a name-based UUID (RFC 4122 version 5). The namespace is one of Terraform's four
+/// names or a UUID as Google's `uuid.Parse` reads it.
+pub(super) fn uuidv5(namespace: &str, name: &str) -> super::FnResult {
+    let ns: [u8; 16] = match namespace {
+        "dns" => uuid_bytes("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+        "url" => uuid_bytes("6ba7b811-9dad-11d1-80b4-00c04fd430c8"),
+        "oid" => uuid_bytes("6ba7b812-9dad-11d1-80b4-00c04fd430c8"),
+        "x500" => uuid_bytes("6ba7b814-9dad-11d1-80b4-00c04fd430c8"),
+        _ => parse_uuid(namespace)
+            .map_err(|e| format!("uuidv5() doesn't support namespace {namespace} ({e})"))?,
+    };
+    let mut data = ns.to_vec();
+    data.extend_from_slice(name.as_bytes());
+    let h = sha1(&data);
+    let mut u = [0u8; 16];
+    u.copy_from_slice(&h[..16]);
+    u[6] = (u[6] & 0x0f) | 0x50;
+    u[8] = (u[8] & 0x3f) | 0x80;
+    let hex: String = u.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(Value::String(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )))
+}
+
+fn uuid_bytes(s: &str) -> [u8; 16] {
+    parse_uuid(s).expect("a well-formed namespace UUID")
+}
+
+/// github.com/google/uuid `Parse`: 36 characters with dashes, the same inside any two
+/// characters (braces, unchecked), after `urn:uuid:`, or 32 hex digits.
+fn parse_uuid(s: &str) -> Result<[u8; 16], String> {
+    let b = s.as_bytes();
+    let hex = |x: u8| (x as char).to_digit(16).map(|d| d as u8);
+    let byte = |i: usize| Some(hex(b[i])? << 4 | hex(b[i + 1])?);
+    let format = || "invalid UUID format".to_string();
+    let mut u = [0u8; 16];
+    let body = match b.len() {
+        36 => 0,
+        45 => {
+            if !s.is_char_boundary(9) || !s[..9].eq_ignore_ascii_case("urn:uuid:") {
+                return Err(format!(
+                    "invalid urn prefix: {:?}",
+                    String::from_utf8_lossy(&b[..9])
+                ));
+            }
+            9
+        }
+        38 => 1,
+        32 => {
+            for (i, x) in u.iter_mut().enumerate() {
+                *x = byte(i * 2).ok_or_else(format)?;
+            }
+            return Ok(u);
+        }
+        n => return Err(format!("invalid UUID length: {n}")),
+    };
+    let d = &b[body..];
+    if d[8] != b'-' || d[13] != b'-' || d[18] != b'-' || d[23] != b'-' {
+        return Err(format());
+    }
+    for (i, x) in [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
+        .into_iter()
+        .enumerate()
+    {
+        u[i] = byte(body + x).ok_or_else(format)?;
+    }
+    Ok(u)
+}

@@ -1,5 +1,9 @@
-//! Terraform's built-in functions with Terraform's semantics. `try`, `can` need lazy
-//! arguments and live in the evaluator; everything else is here.
+//! Terraform's built-in functions with Terraform's semantics. `spec` lists every function
+//! Terraform 1.11 has (tests/function_coverage.rs holds it to `terraform metadata functions`);
+//! a name it lacks is Terraform's "no function named" error. `try`, `can` and
+//! `templatestring` need their argument expressions and are evaluated by the evaluator; the
+//! functions [`not_evaluated`] names (`timestamp`, `uuid`, `bcrypt`...) yield Unknown, which
+//! the evaluator notes as not evaluated; everything else is computed here.
 //!
 //! Every function goes through [`call`]: it checks the arity, short-cuts to Unknown when an
 //! argument is not wholly known (unless the function knows better), strips sensitive marks
@@ -9,18 +13,23 @@ use crate::model::Seq;
 use crate::model::{Cause, Number, Record, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+pub use template::{is_identifier, reads_files, template_arg_error};
 
 mod cidr;
 mod collections;
 mod conversion;
+mod csv;
 mod encoding;
 mod filesystem;
 mod format;
 mod hash;
 mod numeric;
 mod strings;
+mod template;
 #[cfg(test)]
 mod tests;
+mod textcodec;
+mod time;
 mod yaml;
 
 /// What a function may need from the evaluator.
@@ -86,7 +95,9 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "slice" | "matchkeys" => s(3, 3),
         // conversion
         "tostring" | "tonumber" | "tobool" | "tolist" | "toset" | "tomap" => s(1, 1),
-        "sensitive" | "nonsensitive" => Some((1, Some(1), Lenient)),
+        "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull" => {
+            Some((1, Some(1), Lenient))
+        }
         // numeric
         "max" | "min" => v(1),
         "abs" | "ceil" | "floor" | "signum" => s(1, 1),
@@ -99,9 +110,13 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "cidrsubnets" => v(1),
         // encoding
         "jsonencode" | "jsondecode" | "yamlencode" | "yamldecode" | "base64encode"
-        | "base64decode" | "urlencode" | "textencodebase64" => s(1, 1),
-        // hash
+        | "base64decode" | "base64gzip" | "urlencode" | "csvdecode" => s(1, 1),
+        "textencodebase64" | "textdecodebase64" => s(2, 2),
+        // hash and crypto
         "md5" | "sha1" | "sha256" | "sha512" | "base64sha256" | "base64sha512" => s(1, 1),
+        "uuidv5" => s(2, 2),
+        // date and time
+        "formatdate" | "timeadd" | "timecmp" => s(2, 2),
         // filesystem
         "file" | "fileexists" | "filebase64" | "filemd5" | "filesha1" | "filesha256"
         | "filesha512" | "filebase64sha256" | "filebase64sha512" | "abspath" | "basename"
@@ -110,14 +125,59 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         // Variables known only after apply leave the known text of the template readable
         // (`Cause::Template`); the result is unknown all the same.
         "templatefile" => Some((2, Some(2), Shallow)),
-        // not deterministic
+        // The evaluator calls these itself: `try` and `can` need their arguments unevaluated,
+        // `templatestring` its first argument's expression.
+        "try" => Some((1, None, Lenient)),
+        "can" => Some((1, Some(1), Lenient)),
+        "templatestring" => Some((2, Some(2), Lenient)),
+        // not evaluated (see `not_evaluated`)
         "uuid" | "timestamp" | "plantimestamp" => s(0, 0),
+        "bcrypt" => v(1),
+        "rsadecrypt" => s(2, 2),
         _ => None,
     }
 }
 
-/// Calls function `name`. `None` means infra-lint does not implement it (the evaluator then
-/// yields Unknown with a "not evaluated" note); `Some(Err(msg))` is Terraform's own error.
+/// Whether Terraform 1.11 has a built-in function `name` (without the `core::` prefix).
+pub fn is_builtin(name: &str) -> bool {
+    spec(name).is_some()
+}
+
+/// The arity infra-lint checks for `name`: (min, max), max None when variadic.
+pub fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+    spec(name).map(|(min, max, _)| (min, max))
+}
+
+/// Why infra-lint does not compute `name`'s result: calls to these functions are Unknown and
+/// the evaluator notes them as not evaluated. Every other built-in is computed.
+pub fn not_evaluated(name: &str) -> Option<&'static str> {
+    match name {
+        "uuid" | "timestamp" => Some("its result is only known when Terraform applies"),
+        // A fresh salt on every call: the hash is only known when Terraform applies.
+        "bcrypt" => Some("its result is only known when Terraform applies"),
+        "plantimestamp" => Some("its result is the time Terraform plans"),
+        "rsadecrypt" => Some("infra-lint does not decrypt"),
+        // Terraform's result is the exact bytes of Go's deflate at its default level; another
+        // compressor's valid gzip would be a different string.
+        "base64gzip" => Some("infra-lint has no byte-exact copy of Go's gzip writer"),
+        _ => None,
+    }
+}
+
+/// Why the result of a call to `name` is Unknown when infra-lint, not an unknown argument,
+/// made it so (the evaluator notes the call as not evaluated); None otherwise.
+pub fn unevaluated_reason(name: &str, result: &Value) -> Option<&'static str> {
+    match result.peel() {
+        Value::Unknown(u) if matches!(u.cause(), Cause::Function(n) if n == name) => {
+            Some(not_evaluated(name).unwrap_or("infra-lint does not implement this encoding"))
+        }
+        _ => None,
+    }
+}
+
+/// Calls built-in function `name`. `None` means Terraform has no such function (the evaluator
+/// reports Terraform's "no function named" error); `Some(Err(msg))` is Terraform's own error.
+/// A function listed by [`not_evaluated`] yields Unknown.
 pub fn call(name: &str, args: Vec<Value>, ctx: &FnCtx) -> Option<Result<Value, String>> {
     let (min, max, unknowns) = spec(name)?;
     Some(call_checked(name, args, ctx, min, max, unknowns))
@@ -148,11 +208,38 @@ fn call_checked(
         ));
     }
     match name {
-        "uuid" | "timestamp" | "plantimestamp" => {
+        "uuid" | "timestamp" | "plantimestamp" | "bcrypt" => {
             return Ok(Value::unknown(Cause::Function(name.to_string())))
+        }
+        "base64gzip" => {
+            if let Value::Unknown(u) = args[0].peel() {
+                return Ok(Value::Unknown(u.clone()));
+            }
+            str_arg(args[0].peel(), "str")?;
+            return Ok(Value::unknown(Cause::Function(name.to_string())));
+        }
+        "rsadecrypt" => {
+            // Terraform rejects a ciphertext that is not base64 before it reads the key.
+            if let Some(Value::String(c)) = args.first().map(Value::peel) {
+                use base64::Engine;
+                if base64::engine::general_purpose::STANDARD.decode(c).is_err() {
+                    return Err(format!("Invalid value for \"ciphertext\" parameter: failed to decode input {c:?}: cipher text must be base64-encoded."));
+                }
+            }
+            return Ok(Value::unknown(Cause::Function(name.to_string())));
         }
         "sensitive" => return Ok(args.into_iter().next().unwrap_or(Value::Null).mark_if(true)),
         "nonsensitive" => return Ok(args.into_iter().next().unwrap_or(Value::Null).unmark().0),
+        // Only a mark on the value itself counts: `issensitive([sensitive(1)])` is false.
+        "issensitive" => {
+            return Ok(match &args[0] {
+                Value::Sensitive(_) => Value::Bool(true),
+                Value::Unknown(u) => Value::Unknown(u.clone()),
+                _ => Value::Bool(false),
+            })
+        }
+        // infra-lint has no ephemeral values, so nothing is replaced by null; other marks stay.
+        "ephemeralasnull" => return Ok(args.into_iter().next().unwrap_or(Value::Null)),
         _ => {}
     }
     match unknowns {
@@ -319,8 +406,13 @@ fn dispatch(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
         "max" | "min" | "abs" | "ceil" | "floor" | "signum" | "pow" | "log" | "parseint"
         | "range" | "sum" => numeric::call(name, a),
         "cidrsubnet" | "cidrhost" | "cidrnetmask" | "cidrsubnets" => cidr::call(name, a),
-        "jsonencode" | "jsondecode" | "base64encode" | "base64decode" | "urlencode"
-        | "textencodebase64" => encoding::call(name, a),
+        "jsonencode" | "jsondecode" | "base64encode" | "base64decode" | "urlencode" => {
+            encoding::call(name, a)
+        }
+        "textencodebase64" | "textdecodebase64" => textcodec::call(name, a),
+        "csvdecode" => csv::decode(&str_arg(&a[0], "str")?),
+        "uuidv5" => hash::uuidv5(&str_arg(&a[0], "namespace")?, &str_arg(&a[1], "name")?),
+        "formatdate" | "timeadd" | "timecmp" => time::call(name, a),
         "yamlencode" => yaml::encode(&a[0]).map(Value::String),
         "yamldecode" => yaml::decode(&str_arg(&a[0], "src")?),
         "md5" | "sha1" | "sha256" | "sha512" | "base64sha256" | "base64sha512" => {
