@@ -31,9 +31,9 @@ pub(super) fn decode(src: &str) -> FnResult {
             .cloned()
             .zip(rec.into_iter().map(Value::String))
             .collect();
-        rows.push(Value::Map(row));
+        rows.push(Value::object(row));
     }
-    Ok(Value::List(rows))
+    Ok(Value::list(rows))
 }
 
 struct Reader<'a> {
