@@ -8,7 +8,7 @@
 #   scripts/difffuzz.sh [SECONDS] [SEED]    run (default 300 s, seed from the clock; printed)
 #   scripts/difffuzz.sh --show SEED FROM N  print cases FROM..FROM+N of SEED with both answers
 #
-# The report goes to $DIFFFUZZ_REPORT (default difffuzz-SEED.md in the current directory) and
+# The report goes to $DIFFFUZZ_REPORT (default target/difffuzz/difffuzz-SEED.md) and
 # is rewritten after every batch, so an interrupted run keeps what it found. DIFFFUZZ_CASES=N
 # stops after N cases instead. The build is `cargo test --no-default-features`; set
 # DIFFFUZZ_CARGO to wrap it (e.g. DIFFFUZZ_CARGO="flock /tmp/cargo.lock cargo").
@@ -32,7 +32,8 @@ fi
 
 seconds=${1:-300}
 seed=${2:-$(date +%s)}
-report=${DIFFFUZZ_REPORT:-$PWD/difffuzz-$seed.md}
+report=${DIFFFUZZ_REPORT:-$root/target/difffuzz/difffuzz-$seed.md}
+mkdir -p "$(dirname "$report")"
 echo "difffuzz.sh: seed $seed, $seconds s, report $report" >&2
 cd "$root"
 export RUST_BACKTRACE=0

@@ -250,6 +250,29 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// Examples shown per group of a report.
+const EXAMPLES: usize = 6;
+
+/// A report's group for one finding: the kinds of the two answers, terraform's diagnostic
+/// summary when it rejects, and the outermost function.
+fn cause(expr: &str, f: &Finding) -> String {
+    let head = expr.split('(').next().unwrap_or("");
+    let head = if !head.is_empty() && head.chars().all(|ch| ch.is_alphanumeric() || ch == ':') {
+        head
+    } else {
+        "(operator/literal)"
+    };
+    let why = match &f.terraform {
+        Answer::Error(m) => format!(" \"{}\"", m.split(": ").next().unwrap_or("")),
+        _ => String::new(),
+    };
+    format!(
+        "terraform {}{why} / infra-lint {} — {head}",
+        f.terraform.kind(),
+        f.ours.kind()
+    )
+}
+
 fn report(cfg: &Config, out: &Outcome, known: &[known::Entry], c: &Classified) -> String {
     let mut r = String::new();
     let _ = writeln!(r, "# Differential fuzzing report\n");
@@ -285,30 +308,24 @@ fn report(cfg: &Config, out: &Outcome, known: &[known::Entry], c: &Classified) -
         );
     };
     let _ = writeln!(r, "## Not in the known list\n");
-    // Grouped by how the answers differ, then by the outermost function: a first cut at
-    // the cause.
+    // Grouped by how the answers differ (with terraform's reason when it rejects) and by the
+    // outermost function: a first cut at the cause. Smallest examples first.
     let mut groups: BTreeMap<String, Vec<(&str, &Vec<&Finding>)>> = BTreeMap::new();
     for (expr, fs) in &c.unexplained {
-        let f = fs[0];
-        let head = expr.split('(').next().unwrap_or("");
-        let head = if head.chars().all(|ch| ch.is_alphanumeric() || ch == ':') && !head.is_empty() {
-            head
-        } else {
-            "(operator/literal)"
-        };
         groups
-            .entry(format!(
-                "terraform {} / infra-lint {} — {head}",
-                f.terraform.kind(),
-                f.ours.kind()
-            ))
+            .entry(cause(expr, fs[0]))
             .or_default()
             .push((expr, fs));
     }
-    for (g, items) in &groups {
-        let _ = writeln!(r, "### {g}\n");
-        for (expr, fs) in items {
+    for (g, items) in &mut groups {
+        items.sort_by_key(|(e, _)| (e.len(), *e));
+        let cases: usize = items.iter().map(|(_, fs)| fs.len()).sum();
+        let _ = writeln!(r, "### {g} ({} distinct, {cases} cases)\n", items.len());
+        for (expr, fs) in items.iter().take(EXAMPLES) {
             item(&mut r, expr, fs);
+        }
+        if items.len() > EXAMPLES {
+            let _ = writeln!(r, "- … and {} more", items.len() - EXAMPLES);
         }
         r.push('\n');
     }
@@ -322,7 +339,7 @@ fn report(cfg: &Config, out: &Outcome, known: &[known::Entry], c: &Classified) -
                 exprs.len(),
                 k.reason.trim()
             );
-            for (expr, fs) in exprs.iter().take(5) {
+            for (expr, fs) in exprs.iter().take(EXAMPLES) {
                 item(&mut r, expr, fs);
             }
             r.push('\n');

@@ -12,6 +12,13 @@ const SIMPLE: &[&str] = &[
     "null", "0", "1", "\"\"", "\"a\"", "[]", "{}", "true", "false",
 ];
 
+fn rank(atom: &str) -> usize {
+    SIMPLE
+        .iter()
+        .position(|s| *s == atom)
+        .unwrap_or(SIMPLE.len() + atom.len())
+}
+
 pub fn variants(e: &Expr) -> Vec<Expr> {
     let mut out = Vec::new();
     collect(e, &mut out);
@@ -30,8 +37,10 @@ fn collect(e: &Expr, out: &mut Vec<Expr>) {
     }
     match e {
         Expr::Atom(t) => {
+            // Simpler by rank, so `1` becomes `0` and `"abc"` becomes `""`: cases that
+            // differ only in a literal then minimize to the same text.
             for s in SIMPLE {
-                if s.len() < t.len() {
+                if rank(s) < rank(t) {
                     out.push(Expr::Atom(s.to_string()));
                 }
             }
