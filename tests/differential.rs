@@ -37,7 +37,7 @@ const BATCH: usize = 200;
 const MAX_ROUNDS: usize = 40;
 
 const QUICK_SEED: u64 = 12;
-const QUICK_CASES: u64 = 400;
+const QUICK_CASES: u64 = 1000;
 
 struct Config {
     seed: u64,
