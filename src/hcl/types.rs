@@ -140,7 +140,10 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
         },
         Type::Bool => match v {
             Value::Bool(_) => Ok(v),
-            Value::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
+            // cty's string-to-bool conversion takes "1" and "0" too.
+            Value::String(s) if matches!(s.as_str(), "true" | "false" | "1" | "0") => {
+                Ok(Value::Bool(s == "true" || s == "1"))
+            }
             Value::String(s) => Err(format!("a bool is required, got {s:?}")),
             other => Err(format!("bool required, got {}", other.type_name())),
         },

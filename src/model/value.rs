@@ -625,8 +625,9 @@ impl Value {
     pub fn to_tf_bool(&self) -> Result<bool, String> {
         match self {
             Value::Bool(b) => Ok(*b),
-            Value::String(s) if s == "true" => Ok(true),
-            Value::String(s) if s == "false" => Ok(false),
+            // cty's string-to-bool conversion takes "1" and "0" too.
+            Value::String(s) if s == "true" || s == "1" => Ok(true),
+            Value::String(s) if s == "false" || s == "0" => Ok(false),
             Value::Sensitive(v) => v.to_tf_bool(),
             Value::Null => Err("a null value cannot be converted to bool".into()),
             v => Err(format!("cannot convert {} to bool", v.type_name())),

@@ -35,8 +35,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         },
         "tobool" => match v {
             Value::Bool(_) => Ok(v),
-            Value::String(ref s) if s == "true" => Ok(Value::Bool(true)),
-            Value::String(ref s) if s == "false" => Ok(Value::Bool(false)),
+            // cty's string-to-bool conversion takes "1" and "0" too.
+            Value::String(ref s) if s == "true" || s == "1" => Ok(Value::Bool(true)),
+            Value::String(ref s) if s == "false" || s == "0" => Ok(Value::Bool(false)),
             Value::String(s) => Err(format!(
                 "Invalid value for \"v\" parameter: cannot convert {s:?} to bool; only the strings \"true\" or \"false\" are allowed."
             )),
