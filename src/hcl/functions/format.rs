@@ -239,7 +239,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
                 Value::String(s) if !v.sharp => s.clone(),
                 Value::Number(n) if !v.sharp => {
                     let mut s = sign(n, false, false).to_string();
-                    s.push_str(&float_text(n, 'g', None)?);
+                    s.push_str(&float_text(n, 'g', None).map_err(|e| unsupported(&e))?);
                     s
                 }
                 _ => json_encode(arg).map_err(|e| unsupported(&e))?,
@@ -261,7 +261,7 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
                 _ => return Err(unsupported("number required")),
             };
             if n.text_too_long() {
-                n.to_text()?;
+                n.to_text().map_err(|e| unsupported(&e))?;
             }
             if "bdoxX".contains(v.mode) {
                 let i = n
@@ -269,13 +269,13 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
                     .ok_or_else(|| unsupported("an integer is required"))?;
                 out.push_str(&go_int(v, &i));
             } else {
-                out.push_str(&go_float(v, &n)?);
+                out.push_str(&go_float(v, &n).map_err(|e| unsupported(&e))?);
             }
         }
         's' | 'q' => {
             let s = match arg {
                 Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_text()?,
+                Value::Number(n) => n.to_text().map_err(|e| unsupported(&e))?,
                 Value::Bool(b) => bool_str(*b).to_string(),
                 _ => return Err(unsupported("string required")),
             };
