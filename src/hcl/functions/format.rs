@@ -523,8 +523,3 @@ fn fmt_f(prec: i64, d: &Decimal) -> String {
     }
     s
 }
-
-/// An exact integer (cidr arguments): the binary value, as Go's `big.Float.Int` sees it.
-pub(crate) fn to_bigint(n: &Number) -> Option<BigInt> {
-    n.to_bigint()
-}
