@@ -543,9 +543,8 @@ fn timestamp(s: &str) -> Option<String> {
         }
         r = &f[n..];
     }
-    let zone = if r.is_empty() && sep == ' ' {
-        "Z".to_string()
-    } else if r == "Z" && sep != ' ' {
+    // Go's layouts: a space-separated time has no zone (UTC), a T-separated one needs one.
+    let zone = if (r.is_empty() && sep == ' ') || (r == "Z" && sep != ' ') {
         "Z".to_string()
     } else if sep != ' ' && (r.starts_with('+') || r.starts_with('-')) {
         let sign = &r[..1];
