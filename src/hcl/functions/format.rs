@@ -237,6 +237,9 @@ fn append(v: &Verb, args: &[Value], out: &mut String) -> Result<(), String> {
         'v' => {
             let text = match arg {
                 Value::String(s) if !v.sharp => s.clone(),
+                Value::Number(n) if !v.sharp && n.is_infinite() => {
+                    if n.is_sign_negative() { "-Inf" } else { "+Inf" }.to_string()
+                }
                 Value::Number(n) if !v.sharp => {
                     let mut s = sign(n, false, false).to_string();
                     s.push_str(&float_text(n, 'g', None).map_err(|e| unsupported(&e))?);
@@ -401,6 +404,20 @@ fn go_float(v: &Verb, n: &Number) -> Result<String, String> {
         'e' | 'E' | 'f' => Some(v.prec.unwrap_or(6)),
         _ => v.prec,
     };
+    if n.is_infinite() {
+        // Go writes `+Inf` (a space for the space flag) and never zero-pads an infinity.
+        let body = match (n.is_sign_negative(), v.space) {
+            (true, _) => "-Inf",
+            (false, true) => " Inf",
+            (false, false) => "+Inf",
+        };
+        let pad = " ".repeat(v.width.map_or(0, |w| w.saturating_sub(4)));
+        return Ok(if v.minus {
+            format!("{body}{pad}")
+        } else {
+            format!("{pad}{body}")
+        });
+    }
     let body = float_text(n, v.mode, prec)?;
     let sign = sign(n, v.plus, v.space);
     let pad = v
@@ -419,6 +436,9 @@ fn go_float(v: &Verb, n: &Number) -> Result<String, String> {
 /// back to the value; a precision rounds the exact binary value, so a decimal tie such as
 /// 2.675 (stored as 2.67499…) is not one.
 fn float_text(n: &Number, verb: char, prec: Option<usize>) -> Result<String, String> {
+    if n.is_infinite() {
+        return Ok("Inf".into());
+    }
     if n.text_too_long() {
         n.to_text()?;
     }
