@@ -187,3 +187,37 @@ resource "aws_ecs_task_definition" "t" {
         "{out}"
     );
 }
+
+/// Numbers print as `terraform output -json` prints them (Terraform 1.11, these outputs
+/// applied): every digit a 512-bit literal holds, the shortest digits for a float64 result
+/// (`pow`), fractions in full, never an exponent.
+#[test]
+fn show_prints_numbers_as_terraform_json_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"output "pow" { value = pow(2, 100) }
+output "pow_exact" { value = pow(2, 100) + 0 }
+output "third" { value = 1/3 }
+output "sum" { value = 0.1 + 0.2 }
+output "list" { value = [1e21, 0.000001, -0.5, 1e30] }
+"#,
+    )
+    .unwrap();
+    let (code, out) = run(&["show", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let compact: String = out.split_whitespace().collect();
+    for want in [
+        r#""name":"pow","value":1267650600228229400000000000000,"#,
+        r#""name":"pow_exact","value":1267650600228229401496703205376,"#,
+        concat!(
+            r#""name":"third","value":0."#,
+            "333333333333333333333333333333333333333333333333333333333333333333333333333333",
+            "33333333333333333333333333333333333333333333333333333333333333333333333333335,"
+        ),
+        r#""name":"sum","value":0.3,"#,
+        r#""name":"list","value":[1000000000000000000000,0.000001,-0.5,1000000000000000000000000000000],"#,
+    ] {
+        assert!(compact.contains(want), "{want} not in {compact}");
+    }
+}

@@ -67,7 +67,16 @@ pub fn parse_native(sources: &mut SourceMap, file: FileId) -> Result<FileCfg, In
     let mut insertions: Vec<(usize, usize)> = Vec::new();
     let body = loop {
         match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => break body,
+            Ok(mut body) => match crate::hcl::literals::normalize_body(&mut body, &text) {
+                Ok(()) => break body,
+                Err(e) => {
+                    sources.get_mut(file).set_insertions(insertions);
+                    return Err(InputError::new(
+                        format!("syntax error: {}", e.message),
+                        Some(Span::new(file, e.offset..e.offset)),
+                    ));
+                }
+            },
             Err(err) => {
                 let offset = err.location().offset();
                 if insertions.len() < 1000 {
@@ -100,7 +109,11 @@ pub fn parse_expr_lenient(text: &str) -> Result<Expression, String> {
     let mut text = text.to_string();
     for _ in 0..1000 {
         match hcl_edit::parser::parse_expr(&text) {
-            Ok(e) => return Ok(e),
+            Ok(mut e) => {
+                return crate::hcl::literals::normalize_expr(&mut e, &text)
+                    .map(|()| e)
+                    .map_err(|e| e.message)
+            }
             Err(err) => {
                 let fixed = err
                     .message()
@@ -430,6 +443,18 @@ fn is_block_like(key: &str) -> bool {
     matches!(key, "dynamic" | "validation")
 }
 
+fn json_template(s: &str) -> Option<Expression> {
+    use hcl_edit::template::{Element, StringTemplate};
+    let mut t = hcl_edit::parser::parse_template(s).ok()?;
+    crate::hcl::literals::normalize_template(&mut t, s).ok()?;
+    let elements: Vec<Element> = t.into_iter().collect();
+    Some(match elements.as_slice() {
+        [] => Expression::from(""),
+        [Element::Literal(l)] => Expression::from(l.value().clone()),
+        _ => Expression::StringTemplate(StringTemplate::from(elements)),
+    })
+}
+
 fn json_expr(v: &serde_json::Value, is_type: bool) -> Expression {
     use hcl_edit::expr::{Array, Object, ObjectKey, ObjectValue};
     match v {
@@ -440,9 +465,9 @@ fn json_expr(v: &serde_json::Value, is_type: bool) -> Expression {
         serde_json::Value::String(s) if is_type => {
             hcl_edit::parser::parse_expr(s).unwrap_or_else(|_| Expression::from(s.clone()))
         }
+        // A string in JSON syntax is a template file's text (its escapes are JSON's, decoded).
         serde_json::Value::String(s) => {
-            let quoted = serde_json::to_string(s).unwrap_or_default();
-            hcl_edit::parser::parse_expr(&quoted).unwrap_or_else(|_| Expression::from(s.clone()))
+            json_template(s).unwrap_or_else(|| Expression::from(s.clone()))
         }
         serde_json::Value::Array(items) => {
             let mut a = Array::new();

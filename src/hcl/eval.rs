@@ -246,7 +246,7 @@ impl<'e> Ctx<'e> {
         let mut marked = false;
         let saved = (self.partial.replace(Vec::new()), self.render_depth);
         self.render_depth = 0;
-        let r = self.render(t, &mut out, &mut marked, (false, false));
+        let r = self.render(t, &mut out, &mut marked);
         let parts = std::mem::replace(&mut self.partial, saved.0).unwrap_or_default();
         self.render_depth = saved.1;
         Ok(Self::rendered(r?, parts, out, marked))
@@ -275,17 +275,16 @@ impl<'e> Ctx<'e> {
     }
 
     /// Appends the rendered template to `out`; returns Some(unknown) if any part is unknown.
-    /// `trim` strips leading/trailing whitespace of the template's first/last literal: the `~`
-    /// markers of the directive that encloses it.
+    /// Literals are taken as they are: the parse already applied the strip markers
+    /// (`hcl::literals`).
     fn render(
         &mut self,
         t: &Template,
         out: &mut String,
         marked: &mut bool,
-        trim: (bool, bool),
     ) -> Result<Option<Value>, EvalError> {
         self.render_depth += 1;
-        let r = self.render_elements(t, out, marked, trim);
+        let r = self.render_elements(t, out, marked);
         self.render_depth -= 1;
         r
     }
@@ -295,27 +294,10 @@ impl<'e> Ctx<'e> {
         t: &Template,
         out: &mut String,
         marked: &mut bool,
-        trim: (bool, bool),
     ) -> Result<Option<Value>, EvalError> {
-        let elems: Vec<&Element> = t.iter().collect();
-        for (i, el) in elems.iter().enumerate() {
+        for el in t.iter() {
             match el {
-                Element::Literal(s) => {
-                    let mut text: &str = s.value();
-                    if i == 0 && trim.0 {
-                        text = text.trim_start();
-                    }
-                    if i + 1 == elems.len() && trim.1 {
-                        text = text.trim_end();
-                    }
-                    if i > 0 && strips_after(elems[i - 1]) {
-                        text = text.trim_start();
-                    }
-                    if i + 1 < elems.len() && strips_before(elems[i + 1]) {
-                        text = text.trim_end();
-                    }
-                    out.push_str(text);
-                }
+                Element::Literal(s) => out.push_str(s.value()),
                 Element::Interpolation(interp) => {
                     let v = self.eval(&interp.expr)?;
                     let (v, sens) = v.unmark();
@@ -355,17 +337,10 @@ impl<'e> Ctx<'e> {
                                 .map_err(|m| EvalError::at(&ifd.if_expr.cond_expr, m))?,
                         };
                         let mut part = String::new();
-                        let endif_trim = ifd.endif_expr.strip.strip_start();
                         let r = if b {
-                            let end = match &ifd.else_expr {
-                                Some(e) => e.strip.strip_start(),
-                                None => endif_trim,
-                            };
-                            let trim = (ifd.if_expr.strip.strip_end(), end);
-                            self.render(&ifd.if_expr.template, &mut part, marked, trim)?
+                            self.render(&ifd.if_expr.template, &mut part, marked)?
                         } else if let Some(e) = &ifd.else_expr {
-                            let trim = (e.strip.strip_end(), endif_trim);
-                            self.render(&e.template, &mut part, marked, trim)?
+                            self.render(&e.template, &mut part, marked)?
                         } else {
                             None
                         };
@@ -394,11 +369,7 @@ impl<'e> Ctx<'e> {
                             }
                             scope.insert(fd.for_expr.value_var.as_str().to_string(), v);
                             self.scopes.push(scope);
-                            let trim = (
-                                fd.for_expr.strip.strip_end(),
-                                fd.endfor_expr.strip.strip_start(),
-                            );
-                            let r = self.render(&fd.for_expr.template, out, marked, trim);
+                            let r = self.render(&fd.for_expr.template, out, marked);
                             self.scopes.pop();
                             if let Some(u) = r? {
                                 return Ok(Some(u));
@@ -849,28 +820,6 @@ impl<'e> Ctx<'e> {
     }
 }
 
-fn strips_before(el: &Element) -> bool {
-    match el {
-        Element::Interpolation(i) => i.strip.strip_start(),
-        Element::Directive(d) => match d.as_ref() {
-            Directive::If(x) => x.if_expr.strip.strip_start(),
-            Directive::For(x) => x.for_expr.strip.strip_start(),
-        },
-        Element::Literal(_) => false,
-    }
-}
-
-fn strips_after(el: &Element) -> bool {
-    match el {
-        Element::Interpolation(i) => i.strip.strip_end(),
-        Element::Directive(d) => match d.as_ref() {
-            Directive::If(x) => x.endif_expr.strip.strip_end(),
-            Directive::For(x) => x.endfor_expr.strip.strip_end(),
-        },
-        Element::Literal(_) => false,
-    }
-}
-
 fn static_name(op: &TraversalOperator) -> Option<String> {
     match op {
         TraversalOperator::GetAttr(n) => Some(n.as_str().to_string()),
@@ -1114,7 +1063,7 @@ fn render_template_in(
     vars: &BTreeMap<String, Value>,
     reads_files: bool,
 ) -> Result<Value, String> {
-    let t = hcl_edit::parser::parse_template(text).map_err(|e| {
+    let mut t = hcl_edit::parser::parse_template(text).map_err(|e| {
         format!(
             "template parse error at line {}, column {}: {}",
             e.location().line(),
@@ -1122,6 +1071,7 @@ fn render_template_in(
             e.message().lines().next().unwrap_or("")
         )
     })?;
+    crate::hcl::literals::normalize_template(&mut t, text).map_err(|e| e.message)?;
     let iso = TemplateEnv {
         cwd: env.cwd(),
         limits: env.limits(),
@@ -1131,7 +1081,7 @@ fn render_template_in(
     let mut out = String::new();
     let mut marked = false;
     cx.partial = Some(Vec::new());
-    let r = cx.render(&t, &mut out, &mut marked, (false, false));
+    let r = cx.render(&t, &mut out, &mut marked);
     let parts = cx.partial.take().unwrap_or_default();
     match r {
         Ok(r) => Ok(Ctx::rendered(r, parts, out, marked)),

@@ -496,7 +496,16 @@ impl Evaluator {
             return;
         }
         let body = match hcl_edit::parser::parse_body(&text) {
-            Ok(b) => b,
+            Ok(mut b) => match crate::hcl::literals::normalize_body(&mut b, &text) {
+                Ok(()) => b,
+                Err(e) => {
+                    self.error(
+                        format!("syntax error: {}", e.message),
+                        Some(Span::new(id, e.offset..e.offset)),
+                    );
+                    return;
+                }
+            },
             Err(e) => {
                 let off = e.location().offset();
                 self.error(
@@ -609,6 +618,11 @@ impl Evaluator {
                     } else {
                         let parsed = hcl_edit::parser::parse_expr(text)
                             .map_err(|e| e.message().lines().next().unwrap_or("").to_string())
+                            .and_then(|mut e| {
+                                crate::hcl::literals::normalize_expr(&mut e, text)
+                                    .map(|()| e)
+                                    .map_err(|e| e.message)
+                            })
                             .and_then(|e| self.eval_const(&e).map_err(|e| e.message));
                         (parsed, None)
                     }

@@ -5,6 +5,7 @@ pub mod evaluate;
 pub mod files;
 pub mod functions;
 mod json_spans;
+pub mod literals;
 pub mod plan_time;
 pub mod refs;
 pub mod roots;

@@ -832,6 +832,19 @@ impl Number {
         format!("{}~{lead}e{e10:+}", if *neg { "-" } else { "" })
     }
 
+    /// The decimal digits Go's `big.Float` formatting starts from: with `shortest`, the fewest
+    /// that read back to this value at its precision (`Text('g', -1)`, the canonical text);
+    /// otherwise every digit of the binary value, which `%.2f` and friends round (so 2.675,
+    /// stored as 2.67499…, gives 2.67). The sign is [`Number::is_sign_negative`]'s.
+    pub fn decimal(&self, shortest: bool) -> Decimal {
+        let (_, mant, exp) = self.parts();
+        let mut d = Decimal::new(&mant, exp);
+        if shortest {
+            round_shortest(&mut d, &mant, exp, self.prec());
+        }
+        d
+    }
+
     fn exact_cmp(&self, o: &Number) -> Ordering {
         if let (Repr::Int { v: a, .. }, Repr::Int { v: b, .. }) = (&self.0, &o.0) {
             return a.cmp(b);
@@ -872,9 +885,9 @@ impl Number {
 
 /// Go's `math/big` `decimal`: digits (ASCII, no trailing zeros) and the
 /// decimal point position: value = 0.mant × 10^exp.
-struct Decimal {
-    mant: Vec<u8>,
-    exp: i64,
+pub struct Decimal {
+    pub mant: Vec<u8>,
+    pub exp: i64,
 }
 
 impl Decimal {
@@ -917,7 +930,8 @@ impl Decimal {
         }
         self.mant[n] >= b'5'
     }
-    fn round(&mut self, n: usize) {
+    /// Rounds to `n` digits, an exact half to even (Go `decimal.round`).
+    pub fn round(&mut self, n: usize) {
         if n >= self.mant.len() {
             return;
         }

@@ -74,7 +74,9 @@ fn spec(name: &str) -> Option<(usize, Option<usize>, Unknowns)> {
         "indent" => s(2, 2),
         "split" => s(2, 2),
         "join" => Some((2, None, Strict)),
-        "format" | "formatlist" => v(1),
+        "format" => v(1),
+        // A list with unknown elements still has its other rows formatted.
+        "formatlist" => Some((1, None, Lenient)),
         // collections
         "length" => Some((1, Some(1), Lenient)),
         "concat" | "merge" => Some((0, None, Shallow)),

@@ -103,7 +103,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
         }
         "regex" => {
-            let re = compile(&str_arg(&a[0], "pattern")?)?;
+            let re = compile_captures(&str_arg(&a[0], "pattern")?)?;
             let s = str_arg(&a[1], "string")?;
             let caps = re
                 .captures(&s)
@@ -111,7 +111,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             Ok(captures_value(&re, &caps))
         }
         "regexall" => {
-            let re = compile(&str_arg(&a[0], "pattern")?)?;
+            let re = compile_captures(&str_arg(&a[0], "pattern")?)?;
             let s = str_arg(&a[1], "string")?;
             Ok(Value::List(
                 re.captures_iter(&s)
@@ -125,6 +125,17 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
 
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
     regex::Regex::new(pattern).map_err(|e| format!("invalid regular expression pattern: {e}"))
+}
+
+/// A pattern for `regex`/`regexall`: Terraform refuses to mix named and numbered groups,
+/// since its result is either a map or a list.
+fn compile_captures(pattern: &str) -> Result<regex::Regex, String> {
+    let re = compile(pattern)?;
+    let named = re.capture_names().skip(1).filter(Option::is_some).count();
+    if named > 0 && named + 1 < re.captures_len() {
+        return Err("Invalid value for \"pattern\" parameter: invalid regexp pattern: cannot mix both named and unnamed capture groups.".into());
+    }
+    Ok(re)
 }
 
 /// Terraform's regex result shape: no groups → the match; named groups → a map; numbered

@@ -287,16 +287,19 @@ impl Builder {
                 },
                 Some(k) => {
                     if k == "<<" {
-                        // merge key
-                        let srcs = match v {
-                            Value::List(l) => l.items,
-                            v => vec![v],
-                        };
-                        for s in srcs {
-                            if let Value::Map(sm) = s {
+                        // A merge key takes one mapping: cty's yaml refuses a sequence of them.
+                        match v {
+                            Value::Map(sm) => {
                                 for (k2, v2) in sm {
                                     m.entry(k2).or_insert(v2);
                                 }
+                            }
+                            v => {
+                                let kind = match v {
+                                    Value::List(_) => "tuple",
+                                    v => v.type_name(),
+                                };
+                                self.error = Some(format!("cannot merge {kind} into mapping"));
                             }
                         }
                     } else {
@@ -313,7 +316,7 @@ fn key_string(v: &Value) -> Result<String, String> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => n.to_text(),
         Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Ok("null".into()),
+        Value::Null => Err("mapping key cannot be null".into()),
         _ => Err("YAML mapping keys must be scalars".into()),
     }
 }
@@ -323,6 +326,7 @@ impl MarkedEventReceiver for Builder {
         if self.error.is_some() {
             return;
         }
+        let seq = matches!(ev, Event::SequenceStart(..));
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
@@ -336,8 +340,18 @@ impl MarkedEventReceiver for Builder {
                     Err(e) => self.error = Some(e),
                 }
             }
-            Event::SequenceStart(a, _) => self.stack.push(Frame::Seq(a, Vec::new())),
-            Event::MappingStart(a, _) => self.stack.push(Frame::Map(a, BTreeMap::new(), None)),
+            Event::SequenceStart(a, tag) | Event::MappingStart(a, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                if let Some(e) = collection_tag_error(tag.as_deref(), seq) {
+                    self.error = Some(e);
+                    return;
+                }
+                self.stack.push(if seq {
+                    Frame::Seq(a, Vec::new())
+                } else {
+                    Frame::Map(a, BTreeMap::new(), None)
+                })
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (a, v) = match self.stack.pop() {
                     Some(Frame::Seq(a, l)) => (a, Value::tuple(l)),
@@ -364,11 +378,24 @@ fn resolve(text: &str, style: TScalarStyle, tag: Option<&str>) -> FnResult {
         let t = t
             .trim_start_matches("tag:yaml.org,2002:")
             .trim_start_matches("!!");
+        let plain = style == TScalarStyle::Plain;
         return match t {
-            "str" => Ok(Value::string(text)),
+            "str" | "binary" => Ok(Value::string(text)),
+            // A quoted scalar stays a string whatever its tag says.
+            "null" | "bool" | "int" | "float" if !plain => Ok(Value::string(text)),
             "null" => Ok(Value::Null),
-            "bool" | "int" | "float" => resolve_plain(text),
-            _ => Ok(Value::string(text)),
+            "bool" => resolve_plain(text),
+            "int" | "float" => match resolve_plain(text)? {
+                v @ Value::Number(_) => Ok(v),
+                _ => Err(format!("cannot parse {text:?} as tag:yaml.org,2002:{t}")),
+            },
+            "timestamp" => Ok(Value::string(
+                timestamp(text).unwrap_or_else(|| text.into()),
+            )),
+            _ => Err(format!(
+                "unsupported tag {:?}",
+                full_tag(tag.unwrap_or_default())
+            )),
         };
     }
     if style != TScalarStyle::Plain {
@@ -399,10 +426,14 @@ fn resolve_plain(text: &str) -> FnResult {
         Some(r) => (true, r),
         None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
     };
-    let radix = if let Some(h) = body.strip_prefix("0x") {
+    if let Some(t) = timestamp(&plain) {
+        return Ok(Value::string(t));
+    }
+    // YAML 1.2's 0x and 0o, unsigned only; 0b is not a number to cty's yaml.
+    let radix = if plain.len() != body.len() {
+        None
+    } else if let Some(h) = body.strip_prefix("0x") {
         Some((h, 16))
-    } else if let Some(b) = body.strip_prefix("0b") {
-        Some((b, 2))
     } else {
         body.strip_prefix("0o").map(|o| (o, 8))
     };
@@ -423,6 +454,116 @@ fn resolve_plain(text: &str) -> FnResult {
         }
     }
     Ok(Value::string(text))
+}
+
+/// `!!map`, `!!seq` and `!!omap`-less plain collections are all cty's yaml accepts; `!!set`
+/// it cannot read as a mapping.
+fn collection_tag_error(tag: Option<&str>, seq: bool) -> Option<String> {
+    let t = tag?;
+    let short = t
+        .trim_start_matches("tag:yaml.org,2002:")
+        .trim_start_matches("!!");
+    match (short, seq) {
+        ("seq", true) | ("map", false) => None,
+        ("set", false) => Some("can't interpret mapping as tag:yaml.org,2002:set".into()),
+        _ => Some(format!("unsupported tag {:?}", full_tag(t))),
+    }
+}
+
+/// A tag as go-yaml names it in messages: `!!x` in full, others as written.
+fn full_tag(t: &str) -> String {
+    match t.strip_prefix("!!") {
+        Some(s) => format!("tag:yaml.org,2002:{s}"),
+        None => t.to_string(),
+    }
+}
+
+/// go-yaml's implicit timestamps (`2002-12-14`, `2001-12-14t21:59:43.10-05:00`, with `T`,
+/// `t` or a space, a zone or UTC) as cty's yaml turns them into strings: RFC 3339 in
+/// seconds, fractions dropped, a zero offset written `Z`. Invalid dates stay strings.
+fn timestamp(s: &str) -> Option<String> {
+    fn num(s: &mut &str, min: usize, max: usize) -> Option<u32> {
+        let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        if n < min {
+            return None;
+        }
+        let v = s[..n].parse().ok()?;
+        *s = &s[n..];
+        Some(v)
+    }
+    fn lit(s: &mut &str, c: char) -> Option<()> {
+        *s = s.strip_prefix(c)?;
+        Some(())
+    }
+    let mut r = s;
+    let year = num(&mut r, 4, 4)?;
+    lit(&mut r, '-')?;
+    let month = num(&mut r, 1, 2)?;
+    lit(&mut r, '-')?;
+    let day = num(&mut r, 1, 2)?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month) || day < 1 || day > days[month as usize - 1] {
+        return None;
+    }
+    let date = format!("{year:04}-{month:02}-{day:02}");
+    if r.is_empty() {
+        return Some(format!("{date}T00:00:00Z"));
+    }
+    let sep = r.chars().next()?;
+    if !matches!(sep, 'T' | 't' | ' ') {
+        return None;
+    }
+    r = &r[1..];
+    let h = num(&mut r, 1, 2)?;
+    lit(&mut r, ':')?;
+    let m = num(&mut r, 1, 2)?;
+    lit(&mut r, ':')?;
+    let sec = num(&mut r, 1, 2)?;
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    if let Some(f) = r.strip_prefix('.') {
+        let n = f.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 || n > 9 {
+            return None;
+        }
+        r = &f[n..];
+    }
+    // Go's layouts: a space-separated time has no zone (UTC), a T-separated one needs one.
+    let zone = if (r.is_empty() && sep == ' ') || (r == "Z" && sep != ' ') {
+        "Z".to_string()
+    } else if sep != ' ' && (r.starts_with('+') || r.starts_with('-')) {
+        let sign = &r[..1];
+        let mut z = &r[1..];
+        let zh = num(&mut z, 2, 2)?;
+        lit(&mut z, ':')?;
+        let zm = num(&mut z, 2, 2)?;
+        if !z.is_empty() || zh > 23 || zm > 59 {
+            return None;
+        }
+        if zh == 0 && zm == 0 {
+            "Z".to_string()
+        } else {
+            format!("{sign}{zh:02}:{zm:02}")
+        }
+    } else {
+        return None;
+    };
+    Some(format!("{date}T{h:02}:{m:02}:{sec:02}{zone}"))
 }
 
 /// libyaml (and so cty's yaml package) has no implicit empty keys in block mappings: a
@@ -471,6 +612,13 @@ fn check_block_keys(src: &str) -> Result<(), String> {
 }
 
 pub(super) fn decode(src: &str) -> FnResult {
+    // go-yaml reads YAML 1.1 documents only.
+    if src.lines().any(|l| {
+        l.strip_prefix("%YAML")
+            .is_some_and(|v| v.split_whitespace().next() != Some("1.1"))
+    }) {
+        return Err("found incompatible YAML document".into());
+    }
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(src);
     p.load(&mut b, true).map_err(|e| {
@@ -481,10 +629,11 @@ pub(super) fn decode(src: &str) -> FnResult {
             e.info()
         )
     })?;
+    // A libyaml parse error comes before anything built from the events.
+    check_block_keys(src)?;
     if let Some(e) = b.error {
         return Err(e);
     }
-    check_block_keys(src)?;
     match b.docs.len() {
         0 => Err("on line 1, column 1: missing start of document".into()),
         1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
