@@ -12,6 +12,8 @@
 //!   asks, writing a Markdown report of every minimized disagreement.
 #[path = "differential/ast.rs"]
 mod ast;
+#[path = "common/console.rs"]
+mod console;
 #[path = "differential/generate.rs"]
 mod generate;
 #[path = "differential/known.rs"]

@@ -9,6 +9,7 @@
 //! error makes the whole configuration invalid, so those files are dropped (their answer is
 //! the error) and console runs again. ~0.3 s for a few hundred expressions instead of ~0.1 s
 //! each.
+use crate::console::decode_console_string;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -327,41 +328,6 @@ fn parse_element(s: &str) -> Answer {
             None => Answer::Error(format!("unreadable console output: {s}")),
         },
     }
-}
-
-/// Decodes the HCL quoted string terraform console prints (the same decoding as
-/// tests/conformance.rs; integration tests cannot share a module without `tests/common`).
-pub fn decode_console_string(s: &str) -> Option<String> {
-    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::new();
-    let mut it = inner.chars().peekable();
-    while let Some(c) = it.next() {
-        match c {
-            '\\' => match it.next()? {
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                't' => out.push('\t'),
-                '"' => out.push('"'),
-                '\\' => out.push('\\'),
-                u @ ('u' | 'U') => {
-                    let n = if u == 'u' { 4 } else { 8 };
-                    let hex: String = it.by_ref().take(n).collect();
-                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
-                }
-                _ => return None,
-            },
-            '$' | '%' if it.peek() == Some(&c) => {
-                let mut la = it.clone();
-                la.next();
-                if la.peek() == Some(&'{') {
-                    it.next();
-                }
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    Some(out)
 }
 
 pub fn infra_lint_one(expr: &str, dir: &Path) -> Answer {

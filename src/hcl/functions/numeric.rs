@@ -52,6 +52,14 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             f64_result(x.ln() / b.ln())
         }
         "parseint" => {
+            // Its parameter is dynamically typed: cty checks for a string itself instead of
+            // converting a number to one.
+            if !matches!(a[0], Value::String(_) | Value::Null) {
+                return Err(format!(
+                    "Invalid value for \"number\" parameter: first argument must be a string, not {}.",
+                    a[0].type_name()
+                ));
+            }
             let s = str_arg(&a[0], "number")?;
             let base = int_arg(&a[1], "base")?;
             if !(2..=62).contains(&base) {
