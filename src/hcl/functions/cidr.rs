@@ -167,7 +167,12 @@ fn subnet_big(net: &Net, newbits: i64, num: BigInt) -> Result<Net, String> {
 fn insert_num(ip: &Ip, num: BigInt, prefix: i64) -> Result<Ip, String> {
     let total = ip.len() as i64 * 8;
     let shift = total - prefix;
-    let shifted = if shift >= 0 {
+    let shifted = if shift >= total && !num.is_zero() {
+        // A bit at or past the address width: more bytes than fit, the index panic below,
+        // decided without building the number (a prefix extension of -10^13 asks for a
+        // shift of 10^13 bits, which takes Terraform down with it: out of memory).
+        return Err(panic_message());
+    } else if shift >= 0 {
         num << shift as usize
     } else {
         // Go's uint(negative) shift is enormous: nothing non-zero survives the repacking.
@@ -560,6 +565,18 @@ fn parse_ipv6(mut s: &str) -> Option<Ip> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the differential fuzzer (seed 20261202): a huge negative prefix extension
+    /// asked num-bigint for a petabyte and aborted the process.
+    #[test]
+    fn a_huge_negative_extension_is_an_error_not_an_allocation() {
+        let net = parse_cidr("10.0.0.0/8").unwrap();
+        for newbits in [-10_000_000_000_000i64, -100, i64::MIN / 2] {
+            assert!(subnet_big(&net, newbits, BigInt::one()).is_err(), "{newbits}");
+        }
+        // Zero shifted any distance is still zero: answered, not allocated.
+        let _ = subnet_big(&net, -10_000_000_000_000, BigInt::zero());
+    }
 
     #[test]
     fn go_formats_ipv6_like_rfc_5952_and_mapped_addresses_as_ipv4() {
