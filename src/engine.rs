@@ -50,6 +50,9 @@ pub struct Request {
     /// The live account: a recorded scan (`live.json`) or, with the `aws` feature, the
     /// account itself.
     pub live: Option<LiveSource>,
+    /// ECS task definition files (`--task-definition`, or found in the directory and named by
+    /// the repository's workflows).
+    pub task_definitions: crate::taskdef::TaskDefinitions,
     /// The workspace whose state the backend holds (`--workspace`; else `TF_WORKSPACE`,
     /// `.terraform/environment`, `default`).
     pub workspace: Option<String>,
@@ -177,6 +180,19 @@ pub fn load_within(req: &Request, limits: &Limits) -> Result<Loaded, String> {
         let j = join::load_into(&mut out.model, &input, &mut out.errors);
         out.joined.push((display, j));
     }
+    // Task definition files next: what the pipeline is about to register, beside what
+    // configuration and state hold for the same family.
+    let (files, notes) = crate::taskdef::files_for(&req.dir, &req.task_definitions);
+    out.model.not_evaluated.extend(notes);
+    // Counted among the files read, as configuration files are (not as documents joined).
+    crate::taskdef::load_into(
+        &mut out.model,
+        &mut out.sources,
+        &req.dir,
+        &files,
+        limits.max_file_bytes,
+        &mut out.errors,
+    );
     // The account last: it joins what configuration and state hold by ID and ARN.
     if let Some(live) = &req.live {
         use crate::live::Inventory;

@@ -19,3 +19,4 @@ pub mod rules;
 pub mod source;
 pub mod state;
 pub mod suppress;
+pub mod taskdef;

@@ -434,7 +434,15 @@ pub fn collect(
             let mut req = load.request_for(dir)?;
             let stdin_error = req.read_stdin(&settings.limits);
             req.load.shared = shared.clone();
-            let other_sources = req.state.is_some() || req.plan.is_some() || req.live.is_some();
+            // Each root of a recursive check reads the task definition files under it; the
+            // repository's workflows are not any one root's.
+            if walk.recursive {
+                req.task_definitions.workflows = false;
+            }
+            let other_sources = req.state.is_some()
+                || req.plan.is_some()
+                || req.live.is_some()
+                || !req.task_definitions.files.is_empty();
             let mut result = if !has_terraform_files(dir) && !other_sources {
                 CheckResult::failed(
                     crate::source::repository_root(dir),

@@ -135,6 +135,14 @@ pub struct LoadArgs {
     /// then the one selected in .terraform/environment, then `default`).
     #[arg(long, value_name = "NAME")]
     pub workspace: Option<String>,
+    /// An ECS task definition JSON file to check (register input or describe output),
+    /// repeatable. Without it, files named like task-definition*.json under DIR and those
+    /// the repository's workflows deploy are read.
+    #[arg(long = "task-definition", value_name = "FILE")]
+    pub task_definitions: Vec<PathBuf>,
+    /// Read no task definition file unless --task-definition names it.
+    #[arg(long = "no-task-definitions", conflicts_with = "task_definitions")]
+    pub no_task_definitions: bool,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -198,6 +206,11 @@ impl LoadArgs {
             plan: doc(&self.plan, false)?,
             live: self.live_source()?,
             workspace: self.workspace.clone(),
+            task_definitions: crate::taskdef::TaskDefinitions {
+                files: self.task_definitions.clone(),
+                discover: !self.no_task_definitions,
+                workflows: !self.no_task_definitions,
+            },
             #[cfg(feature = "aws")]
             aws: self.aws.options(),
         })

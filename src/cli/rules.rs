@@ -43,6 +43,7 @@ fn input_name(i: Input) -> &'static str {
         Input::Config => "config",
         Input::State => "state",
         Input::Live => "live",
+        Input::TaskDefinition => "task-definition",
     }
 }
 

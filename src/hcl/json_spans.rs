@@ -7,10 +7,21 @@
 /// `.family`). `text` is the heredoc expression as written, `<<EOF` line included.
 pub fn value_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let start = text.find('\n').map_or(0, |i| i + 1);
+    scan(text, start, true)
+}
+
+/// The same for a plain JSON document (a file such as an ECS task definition): `${` and `%{`
+/// inside strings are text, as JSON has them.
+pub fn document_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    scan(text, 0, false)
+}
+
+fn scan(text: &str, start: usize, template: bool) -> Vec<(String, std::ops::Range<usize>)> {
     let mut s = Scanner {
         b: text.as_bytes(),
         pos: start,
         out: Vec::new(),
+        template,
     };
     s.skip_ws();
     match s.value("") {
@@ -23,6 +34,8 @@ struct Scanner<'a> {
     b: &'a [u8],
     pos: usize,
     out: Vec<(String, std::ops::Range<usize>)>,
+    /// A heredoc template: `${...}` is an opaque value, `%{` ends the scan.
+    template: bool,
 }
 
 impl Scanner<'_> {
@@ -117,8 +130,10 @@ impl Scanner<'_> {
                     self.pos += 1;
                     return Some(from..self.pos);
                 }
-                b'%' if self.b.get(self.pos + 1) == Some(&b'{') => return None,
-                b'$' if self.b.get(self.pos + 1) == Some(&b'{') => self.interpolation()?,
+                b'%' if self.template && self.b.get(self.pos + 1) == Some(&b'{') => return None,
+                b'$' if self.template && self.b.get(self.pos + 1) == Some(&b'{') => {
+                    self.interpolation()?
+                }
                 _ => self.pos += 1,
             }
         }
@@ -183,6 +198,21 @@ mod tests {
         assert_eq!(at(text, &s, "[0].image"), "\"${var.repo}:${var.tag}\"");
         assert_eq!(at(text, &s, "[0].x.a[1]"), "null");
         assert!(at(text, &s, "[0]").starts_with("{\"name\""));
+    }
+
+    #[test]
+    fn documents_keep_template_syntax_as_text() {
+        let text = "{\"family\": \"web\", \"containerDefinitions\": [{\"image\": \"app:${TAG}\", \"command\": [\"%{x}\"]}]}";
+        let s = super::document_spans(text);
+        assert_eq!(at(text, &s, ".family"), "\"web\"");
+        assert_eq!(
+            at(text, &s, ".containerDefinitions[0].image"),
+            "\"app:${TAG}\""
+        );
+        assert_eq!(
+            at(text, &s, ".containerDefinitions[0].command[0]"),
+            "\"%{x}\""
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ pub mod eval;
 pub mod evaluate;
 pub mod files;
 pub mod functions;
-mod json_spans;
+pub(crate) mod json_spans;
 pub mod literals;
 pub mod plan_time;
 pub mod refs;

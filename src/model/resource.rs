@@ -53,6 +53,9 @@ pub enum SourceKind {
     State,
     Plan,
     Live,
+    /// An ECS task definition file of the repository (`task-definition.json`).
+    #[serde(rename = "task-definition")]
+    TaskDefinition,
 }
 
 impl SourceKind {
@@ -62,6 +65,7 @@ impl SourceKind {
             SourceKind::State => "state",
             SourceKind::Plan => "plan",
             SourceKind::Live => "live",
+            SourceKind::TaskDefinition => "task-definition",
         }
     }
     /// How messages name what is true of this source ("in this configuration", "in the state").
@@ -71,6 +75,7 @@ impl SourceKind {
             SourceKind::State => "in the loaded state",
             SourceKind::Plan => "in the loaded plan",
             SourceKind::Live => "in the account",
+            SourceKind::TaskDefinition => "in the task definition file",
         }
     }
 }

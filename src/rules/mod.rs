@@ -34,6 +34,8 @@ pub enum Input {
     Config,
     State,
     Live,
+    /// ECS task definition files of the repository (`task-definition.json`).
+    TaskDefinition,
 }
 
 /// The type of a rule option in `infra-lint.toml`.

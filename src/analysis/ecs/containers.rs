@@ -368,26 +368,62 @@ pub fn registry_name(host: &str) -> &'static str {
     }
 }
 
-/// The task definitions an `aws_ecs_service` runs: through its `task_definition` reference,
-/// or a literal `family[:revision]` naming one in the configuration.
+/// The task definitions an `aws_ecs_service` runs: through its `task_definition` reference
+/// (to a configured task definition, or to a `data "aws_ecs_task_definition"` that names a
+/// family), or a literal `family[:revision]` or ARN. Task definition files of the same family
+/// are included: they are what the pipeline registers for the service next.
 pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a Resource> {
     let Some(v) = service.get("task_definition") else {
         return Vec::new();
     };
+    let mut out: Vec<&'a Resource> = Vec::new();
+    let mut families: Vec<String> = Vec::new();
+    let literal = v.as_str().is_some();
     if let Some(s) = v.as_str() {
-        let family = s.rsplit('/').next().unwrap_or(s);
-        let family = family.split(':').next().unwrap_or(family);
-        return model
-            .resources_of("aws_ecs_task_definition")
-            .filter(|td| td.get("family").and_then(Value::as_str) == Some(family))
-            .collect();
+        families.push(family_of(s).to_string());
+    } else {
+        for t in model.targets(v) {
+            let r = t.resource;
+            if r.rtype != "aws_ecs_task_definition" {
+                continue;
+            }
+            match r.mode {
+                crate::model::Mode::Managed => {
+                    if !out.iter().any(|x| std::ptr::eq(*x, r)) {
+                        out.push(r);
+                    }
+                    if let Some(f) = r.get("family").and_then(Value::as_str) {
+                        families.push(f.to_string());
+                    }
+                }
+                crate::model::Mode::Data => {
+                    if let Some(s) = r.get("task_definition").and_then(Value::as_str) {
+                        families.push(family_of(s).to_string());
+                    }
+                }
+            }
+        }
     }
-    model
-        .targets(v)
-        .into_iter()
-        .map(|t| t.resource)
-        .filter(|r| r.rtype == "aws_ecs_task_definition")
-        .collect()
+    for td in model.resources_of("aws_ecs_task_definition") {
+        // Through a reference, the resource it names and the files of its family; a literal
+        // names a family, whatever source holds its revisions.
+        if !literal && !td.seen_in(crate::model::SourceKind::TaskDefinition) {
+            continue;
+        }
+        let family = td.get("family").and_then(Value::as_str);
+        if family.is_some_and(|f| families.iter().any(|x| x == f))
+            && !out.iter().any(|x| std::ptr::eq(*x, td))
+        {
+            out.push(td);
+        }
+    }
+    out
+}
+
+/// `arn:aws:ecs:…:task-definition/web:12`, `web:12` and `web` → `web`.
+pub fn family_of(s: &str) -> &str {
+    let tail = s.rsplit('/').next().unwrap_or(s);
+    tail.split(':').next().unwrap_or(tail)
 }
 
 #[cfg(test)]

@@ -161,11 +161,15 @@ impl Rule for DriftUnmanagedResource {
             })
             .filter_map(|r| aws_name(r).map(|n| (r, n)))
             .collect();
-        // Task definition families a state manages: other revisions of them are deploys.
+        // Task definition families a state manages or a task definition file of the
+        // repository registers: other revisions of them are deploys.
         let families: std::collections::BTreeSet<&str> = model
             .resources
             .iter()
-            .filter(|r| r.rtype == "aws_ecs_task_definition" && managed(r))
+            .filter(|r| {
+                r.rtype == "aws_ecs_task_definition"
+                    && (managed(r) || seen_in(r, SourceKind::TaskDefinition))
+            })
             .filter_map(|r| text(&r.attributes, "family"))
             .collect();
         for r in &model.resources {

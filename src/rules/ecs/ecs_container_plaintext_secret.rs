@@ -17,7 +17,12 @@ static META: RuleMeta = RuleMeta {
     summary: "A container environment variable that holds a secret is stored in plain text",
     fix: FixAvailability::None,
     fix_kinds: &[],
-    inputs: &[Input::Config, Input::State, Input::Live],
+    inputs: &[
+        Input::Config,
+        Input::State,
+        Input::Live,
+        Input::TaskDefinition,
+    ],
     options: &[RuleOption {
         name: "allowed-names",
         kind: OptionKind::StringList,
@@ -32,6 +37,8 @@ struct PlaintextSecret<'a> {
     name: &'a str,
     /// Managed by Terraform (configuration or state), so the value is in its state too.
     terraform: bool,
+    /// The task definition is a JSON file: the snippet is JSON.
+    json: bool,
 }
 
 impl Violation for PlaintextSecret<'_> {
@@ -44,6 +51,12 @@ impl Violation for PlaintextSecret<'_> {
         )
     }
     fn fix_title(&self) -> String {
+        if self.json {
+            return format!(
+                "move {} to the container's \"secrets\" as {{\"name\": \"{}\", \"valueFrom\": \"<Secrets Manager secret or SSM SecureString parameter ARN>\"}} and let the task execution role read it",
+                self.name, self.name
+            );
+        }
         format!(
             "move {} to the container's `secrets` as {{ name = \"{}\", valueFrom = <Secrets Manager secret or SSM SecureString parameter ARN> }} and let the task execution role read it",
             self.name, self.name
@@ -115,10 +128,11 @@ impl Rule for EcsContainerPlaintextSecret {
                         &PlaintextSecret {
                             container: c.label(),
                             name,
-                            terraform: td
-                                .seen
-                                .iter()
-                                .any(|s| s.kind != crate::model::SourceKind::Live),
+                            terraform: td.seen.iter().any(|s| {
+                                use crate::model::SourceKind::*;
+                                matches!(s.kind, Config | State | Plan)
+                            }),
+                            json: td.primary_source() == crate::model::SourceKind::TaskDefinition,
                         },
                         at,
                         supplied,

@@ -14,7 +14,12 @@ static META: RuleMeta = RuleMeta {
     summary: "A container definition has no logConfiguration: its output is lost",
     fix: FixAvailability::None,
     fix_kinds: &[],
-    inputs: &[Input::Config, Input::State, Input::Live],
+    inputs: &[
+        Input::Config,
+        Input::State,
+        Input::Live,
+        Input::TaskDefinition,
+    ],
     options: &[],
     doc: include_str!("../../../rules/ecs-container-without-logs.md"),
 };
@@ -23,6 +28,8 @@ struct WithoutLogs {
     container: String,
     /// The log group to name in the snippet: the module's only one, if it has exactly one.
     log_group: String,
+    /// The task definition is a JSON file: the snippet is JSON.
+    json: bool,
 }
 
 impl Violation for WithoutLogs {
@@ -33,6 +40,12 @@ impl Violation for WithoutLogs {
         )
     }
     fn fix_title(&self) -> String {
+        if self.json {
+            return format!(
+                "add \"logConfiguration\": {{\"logDriver\": \"awslogs\", \"options\": {{\"awslogs-group\": \"<log group>\", \"awslogs-region\": \"<region>\", \"awslogs-stream-prefix\": \"{}\"}}}} to the container",
+                self.container
+            );
+        }
         format!(
             "add logConfiguration = {{ logDriver = \"awslogs\", options = {{ \"awslogs-group\" = {}.name, \"awslogs-region\" = <region>, \"awslogs-stream-prefix\" = \"{}\" }} }}",
             self.log_group, self.container
@@ -70,6 +83,7 @@ impl Rule for EcsContainerWithoutLogs {
                     &WithoutLogs {
                         container: c.label(),
                         log_group,
+                        json: td.primary_source() == crate::model::SourceKind::TaskDefinition,
                     },
                     at,
                     vec![],

@@ -20,7 +20,7 @@ static META: RuleMeta = RuleMeta {
     summary: "A task definition's execution role cannot pull its images, write its logs or read its secrets",
     fix: FixAvailability::Sometimes,
     fix_kinds: &[crate::diag::fix::Applicability::Safe, crate::diag::fix::Applicability::DisplayOnly],
-    inputs: &[Input::Config, Input::State, Input::Live],
+    inputs: &[Input::Config, Input::State, Input::Live, Input::TaskDefinition],
     options: &[],
     doc: include_str!("../../../rules/ecs-execution-role-missing-policy.md"),
 };

@@ -11,6 +11,7 @@ use crate::rules::provenance::origin_related_showing;
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
+use crate::source::Location;
 use std::collections::BTreeSet;
 
 pub struct EcsPortMismatch;
@@ -26,7 +27,12 @@ static META: RuleMeta = RuleMeta {
         crate::diag::fix::Applicability::Safe,
         crate::diag::fix::Applicability::Unsafe,
     ],
-    inputs: &[Input::Config, Input::State, Input::Live],
+    inputs: &[
+        Input::Config,
+        Input::State,
+        Input::Live,
+        Input::TaskDefinition,
+    ],
     options: &[],
     doc: include_str!("../../../rules/ecs-port-mismatch.md"),
 };
@@ -231,7 +237,7 @@ fn check_load_balancer(
     analysis: &crate::analysis::Analysis,
     svc: &Resource,
     i: usize,
-    health_checked: &mut BTreeSet<String>,
+    health_checked: &mut BTreeSet<(String, String)>,
     out: &mut Sink,
 ) {
     let model = analysis.model;
@@ -366,7 +372,7 @@ fn check_load_balancer(
             );
         }
         for tg in tgs {
-            if health_checked.insert(tg.address.clone()) {
+            if health_checked.insert((tg.address.clone(), td.address.clone())) {
                 check_health_check(tg, td, &partial, out);
             }
             if let Some(sent) = port(port_v) {
@@ -524,6 +530,30 @@ fn report_port_not_mapped(
         }
     }
     let mapped: Vec<i64> = ports.iter().map(|p| p.port).collect();
+    let in_file = ports
+        .first()
+        .and_then(|p| p.origin)
+        .or_else(|| td.origin_at(&format!("container_definitions[{}]", c.index)))
+        .map(|o| o.location.clone());
+    let at = source_first(
+        origin.map(|o| o.location.clone()),
+        in_file,
+        format!(
+            "service {} sends load balancer traffic to container_port {sent}",
+            svc.address
+        ),
+        &mut related,
+    );
+    if at.as_ref() != origin.map(|o| &o.location) {
+        for tg in load_balancing::target_groups(model, svc, i) {
+            if let Some(location) = tg.location() {
+                related.push(Related {
+                    message: format!("target group {} receives the traffic", tg.address),
+                    location,
+                });
+            }
+        }
+    }
     let f = out.report(
         svc,
         &Mismatch::PortNotMapped {
@@ -531,7 +561,7 @@ fn report_port_not_mapped(
             container: c.label(),
             mapped: mapped.clone(),
         },
-        origin.map(|o| o.location.clone()),
+        at,
         related,
     );
     // The service must send where the container listens: with one port there is no choice.
@@ -608,13 +638,22 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             .into_iter()
             .flat_map(|o| origin_related_showing(o, &hp.to_string())),
     );
+    let at = source_first(
+        origin.map(|o| o.location.clone()),
+        ports
+            .first()
+            .and_then(|p| p.origin)
+            .map(|o| o.location.clone()),
+        format!("target group {} health checks port {hp}", tg.address),
+        &mut related,
+    );
     let f = out.report(
         tg,
         &Mismatch::HealthCheckPort {
             port: hp,
             listening: ports.iter().map(|p| p.port).collect(),
         },
-        origin.map(|o| o.location.clone()),
+        at,
         related,
     );
     f.fix = origin.map(|o| {
@@ -623,6 +662,31 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             text: "\"traffic-port\"".into(),
         }])
     });
+}
+
+/// Where a finding points: `primary` (the service's or target group's own place) when it is a
+/// source line; when only a state or the account holds it, the task definition's line
+/// (`alternative`, a file the deploy is about to register), where the user can still act
+/// before the deploy. The place passed over is kept as a related label.
+fn source_first(
+    primary: Option<Location>,
+    alternative: Option<Location>,
+    label: String,
+    related: &mut Vec<Related>,
+) -> Option<Location> {
+    match (primary, alternative) {
+        (Some(p), Some(a)) if p.span().is_none() && a.span().is_some() => {
+            related.insert(
+                0,
+                Related {
+                    message: label,
+                    location: p,
+                },
+            );
+            Some(a)
+        }
+        (p, _) => p,
+    }
 }
 
 /// `origin` only when it is the exact place of `path` (not an enclosing fallback).

@@ -19,7 +19,7 @@ static META: RuleMeta = RuleMeta {
     summary: "Fargate tasks have no route to their image registry: no NAT, no public IP, no VPC endpoints",
     fix: FixAvailability::None,
     fix_kinds: &[],
-    inputs: &[Input::Config, Input::State, Input::Live],
+    inputs: &[Input::Config, Input::State, Input::Live, Input::TaskDefinition],
     options: &[],
     doc: include_str!("../../../rules/ecs-task-cannot-pull-image.md"),
 };
