@@ -78,7 +78,31 @@ fn marked_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(Strin
             }
         }
     }
+    out.extend(sidecar_lines(dir, name, only_unfixable));
     out
+}
+
+/// The `# expect:` equivalent for files that cannot hold a comment (a task definition's JSON):
+/// `expect.txt` lines `<rule name> <file>:<line>`, `(no fix)` after them as for the markers.
+fn sidecar_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(String, u64)> {
+    std::fs::read_to_string(dir.join("expect.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            if parts.next() != Some(name) {
+                return None;
+            }
+            let (file, line) = parts.next()?.rsplit_once(':')?;
+            let unfixable = parts.collect::<Vec<_>>().join(" ") == "(no fix)";
+            (!only_unfixable || unfixable).then(|| {
+                (
+                    file.to_string(),
+                    line.parse().expect("expect.txt: a line number"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The findings a `live.json` fixture expects on live-only resources, which have no source
@@ -371,6 +395,42 @@ fn rules_that_read_the_account_have_a_live_fixture() {
             found_lines(&without, m.code) != marked_lines(&dir, m.name, false)
                 || found_arns(&without, m.code) != marked_arns(&dir, m.name),
             "{}: fail-live/ must need the account to be decided",
+            m.name
+        );
+    }
+}
+
+/// Every rule that reads task definition files has a `fail-taskdef/` fixture (a task
+/// definition JSON file beside the Terraform, `expect.txt` for the lines in the JSON) whose
+/// findings need the file: with it they fall exactly on the markers, without it
+/// (`--no-task-definitions`) they do not.
+#[test]
+fn rules_that_read_task_definition_files_have_a_fixture() {
+    use infra_lint::rules::Input;
+    for r in RULES {
+        let m = r.meta();
+        if !m.inputs.contains(&Input::TaskDefinition) {
+            continue;
+        }
+        let dir = root().join("fixtures").join(m.name).join("fail-taskdef");
+        let has_file = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.flatten()
+                    .any(|e| infra_lint::taskdef::matches_name(&e.file_name().to_string_lossy()))
+            })
+            .unwrap_or(false);
+        assert!(
+            has_file,
+            "{}: reads task definition files, so fail-taskdef/ must hold one",
+            m.name
+        );
+        let mut args = fixture_args(&dir, m.code);
+        args.push("--no-task-definitions".into());
+        let (_, without) = check_json(&dir, &strs(&args));
+        assert!(
+            found_lines(&without, m.code) != marked_lines(&dir, m.name, false)
+                || found_arns(&without, m.code) != marked_arns(&dir, m.name),
+            "{}: fail-taskdef/ must need its task definition file to be decided",
             m.name
         );
     }

@@ -35,6 +35,7 @@ pub enum Input {
     State,
     Live,
     /// ECS task definition files of the repository (`task-definition.json`).
+    #[serde(rename = "task-definition")]
     TaskDefinition,
 }
 

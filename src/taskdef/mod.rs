@@ -637,7 +637,14 @@ fn resource(p: &Parsed, file: FileId, display: &str) -> Resource {
         name,
         key: None,
     };
-    let location = Location::Source(Span::new(file, p.whole.clone()));
+    // Findings about the whole definition point at its family: the whole object would be an
+    // excerpt of the whole file.
+    let at = p
+        .spans
+        .get(&format!("{}.family", p.root))
+        .cloned()
+        .unwrap_or(p.whole.start..p.whole.start + 1);
+    let location = Location::Source(Span::new(file, at));
     let mut r = Resource::from_address(
         &addr,
         Seen {

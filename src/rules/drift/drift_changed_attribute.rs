@@ -1,5 +1,6 @@
 //! DRIFT003 changed-attribute: the account holds another value than the state for an attribute
-//! a deploy depends on.
+//! a deploy depends on; and the task definition revision a live service runs differs from the
+//! repository's task definition file of its family (someone changed it in the console).
 use super::{compared, normalize};
 use crate::diag::fix::{Edit, Fix};
 use crate::diag::{Drift, DriftKind};
@@ -7,6 +8,7 @@ use crate::model::{Resource, SourceKind, Value};
 use crate::rules::{
     Ctx, FixAvailability, Input, Related, Rule, RuleMeta, Severity, Sink, Violation,
 };
+use crate::source::Location;
 
 pub struct DriftChangedAttribute;
 
@@ -21,7 +23,7 @@ static META: RuleMeta = RuleMeta {
         crate::diag::fix::Applicability::Unsafe,
         crate::diag::fix::Applicability::DisplayOnly,
     ],
-    inputs: &[Input::State, Input::Live],
+    inputs: &[Input::State, Input::Live, Input::TaskDefinition],
     options: &[],
     doc: include_str!("../../../rules/changed-attribute.md"),
 };
@@ -141,7 +143,328 @@ impl Rule for DriftChangedAttribute {
                 );
             }
         }
+        task_definition_files(cx, out);
     }
+}
+
+/// The registered revision a live service runs against the repository's file of its family.
+struct FileChanged<'a> {
+    file: &'a str,
+    arn: &'a str,
+    service: &'a str,
+    differences: Vec<String>,
+}
+
+impl Violation for FileChanged<'_> {
+    fn message(&self) -> String {
+        format!(
+            "{} ↔ {} ({}): the revision service {} runs differs from the file (image aside): {}; \
+             someone changed the task definition outside this repository, and the next deploy \
+             of the file undoes it",
+            self.file,
+            self.arn,
+            super::where_live(self.arn),
+            self.service,
+            self.differences.join("; ")
+        )
+    }
+    fn fix_title(&self) -> String {
+        format!(
+            "if the change made in the account is wanted, write it into {} before the next \
+             deploy; otherwise deploying the file restores it",
+            self.file
+        )
+    }
+}
+
+fn task_definition_files(cx: &Ctx, out: &mut Sink) {
+    use crate::analysis::ecs::containers::family_of;
+    let model = cx.model;
+    let files: Vec<&Resource> = model
+        .resources_of("aws_ecs_task_definition")
+        .filter(|r| r.primary_source() == SourceKind::TaskDefinition)
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    for svc in model
+        .resources_of("aws_ecs_service")
+        .filter(|s| s.seen_in(SourceKind::Live))
+    {
+        let Some(running) = svc
+            .layer(SourceKind::Live)
+            .and_then(|l| l.attributes.get("task_definition"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let family = family_of(running);
+        for file in files
+            .iter()
+            .filter(|f| f.get("family").and_then(Value::as_str) == Some(family))
+        {
+            let Some(live) = model
+                .by_identity(running)
+                .into_iter()
+                .find(|r| r.rtype == "aws_ecs_task_definition")
+            else {
+                out.not_evaluated(
+                    *file,
+                    format!(
+                        "service {} runs {running}, which the scan did not read: the file is not compared with it",
+                        svc.address
+                    ),
+                    file.location(),
+                );
+                continue;
+            };
+            let differences = match differences(file, live) {
+                Ok(d) => d,
+                Err(why) => {
+                    out.not_evaluated(*file, why, file.location());
+                    continue;
+                }
+            };
+            if differences.is_empty() {
+                continue;
+            }
+            let arn = live
+                .identity
+                .arn
+                .clone()
+                .unwrap_or_else(|| running.to_string());
+            let related = vec![Related {
+                message: format!("service {} runs this revision", svc.address),
+                location: live.location().unwrap_or_else(|| Location::Live {
+                    arn: arn.clone(),
+                    path: String::new(),
+                }),
+            }];
+            let f = out.report(
+                *file,
+                &FileChanged {
+                    file: &file.address,
+                    arn: &arn,
+                    service: &svc.address,
+                    differences: differences.clone(),
+                },
+                file.location(),
+                related,
+            );
+            f.fix = Some(Fix::display_only());
+            f.drift = Some(Drift {
+                kind: DriftKind::Changed,
+                address: Some(file.address.clone()),
+                arn: Some(arn),
+                attribute: Some("container_definitions".into()),
+                state_value: None,
+                live_value: None,
+            });
+        }
+    }
+}
+
+/// What differs between the file and the registered revision, image aside, each as a phrase;
+/// Err when the file's containers cannot be read. Parts the file leaves to deploy time
+/// (placeholders) are not compared; environment values are compared but never shown.
+fn differences(file: &Resource, live: &Resource) -> Result<Vec<String>, String> {
+    use crate::analysis::ecs::containers::{partial_definitions, Container, Definitions};
+    let mut out = Vec::new();
+    for attr in [
+        "network_mode",
+        "cpu",
+        "memory",
+        "execution_role_arn",
+        "task_role_arn",
+        "requires_compatibilities",
+    ] {
+        let Some(fv) = file.get(attr).filter(|v| v.is_wholly_known()) else {
+            continue;
+        };
+        let lv = live.get(attr).cloned().unwrap_or(Value::Null);
+        let norm = |v: &Value| match attr {
+            "requires_compatibilities" => {
+                let mut items: Vec<String> = v
+                    .as_list()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect();
+                items.sort();
+                serde_json::json!(items)
+            }
+            _ => normalize(attr, v).unwrap_or(serde_json::Value::Null),
+        };
+        let (a, b) = (norm(fv), norm(&lv));
+        if a != b {
+            out.push(format!("{attr} is {a} in the file but {b} registered"));
+        }
+    }
+    let read = |td: &Resource| -> Result<Vec<Container>, String> {
+        match partial_definitions(td) {
+            Ok(p) => Ok(p.known),
+            Err(Definitions::Unknown(why) | Definitions::Invalid(why)) => {
+                Err(format!("{}: {why}", td.address))
+            }
+            Err(_) => Ok(Vec::new()),
+        }
+    };
+    let (mine, theirs) = (read(file)?, read(live)?);
+    for c in &mine {
+        let Some(name) = c.name() else { continue };
+        let Some(l) = theirs.iter().find(|l| l.name() == Some(name)) else {
+            out.push(format!(
+                "container {name} is not in the registered revision"
+            ));
+            continue;
+        };
+        out.extend(
+            container_differences(c, l)
+                .into_iter()
+                .map(|d| format!("container {name}: {d}")),
+        );
+    }
+    for l in &theirs {
+        if let Some(name) = l.name() {
+            if !mine.iter().any(|c| c.name() == Some(name)) {
+                out.push(format!(
+                    "container {name} is registered but not in the file"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A container field as compared: absent, null, `[]` and `{}` alike; JSON otherwise.
+fn field_json(
+    c: &crate::analysis::ecs::containers::Container,
+    k: &str,
+) -> Option<serde_json::Value> {
+    let v = c.get(k);
+    let j = v.to_display_json();
+    match &j {
+        serde_json::Value::Null => None,
+        serde_json::Value::Array(a) if a.is_empty() => None,
+        serde_json::Value::Object(m) if m.is_empty() => None,
+        _ => Some(j),
+    }
+}
+
+fn container_differences(
+    c: &crate::analysis::ecs::containers::Container,
+    l: &crate::analysis::ecs::containers::Container,
+) -> Vec<String> {
+    use crate::analysis::ecs::containers::port;
+    let mut out = Vec::new();
+    // Ports: (container, host, protocol), the host port defaulting to the container's and the
+    // protocol to tcp, as ECS registers them.
+    let ports =
+        |x: &crate::analysis::ecs::containers::Container| -> Option<Vec<(i64, i64, String)>> {
+            let mut v = Vec::new();
+            for (j, m) in x.port_mappings().iter().enumerate() {
+                let cp = port(m.container_port)?;
+                let hp = port(m.host_port).filter(|h| *h != 0).unwrap_or(cp);
+                let path = format!("portMappings[{j}]");
+                let _ = path;
+                let proto = match x.get("portMappings") {
+                    Value::List(items) => items
+                        .items
+                        .get(j)
+                        .and_then(|m| m.as_map())
+                        .and_then(|m| m.get("protocol"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("tcp")
+                        .to_ascii_lowercase(),
+                    _ => "tcp".into(),
+                };
+                v.push((cp, hp, proto));
+            }
+            v.sort();
+            Some(v)
+        };
+    if let (Some(a), Some(b)) = (ports(c), ports(l)) {
+        if a != b {
+            let list = |v: &[(i64, i64, String)]| {
+                let s: Vec<String> = v.iter().map(|p| p.0.to_string()).collect();
+                if s.is_empty() {
+                    "none".to_string()
+                } else {
+                    s.join(", ")
+                }
+            };
+            out.push(format!(
+                "containerPort {} in the file, {} registered",
+                list(&a),
+                list(&b)
+            ));
+        }
+    }
+    let pairs = |x: &crate::analysis::ecs::containers::Container, secrets: bool| {
+        let v = if secrets {
+            x.secrets()
+        } else {
+            x.environment()
+        };
+        v.iter()
+            .filter_map(|p| Some((p.name.as_str()?.to_string(), p.value.clone())))
+            .collect::<std::collections::BTreeMap<String, Value>>()
+    };
+    for (secrets, what) in [(false, "environment variable"), (true, "secret")] {
+        let (a, b) = (pairs(c, secrets), pairs(l, secrets));
+        for k in a.keys().filter(|k| !b.contains_key(*k)) {
+            out.push(format!("{what} {k} is not registered"));
+        }
+        for k in b.keys().filter(|k| !a.contains_key(*k)) {
+            out.push(format!("{what} {k} is registered but not in the file"));
+        }
+        for (k, av) in &a {
+            let Some(bv) = b.get(k) else { continue };
+            if av.is_wholly_known() && bv.is_wholly_known() && av.peel() != bv.peel() {
+                // A secret's valueFrom is an ARN and may be shown; an environment value may
+                // be a password and is not.
+                if secrets {
+                    out.push(format!(
+                        "secret {k} is read from {} in the file, {} registered",
+                        shown(av),
+                        shown(bv)
+                    ));
+                } else {
+                    out.push(format!("environment variable {k} has another value"));
+                }
+            }
+        }
+    }
+    let skip = [
+        "name",
+        "image",
+        "portMappings",
+        "environment",
+        "secrets",
+        "essential",
+    ];
+    let mut keys: std::collections::BTreeSet<&str> = c.fields.keys().map(String::as_str).collect();
+    keys.extend(l.fields.keys().map(String::as_str));
+    for k in keys.into_iter().filter(|k| !skip.contains(k)) {
+        if !c.get(k).is_wholly_known() {
+            continue;
+        }
+        if field_json(c, k) != field_json(l, k) {
+            out.push(format!("{k} differs"));
+        }
+    }
+    // `essential` defaults to true.
+    let essential = |x: &crate::analysis::ecs::containers::Container| {
+        !matches!(x.get("essential"), Value::Bool(false))
+    };
+    if c.get("essential").is_wholly_known() && essential(c) != essential(l) {
+        out.push(format!(
+            "essential is {} in the file, {} registered",
+            essential(c),
+            essential(l)
+        ));
+    }
+    out
 }
 
 /// For security group rules, what changed, rule by rule: "the account adds tcp 5432 from

@@ -47,6 +47,9 @@ enum Mismatch<'a> {
         port: i64,
         container: String,
         mapped: Vec<i64>,
+        /// Reported in a task definition file (the service is the account's, not the
+        /// repository's to edit): the command that points the service at another port.
+        in_file: Option<String>,
     },
     HostPort {
         container: String,
@@ -91,6 +94,7 @@ impl Violation for Mismatch<'_> {
                 port,
                 container,
                 mapped,
+                ..
             } if mapped.is_empty() => format!(
                 "the service sends load balancer traffic to container_port {port}, but container {container} has no port mappings: ECS rejects the service"
             ),
@@ -98,6 +102,7 @@ impl Violation for Mismatch<'_> {
                 port,
                 container,
                 mapped,
+                ..
             } => format!(
                 "the service sends load balancer traffic to container_port {port}, but container {container} listens on {} (its portMappings): ECS rejects the service",
                 list(mapped)
@@ -131,6 +136,14 @@ impl Violation for Mismatch<'_> {
             Mismatch::UnknownContainer { containers, .. } => format!(
                 "set container_name to the container that serves the traffic ({})",
                 containers.join(" or ")
+            ),
+            Mismatch::PortNotMapped {
+                port,
+                container,
+                in_file: Some(update),
+                ..
+            } => format!(
+                "make container {container} listen on {port} again (its containerPort), or point the service at the new port first: {update}"
             ),
             Mismatch::PortNotMapped {
                 container, mapped, ..
@@ -372,7 +385,14 @@ fn check_load_balancer(
             );
         }
         for tg in tgs {
-            if health_checked.insert((tg.address.clone(), td.address.clone())) {
+            // Once per target group; again for a task definition file, which is the next
+            // revision, not one of those already registered.
+            let revision = if from_file(td) {
+                td.address.clone()
+            } else {
+                String::new()
+            };
+            if health_checked.insert((tg.address.clone(), revision)) {
                 check_health_check(tg, td, &partial, out);
             }
             if let Some(sent) = port(port_v) {
@@ -537,7 +557,7 @@ fn report_port_not_mapped(
         .map(|o| o.location.clone());
     let at = source_first(
         origin.map(|o| o.location.clone()),
-        in_file,
+        in_file.filter(|_| from_file(td)),
         format!(
             "service {} sends load balancer traffic to container_port {sent}",
             svc.address
@@ -560,6 +580,22 @@ fn report_port_not_mapped(
             port: sent,
             container: c.label(),
             mapped: mapped.clone(),
+            in_file: (at.as_ref() != origin.map(|o| &o.location)).then(|| {
+                let text = |p: &str| {
+                    svc.get_path(p)
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                        .map_or_else(|| format!("<{p}>"), String::from)
+                };
+                format!(
+                    "aws ecs update-service --cluster {} --service {} --load-balancers targetGroupArn={},containerName={},containerPort={}",
+                    text("cluster"),
+                    text("name"),
+                    text(&format!("load_balancer[{i}].target_group_arn")),
+                    c.label(),
+                    mapped.first().map_or_else(|| "<port>".into(), i64::to_string)
+                )
+            }),
         },
         at,
         related,
@@ -643,6 +679,7 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
         ports
             .first()
             .and_then(|p| p.origin)
+            .filter(|_| from_file(td))
             .map(|o| o.location.clone()),
         format!("target group {} health checks port {hp}", tg.address),
         &mut related,
@@ -662,6 +699,11 @@ fn check_health_check(tg: &Resource, td: &Resource, p: &Partial, out: &mut Sink)
             text: "\"traffic-port\"".into(),
         }])
     });
+}
+
+/// A task definition file of the repository: the revision the pipeline registers next.
+fn from_file(td: &Resource) -> bool {
+    td.primary_source() == crate::model::SourceKind::TaskDefinition
 }
 
 /// Where a finding points: `primary` (the service's or target group's own place) when it is a

@@ -262,11 +262,23 @@ impl Rule for EcsTaskCannotPullImage {
                 .get("task_definition")
                 .map(|v| cx.model.follow(v, &["aws_ecs_task_definition"]))
                 .unwrap_or_default();
-            let defs = match td.resources.first() {
-                Some(t) => needs(cx.model, t).map(|n| (n, *t)),
-                None => Err(td.unknown.unwrap_or_else(|| {
+            // Every definition the service may run (the configured one, the repository's file
+            // of its family): one whose image needs the internet decides.
+            let mut all: Vec<Result<(Needs, &Resource), String>> =
+                crate::analysis::ecs::containers::task_definitions_of(cx.model, svc)
+                    .into_iter()
+                    .map(|t| needs(cx.model, t).map(|n| (n, t)))
+                    .collect();
+            let pick = all
+                .iter()
+                .position(|r| matches!(r, Ok((n, _)) if n.outside_ecr.is_some()))
+                .unwrap_or(0);
+            let defs = if all.is_empty() {
+                Err(td.unknown.unwrap_or_else(|| {
                     format!("the task definition is not managed {}", cx.model.scope())
-                })),
+                }))
+            } else {
+                all.swap_remove(pick)
             };
             let mut needed: Vec<&'static str> = ECR_ENDPOINTS.to_vec();
             let mut outside_ecr = None;
