@@ -209,7 +209,7 @@ fn task_definition_files(cx: &Ctx, out: &mut Sink) {
                 .find(|r| r.rtype == "aws_ecs_task_definition")
             else {
                 out.not_evaluated(
-                    *file,
+                    file,
                     format!(
                         "service {} runs {running}, which the scan did not read: the file is not compared with it",
                         svc.address
@@ -221,7 +221,7 @@ fn task_definition_files(cx: &Ctx, out: &mut Sink) {
             let differences = match differences(file, live) {
                 Ok(d) => d,
                 Err(why) => {
-                    out.not_evaluated(*file, why, file.location());
+                    out.not_evaluated(file, why, file.location());
                     continue;
                 }
             };
@@ -241,7 +241,7 @@ fn task_definition_files(cx: &Ctx, out: &mut Sink) {
                 }),
             }];
             let f = out.report(
-                *file,
+                file,
                 &FileChanged {
                     file: &file.address,
                     arn: &arn,
