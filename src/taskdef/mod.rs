@@ -305,7 +305,10 @@ const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 
 /// Ok(None) for JSON that is not a task definition.
-fn parse(text: &str) -> Result<Option<Parsed>, String> {
+fn parse(full: &str) -> Result<Option<Parsed>, String> {
+    // Editors on Windows save JSON with a byte order mark, which JSON parsers refuse.
+    let bom = if full.starts_with('\u{feff}') { 3 } else { 0 };
+    let text = &full[bom..];
     let j: J = serde_json::from_str(&quote_bare_placeholders(text)).map_err(|e| e.to_string())?;
     let (def, root) = match j.get("taskDefinition") {
         Some(J::Object(d)) => (d.clone(), ".taskDefinition".to_string()),
@@ -320,12 +323,13 @@ fn parse(text: &str) -> Result<Option<Parsed>, String> {
     let spans: BTreeMap<String, std::ops::Range<usize>> =
         crate::hcl::json_spans::document_spans(text)
             .into_iter()
+            .map(|(p, r)| (p, r.start + bom..r.end + bom))
             .collect();
     let whole = if root.is_empty() {
         let start = text.len() - text.trim_start().len();
-        start..text.trim_end().len()
+        start + bom..text.trim_end().len() + bom
     } else {
-        spans.get(&root).cloned().unwrap_or(0..0)
+        spans.get(&root).cloned().unwrap_or(bom..bom)
     };
     Ok(Some(Parsed {
         def,
@@ -776,6 +780,13 @@ mod tests {
             &text[p.spans[".containerDefinitions[0].portMappings[0].containerPort"].clone()],
             "${PORT}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_offsets_stay_in_the_file() {
+        let text = "\u{feff}{\"family\": \"web\", \"containerDefinitions\": []}";
+        let p = parse(text).unwrap().unwrap();
+        assert_eq!(&text[p.spans[".family"].clone()], "\"web\"");
     }
 
     #[test]
