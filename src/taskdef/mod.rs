@@ -535,6 +535,10 @@ impl Builder<'_> {
                     })
                     .collect(),
             ),
+            // `amazon-ecs-render-task-definition` sets the image: an empty one is its slot.
+            J::String(s) if s.is_empty() && tf_path.ends_with(".image") => Value::unknown(
+                Cause::Other("the image is empty here: the render action fills it in".into()),
+            ),
             J::String(s) => {
                 let v = string_value(s);
                 if let Value::Unknown(u) = &v {
@@ -787,6 +791,23 @@ mod tests {
         let text = "\u{feff}{\"family\": \"web\", \"containerDefinitions\": []}";
         let p = parse(text).unwrap().unwrap();
         assert_eq!(&text[p.spans[".family"].clone()], "\"web\"");
+    }
+
+    #[test]
+    fn an_empty_image_is_the_render_actions_slot() {
+        let text = r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "", "environment": [{"name": "A", "value": ""}]}]}"#;
+        let p = parse(text).unwrap().unwrap();
+        let r = resource(&p, FileId(0), "td.json");
+        let defs = crate::analysis::ecs::containers::partial_definitions(&r).unwrap();
+        let c = &defs.known[0];
+        assert!(matches!(c.image(), Value::Unknown(_)), "{:?}", c.image());
+        // Only the image: an empty environment value is an empty value.
+        assert_eq!(c.environment()[0].value, &Value::string(""));
+        assert_eq!(
+            r.origin("container_definitions[0].image")
+                .map(|o| &o.location),
+            Some(&Location::Source(Span::new(FileId(0), 68..70)))
+        );
     }
 
     #[test]
