@@ -332,3 +332,66 @@ fn the_workflows_name_the_files_they_deploy() {
     let (_, rec) = check_json(dir.path(), &["--select", "ECS006", "--recursive"]);
     assert!(at(&rec, "ECS006").is_empty(), "{rec}");
 }
+
+/// ecspresso's real task definitions (../shared/corpus/ecspresso/tests, Go templates for every
+/// value a deploy fills in): every file that is a task definition is read, the others
+/// (ecspresso's own configuration, service definitions) are ignored, no input error, and the
+/// only findings are the containers that really have no logConfiguration.
+#[test]
+fn ecspresso_task_definitions_are_read_as_they_are() {
+    let corpus = root().join("../shared/corpus/ecspresso/tests");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&corpus)
+        .expect("../shared/corpus/ecspresso/tests")
+        .flatten()
+        .map(|e| e.path())
+        .chain(std::iter::once(corpus.join("ci/ecs-task-def-daemon.json")))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let dir = tree(&[("main.tf", TF.as_bytes())]);
+    let mut args: Vec<String> = vec!["--select".into(), "ECS".into()];
+    for f in &files {
+        args.push("--task-definition".into());
+        args.push(f.to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, json) = check_json(dir.path(), &args);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    let definitions = files
+        .iter()
+        .filter(|f| {
+            let t = std::fs::read_to_string(f).unwrap();
+            t.contains("\"containerDefinitions\"")
+        })
+        .count();
+    // main.tf's log group and one resource per task definition file.
+    assert_eq!(
+        json["summary"]["resources"],
+        1 + definitions as u64,
+        "{json}"
+    );
+    let mut found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["location"]["file"].as_str().unwrap();
+            (
+                f["code"].as_str().unwrap().to_string(),
+                file.rsplit('/').next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "ECS006".to_string(),
+                "ecs-task-def-multiple-plugins.json".to_string()
+            ),
+            ("ECS006".to_string(), "ecs-task-def.json".to_string()),
+        ]
+    );
+}
