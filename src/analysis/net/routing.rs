@@ -371,11 +371,14 @@ fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> T
                 "aws_internet_gateway",
                 "aws_egress_only_internet_gateway",
                 "aws_vpn_gateway",
+                // EC2 takes a NAT gateway's ID in gateway_id too, and many examples write it so.
+                "aws_nat_gateway",
             ],
         );
         if let Some(g) = r.resources.first() {
             return match g.rtype.as_str() {
                 "aws_internet_gateway" => Target::Igw,
+                "aws_nat_gateway" => Target::Nat,
                 "aws_egress_only_internet_gateway" => {
                     Target::Other("egress-only internet gateway".into())
                 }
@@ -385,6 +388,8 @@ fn target_of<'a>(model: &'a Model, get: &dyn Fn(&str) -> Option<&'a Value>) -> T
         if let Some(l) = r.literals.first() {
             return if l.starts_with("igw-") {
                 Target::Igw
+            } else if l.starts_with("nat-") {
+                Target::Nat
             } else if l == "local" {
                 Target::Local
             } else if l.starts_with("eigw-") {
@@ -563,6 +568,45 @@ resource "aws_route_table_association" "v6_igw" {
         assert_eq!(
             got["aws_subnet.unknown_vpc"],
             "unknown: vpc_id of aws_subnet.unknown_vpc is not known: var.unset has no value"
+        );
+    }
+
+    /// EC2 accepts a NAT gateway's ID in `gateway_id`: that route is a NAT route.
+    #[test]
+    fn a_nat_gateway_written_as_gateway_id_is_a_nat_route() {
+        let m = tf(r#"
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_nat_gateway" "nat" { subnet_id = "subnet-1" }
+resource "aws_subnet" "by_reference" { vpc_id = aws_vpc.main.id }
+resource "aws_subnet" "by_id" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table" "by_reference" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_nat_gateway.nat.id
+  }
+}
+resource "aws_route" "by_id" {
+  route_table_id         = aws_route_table.by_id.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = "nat-0a1b2c3d4e5f60718"
+}
+resource "aws_route_table" "by_id" { vpc_id = aws_vpc.main.id }
+resource "aws_route_table_association" "by_reference" {
+  subnet_id      = aws_subnet.by_reference.id
+  route_table_id = aws_route_table.by_reference.id
+}
+resource "aws_route_table_association" "by_id" {
+  subnet_id      = aws_subnet.by_id.id
+  route_table_id = aws_route_table.by_id.id
+}
+"#);
+        assert_eq!(
+            routes(&m),
+            [
+                ("aws_subnet.by_reference".to_string(), "nat".to_string()),
+                ("aws_subnet.by_id".to_string(), "nat".to_string()),
+            ]
         );
     }
 
