@@ -90,10 +90,11 @@ impl Rule for EcsContainerPlaintextSecret {
                     let Some(name) = e.name.as_str() else {
                         continue;
                     };
-                    if !looks_secret(name)
-                        || !holds_a_value(e.value)
-                        || allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
-                    {
+                    // The name says so, or the value does: a URL with a password in it
+                    // (`DATABASE_URL = "postgres://app:pw@db/app"`) whatever it is called.
+                    let secret = (looks_secret(name) && holds_a_value(e.value))
+                        || url_with_password(e.value);
+                    if !secret || allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
                         continue;
                     }
                     // The entry, not its value: the value's own places (a tfvars line) would
@@ -180,6 +181,42 @@ fn holds_a_value(v: &Value) -> bool {
     }
 }
 
+/// A URL whose user information carries a password (`postgres://user:pass@host/db`,
+/// `redis://:pass@host:6379`), known or known only at apply
+/// (`"postgres://app:${random_password.db.result}@…"`): the password is in clear whatever the
+/// variable is called.
+pub fn url_with_password(v: &Value) -> bool {
+    // Unknown parts stand for one character each: they hold something.
+    let text: String = match v.peel() {
+        Value::String(s) => s.clone(),
+        Value::Unknown(u) => match u.cause().template_parts() {
+            Some(parts) => parts
+                .iter()
+                .map(|p| p.as_str().unwrap_or("\u{0}"))
+                .collect(),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    userinfo
+        .split_once(':')
+        .is_some_and(|(_, password)| !password.is_empty())
+}
+
 fn is_file_path(s: &str) -> bool {
     s.len() > 1
         && s.starts_with('/')
@@ -198,6 +235,7 @@ fn is_file_path(s: &str) -> bool {
 const SECRET_WORDS: &[&str] = &[
     "PASSWORD",
     "PASSWD",
+    "PSWD",
     "PASSPHRASE",
     "SECRET",
     "SECRETS",
@@ -285,6 +323,18 @@ pub fn looks_secret(name: &str) -> bool {
     if NOT_THE_SECRET.contains(&last.as_str()) || shipped_to_browsers(&words) {
         return false;
     }
+    // Airflow's secrets backends read `AIRFLOW__<SECTION>__<KEY>_SECRET` as the name to look
+    // the value up with (`AIRFLOW__CORE__SQL_ALCHEMY_CONN_SECRET=sql_alchemy_conn`).
+    if words.first().is_some_and(|w| w == "AIRFLOW") && last == "SECRET" {
+        return false;
+    }
+    // Run together: `DBPASSWORD`, `MYSQLPASSWD`, `ADMINPSWD`.
+    if ["PASSWORD", "PASSWD", "PSWD"]
+        .iter()
+        .any(|w| last.len() > w.len() && last.ends_with(w))
+    {
+        return true;
+    }
     // `DB_PASS`, `DB_PWD`, but not the shell's `PWD`.
     if words.len() > 1 && (last == "PASS" || last == "PWD") {
         return true;
@@ -360,9 +410,41 @@ mod tests {
             "app.secret",
             "APP_KEY",
             "REDIS_AUTH_TOKEN",
+            "DB_PSWD",
+            "ADMIN_PASSWD",
+            "DBPASSWORD",
+            "MYSQLPASSWD",
+            "SERVICE_TOKEN",
+            "OPENAI_API_KEY",
         ] {
             assert!(looks_secret(n), "{n}");
         }
+    }
+
+    #[test]
+    fn urls_with_a_password_are_secrets_whatever_their_name() {
+        for v in [
+            "postgres://app:hunter2@db.internal:5432/app",
+            "redis://:hunter2@cache.internal:6379/0",
+            "mysql+pymysql://root:pw@mysql/app?charset=utf8",
+        ] {
+            assert!(url_with_password(&Value::string(v)), "{v}");
+        }
+        for v in [
+            "postgres://db.internal:5432/app",
+            "postgres://app@db.internal/app",
+            "https://example.com/login?next=user:x@y",
+            "not a url",
+        ] {
+            assert!(!url_with_password(&Value::string(v)), "{v}");
+        }
+        // The password known only at apply: still in clear in the task definition.
+        let templated = Value::unknown(Cause::Template(vec![
+            crate::model::Part::Text("postgres://app:".into()),
+            crate::model::Part::Unknown(Cause::Variable("pw".into())),
+            crate::model::Part::Text("@db/app".into()),
+        ]));
+        assert!(url_with_password(&templated));
     }
 
     #[test]
@@ -387,6 +469,8 @@ mod tests {
             "NEXT_PUBLIC_API_KEY",
             "REACT_APP_AUTH_TOKEN",
             "VITE_API_KEY",
+            "AIRFLOW__CORE__SQL_ALCHEMY_CONN_SECRET",
+            "AIRFLOW__WEBSERVER__SECRET_KEY_SECRET",
         ] {
             assert!(!looks_secret(n), "{n}");
         }
