@@ -776,6 +776,22 @@ fn the_deploy_workflow_names_the_task_definition_file_offline() {
     );
     assert_eq!(f["fix"]["edits"][0]["replacement"], "3000", "{f:#}");
 
+    // --task-definition reads only the files it names: the workflow's is left alone.
+    let good = repo.path().join("infra/ecs/web.json");
+    std::fs::create_dir_all(good.parent().unwrap()).unwrap();
+    std::fs::write(&good, task_definition(8080, GOOD_ROLE)).unwrap();
+    let named = good.to_string_lossy().into_owned();
+    let (code, json) = check_json(
+        &infra,
+        &[&select[..], &["--task-definition", &named]].concat(),
+    );
+    assert_eq!(code, 0, "{json:#}");
+    assert!(
+        json["not_evaluated"].as_array().unwrap().is_empty(),
+        "{json:#}"
+    );
+    std::fs::remove_file(&good).unwrap();
+
     // A workflow that deploys a file an earlier step writes: not checked, and said so.
     let renamed =
         DEPLOY_WORKFLOW.replace(".aws/task-definition.json", "build/task-definition.json");
