@@ -682,6 +682,11 @@ fn a_task_definition_file_is_checked_against_the_live_service_of_its_family() {
     let (code, json) = live_check(&m.url, &infra, &select);
     assert_eq!(code, 0, "{json:#}");
     assert!(json["findings"].as_array().unwrap().is_empty(), "{json:#}");
+    // Decided, not skipped: the image's tag is a placeholder, its registry is not.
+    assert!(
+        json["not_evaluated"].as_array().unwrap().is_empty(),
+        "{json:#}"
+    );
 
     // Where AWS's starter workflow keeps it: found only through the workflow's env.
     std::fs::remove_file(infra.join("task-definition.json")).unwrap();
