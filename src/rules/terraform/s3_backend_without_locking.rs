@@ -75,6 +75,17 @@ impl Rule for S3BackendWithoutLocking {
             (Some(saved), false) => saved,
             _ => &b.attributes,
         };
+        // A lock written in the file is a lock whatever -backend-config adds (bucket, key and
+        // region are what teams usually pass at init time): decided.
+        let locks = |a: &std::collections::BTreeMap<String, Value>| {
+            matches!(a.get("dynamodb_table").map(Value::peel), Some(Value::String(t)) if !t.is_empty())
+                || a.get("use_lockfile")
+                    .map(Value::peel)
+                    .is_some_and(|v| v.to_tf_bool() == Ok(true))
+        };
+        if locks(&b.attributes) {
+            return;
+        }
         if !missing.is_empty() && b.initialized.is_none() {
             let reason = if b.attributes.is_empty() {
                 "the s3 backend is configured at init time (-backend-config)".to_string()
@@ -250,6 +261,23 @@ mod tests {
             assert!(s.findings.is_empty(), "{body}");
             assert_eq!(s.not_evaluated.len(), 1, "{body}");
         }
+    }
+
+    /// `bucket`, `key` and `region` from -backend-config, the lock in the file: locked.
+    #[test]
+    fn a_lock_in_the_file_decides_a_partial_configuration() {
+        for body in [
+            "dynamodb_table = \"terraform-locks\"\nencrypt = true",
+            "use_lockfile = true",
+        ] {
+            let s = run(body, "");
+            assert!(s.findings.is_empty(), "{body}");
+            assert!(s.not_evaluated.is_empty(), "{body}: {:?}", s.not_evaluated);
+        }
+        // Without one, the lock may come from init time too.
+        let s = run("encrypt = true\nuse_lockfile = false", "");
+        assert!(s.findings.is_empty());
+        assert_eq!(s.not_evaluated.len(), 1);
     }
 
     #[test]
