@@ -57,23 +57,136 @@ impl Diagnostic for Diag {
     }
 }
 
-/// A file's text for an excerpt, with every secret masked byte for byte (so offsets hold).
-fn source_of(sources: &SourceMap, redact: &[Span], span: &Span) -> NamedSource<String> {
-    let f = sources.get(span.file);
-    let mut bytes = f.text.clone().into_bytes();
-    for s in redact.iter().filter(|s| s.file == span.file) {
-        for b in bytes.get_mut(s.start..s.end).into_iter().flatten() {
-            if !matches!(*b, b'"' | b'\n') {
-                *b = b'*';
-            }
-        }
-    }
-    let text = String::from_utf8(bytes).unwrap_or_default();
-    NamedSource::new(f.display.clone(), text).with_language("hcl")
+/// Every secret in a file replaced by a mask of one fixed width: the characters of the string
+/// literals inside a secret's range (a heredoc's body), never its length, and never the code
+/// around it (`value = var.db_password` stays readable; the tfvars line that sets it is masked).
+struct Masked {
+    text: String,
+    /// (start, end) in the original text and the length of what replaced it, ordered.
+    replaced: Vec<(usize, usize, usize)>,
 }
 
-fn label(span: &Span, text: Option<String>) -> LabeledSpan {
-    LabeledSpan::new(text, span.start, span.end.saturating_sub(span.start))
+const MASK: &str = "********";
+
+impl Masked {
+    fn new(sources: &SourceMap, redact: &[Span], file: crate::source::FileId) -> Masked {
+        let text = &sources.get(file).text;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for s in redact.iter().filter(|s| s.file == file) {
+            ranges.extend(secret_ranges(
+                text,
+                s.start.min(text.len()),
+                s.end.min(text.len()),
+            ));
+        }
+        ranges.sort();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        let mut replaced = Vec::new();
+        for (a, b) in merged {
+            out.push_str(&text[at..a]);
+            out.push_str(MASK);
+            replaced.push((a, b, MASK.len()));
+            at = b;
+        }
+        out.push_str(&text[at..]);
+        Masked {
+            text: out,
+            replaced,
+        }
+    }
+
+    /// An original offset in the masked text (inside a mask: the mask's start).
+    fn map(&self, offset: usize) -> usize {
+        let mut shift: isize = 0;
+        for &(a, b, len) in &self.replaced {
+            if offset >= b {
+                shift += len as isize - (b - a) as isize;
+            } else if offset > a {
+                return (a as isize + shift) as usize;
+            } else {
+                break;
+            }
+        }
+        (offset as isize + shift) as usize
+    }
+}
+
+/// The ranges of secret text inside `start..end`: the contents of its string literals, the
+/// body of a heredoc, or the whole range when it is a bare literal (a number). An expression
+/// without literals (`var.db_password`) holds no secret text.
+fn secret_ranges(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let Some(part) = text.get(start..end) else {
+        return Vec::new();
+    };
+    let trimmed = part.trim_start();
+    if trimmed.starts_with("<<") {
+        let body = part.find('\n').map_or(end, |i| start + i + 1);
+        let last = part.trim_end().rfind('\n').map_or(end, |i| start + i);
+        return if body < last {
+            vec![(body, last)]
+        } else {
+            Vec::new()
+        };
+    }
+    let b = part.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let open = i + 1;
+        let mut j = open;
+        while j < b.len() && b[j] != b'"' {
+            j += if b[j] == b'\\' { 2 } else { 1 };
+        }
+        let close = j.min(b.len());
+        if close > open {
+            let (a, z) = url_password(&part[open..close]).unwrap_or((0, close - open));
+            out.push((start + open + a, start + open + z));
+        }
+        i = close + 1;
+    }
+    if out.is_empty()
+        && !part.trim().is_empty()
+        && part
+            .trim()
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".-+eE".contains(c))
+    {
+        let lead = part.len() - part.trim_start().len();
+        out.push((start + lead, start + lead + part.trim().len()));
+    }
+    out
+}
+
+/// In `scheme://user:password@host/…`, the password's range: the rest of a URL is no secret.
+fn url_password(s: &str) -> Option<(usize, usize)> {
+    let authority_at = s.find("://")? + 3;
+    let authority = &s[authority_at..];
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    let at = authority.rfind('@')?;
+    let colon = authority[..at].find(':')?;
+    (colon + 1 < at).then_some((authority_at + colon + 1, authority_at + at))
+}
+
+/// A file's text for an excerpt, secrets masked.
+fn source_of(m: &Masked, sources: &SourceMap, span: &Span) -> NamedSource<String> {
+    NamedSource::new(sources.get(span.file).display.clone(), m.text.clone()).with_language("hcl")
+}
+
+fn label(m: &Masked, span: &Span, text: Option<String>) -> LabeledSpan {
+    let (start, end) = (m.map(span.start), m.map(span.end));
+    LabeledSpan::new(text, start, end.saturating_sub(start))
 }
 
 /// A place with no source excerpt (a state attribute, a live ARN), as its own line.
@@ -116,6 +229,17 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
         .with_width(o.width)
         .with_links(false)
         .with_show_related_as_nested(true);
+    // Each file masked once, however many excerpts show it.
+    let cache: std::cell::RefCell<
+        std::collections::HashMap<crate::source::FileId, std::rc::Rc<Masked>>,
+    > = Default::default();
+    let masked = |file: crate::source::FileId| -> std::rc::Rc<Masked> {
+        cache
+            .borrow_mut()
+            .entry(file)
+            .or_insert_with(|| std::rc::Rc::new(Masked::new(&r.sources, &r.redact, file)))
+            .clone()
+    };
     let mut out = String::new();
     let mut emit = |d: &Diag| {
         let _ = handler.render_report(&mut out, d);
@@ -131,12 +255,12 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
                 .location
                 .as_ref()
                 .and_then(Location::span)
-                .map(|s| source_of(&r.sources, &r.redact, s)),
+                .map(|s| source_of(&masked(s.file), &r.sources, s)),
             labels: e
                 .location
                 .as_ref()
                 .and_then(Location::span)
-                .map(|s| label(s, Some("here".into())))
+                .map(|s| label(&masked(s.file), s, Some("here".into())))
                 .into_iter()
                 .collect(),
             related: match &e.location {
@@ -152,9 +276,11 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         match &f.location {
-            Some(Location::Source(s)) => {
-                labels.push(label(s, Some(f.resource.clone()).filter(|r| !r.is_empty())))
-            }
+            Some(Location::Source(s)) => labels.push(label(
+                &masked(s.file),
+                s,
+                Some(f.resource.clone()).filter(|r| !r.is_empty()),
+            )),
             Some(l) => related.push(elsewhere(format!("at {}", l.describe(&r.sources)))),
             None => {}
         }
@@ -179,15 +305,19 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
                         <= 3
             });
             if near {
-                labels.push(label(rel_span, Some(rel.message.clone())));
+                labels.push(label(
+                    &masked(rel_span.file),
+                    rel_span,
+                    Some(rel.message.clone()),
+                ));
             } else {
                 related.push(Diag {
                     message: rel.message.clone(),
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    src: Some(source_of(&r.sources, &r.redact, rel_span)),
-                    labels: vec![label(rel_span, None)],
+                    src: Some(source_of(&masked(rel_span.file), &r.sources, rel_span)),
+                    labels: vec![label(&masked(rel_span.file), rel_span, None)],
                     related: vec![],
                 });
             }
@@ -207,7 +337,7 @@ pub fn render(r: &CheckResult, o: &Options) -> String {
                     _ => f.fix_title.clone(),
                 } + &format!("\n`infra-lint rule {}` explains it", f.code),
             ),
-            src: f.span().map(|s| source_of(&r.sources, &r.redact, s)),
+            src: f.span().map(|s| source_of(&masked(s.file), &r.sources, s)),
             labels,
             related,
         };
@@ -266,5 +396,59 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str, secrets: &[&str]) -> Masked {
+        let mut sources = SourceMap::default();
+        let file = sources.add(crate::source::SourceFile::new(
+            "main.tf".into(),
+            "main.tf".into(),
+            text.into(),
+        ));
+        let redact: Vec<Span> = secrets
+            .iter()
+            .map(|s| {
+                let at = text.find(s).unwrap();
+                Span::new(file, at..at + s.len())
+            })
+            .collect();
+        Masked::new(&sources, &redact, file)
+    }
+
+    #[test]
+    fn only_the_secret_characters_are_masked_to_a_fixed_width() {
+        let text = "a = \"hunter2-long-password\"\nb = var.pw\nc = \"postgres://app:pw@db/app\"\nd = 1234\n";
+        let m = masked(
+            text,
+            &[
+                "\"hunter2-long-password\"",
+                "var.pw",
+                "\"postgres://app:pw@db/app\"",
+                "1234",
+            ],
+        );
+        assert_eq!(
+            m.text,
+            "a = \"********\"\nb = var.pw\nc = \"postgres://app:********@db/app\"\nd = ********\n"
+        );
+        // Offsets after a mask move with it; inside one they land on its start.
+        let b = text.find("b =").unwrap();
+        assert_eq!(&m.text[m.map(b)..m.map(b) + 3], "b =");
+        assert_eq!(
+            m.map(text.find("hunter2").unwrap() + 3),
+            m.text.find('*').unwrap()
+        );
+    }
+
+    #[test]
+    fn a_heredoc_body_is_masked_its_markers_kept() {
+        let text = "k = <<EOT\n-----BEGIN KEY-----\nabc\nEOT\nnext = 1\n";
+        let m = masked(text, &["<<EOT\n-----BEGIN KEY-----\nabc\nEOT"]);
+        assert_eq!(m.text, "k = <<EOT\n********\nEOT\nnext = 1\n");
     }
 }
