@@ -135,11 +135,13 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
     let (actions, resource, what) = match v.as_str() {
         Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("secretsmanager") => {
             let arn: Vec<&str> = s.split(':').take(7).collect();
-            (
-                vec![SECRETS_MANAGER],
-                Some(arn.join(":")),
-                "Secrets Manager",
-            )
+            let mut arn = arn.join(":");
+            // Written without the six random characters Secrets Manager appends to every
+            // secret's ARN (`…:secret:db-password`): the request IAM sees names the full ARN.
+            if !has_secret_suffix(&arn) {
+                arn.push_str(crate::analysis::iam::policy::SECRET_SUFFIX);
+            }
+            (vec![SECRETS_MANAGER], Some(arn), "Secrets Manager")
         }
         Some(s) if s.starts_with("arn:") && s.split(':').nth(2) == Some("ssm") => {
             (vec![SSM], Some(s.to_string()), "SSM Parameter Store")
@@ -164,7 +166,12 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
         }
     };
     let why = match (&resource, what) {
-        (Some(arn), _) => format!("{why} from {arn}"),
+        // As the task definition writes it.
+        (Some(arn), _) => format!(
+            "{why} from {}",
+            arn.strip_suffix(crate::analysis::iam::policy::SECRET_SUFFIX)
+                .unwrap_or(arn)
+        ),
         (None, "") => why,
         (None, w) => format!("{why} from {w}"),
     };
@@ -173,6 +180,14 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
         actions: vec![actions],
         resource,
     }
+}
+
+/// `…:secret:db-password-AbCdEf`: the name ends in Secrets Manager's six random characters.
+fn has_secret_suffix(arn: &str) -> bool {
+    let name = arn.rsplit(':').next().unwrap_or("");
+    name.rsplit_once('-').is_some_and(|(n, tail)| {
+        !n.is_empty() && tail.len() == 6 && tail.chars().all(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 fn image_display_str(s: &str) -> String {

@@ -71,13 +71,51 @@ impl Statement {
         let (Some(want), Some(resources)) = (resource, &self.resources) else {
             return Match::Yes;
         };
-        let hit = resources.iter().any(|p| wildcard(p, want, true));
+        let hit = resources.iter().any(|p| resource_matches(p, want));
         if hit != self.not_resource {
             Match::Yes
         } else {
             Match::No
         }
     }
+}
+
+/// What stands for the six random characters of a Secrets Manager ARN a task names without
+/// them: matched by a pattern that covers any six characters there (`-??????`, `-*`, `*`) or
+/// names them (`-AbCdEf`), never by the ARN without them.
+pub const SECRET_SUFFIX: &str = "-??????";
+
+fn resource_matches(pattern: &str, want: &str) -> bool {
+    match want.strip_suffix(SECRET_SUFFIX) {
+        Some(base) if want.contains(":secretsmanager:") => {
+            wildcard(pattern, &format!("{base}-Ab1Cd2"), true)
+                || pattern.strip_prefix(base).is_some_and(|rest| {
+                    rest.len() == 7
+                        && rest.starts_with('-')
+                        && rest[1..]
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '?')
+                })
+        }
+        _ => wildcard(pattern, want, true),
+    }
+}
+
+/// The pattern of an Allow for `action` that names the secret `want` (`…:secret:NAME-??????`)
+/// without its six characters: it matches no secret at all.
+pub fn suffixless_grant<'a>(
+    statements: impl Iterator<Item = &'a Statement>,
+    action: &str,
+    want: &str,
+) -> Option<String> {
+    let base = want.strip_suffix(SECRET_SUFFIX)?;
+    statements
+        .filter(|s| {
+            s.effect == Effect::Allow && !s.not_resource && s.matches(action, None) == Match::Yes
+        })
+        .flat_map(|s| s.resources.iter().flatten())
+        .find(|p| p.as_str() == base)
+        .cloned()
 }
 
 /// IAM's wildcard match: `*` any run, `?` one character; action names compare
@@ -379,6 +417,24 @@ pub fn aws_managed(name: &str) -> Option<Vec<Statement>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_named_without_its_suffix_is_matched_as_iam_matches_the_full_arn() {
+        let want = format!("arn:aws:secretsmanager:eu-west-1:1:secret:db{SECRET_SUFFIX}");
+        for (p, hit) in [
+            ("arn:aws:secretsmanager:eu-west-1:1:secret:db", false),
+            ("arn:aws:secretsmanager:eu-west-1:1:secret:db-??????", true),
+            ("arn:aws:secretsmanager:eu-west-1:1:secret:db-*", true),
+            ("arn:aws:secretsmanager:eu-west-1:1:secret:db-AbCdEf", true),
+            (
+                "arn:aws:secretsmanager:eu-west-1:1:secret:dbx-AbCdEf",
+                false,
+            ),
+            ("*", true),
+        ] {
+            assert_eq!(resource_matches(p, &want), hit, "{p}");
+        }
+    }
 
     #[test]
     fn wildcards_match_like_iam() {

@@ -32,6 +32,9 @@ struct Missing {
     resource: Option<String>,
     /// The policy whose Deny takes the actions away, when one does.
     denied_by: Option<String>,
+    /// A grant on the secret's ARN without Secrets Manager's six random characters, which
+    /// matches no secret.
+    suffixless: Option<String>,
 }
 
 struct LacksPermissions<'a> {
@@ -72,12 +75,33 @@ impl Violation for LacksPermissions<'_> {
                     .as_ref()
                     .map(|by| format!(", which {by} denies"))
                     .unwrap_or_default();
-                format!("{}, so {who} needs {}{denied}", m.why, m.actions.join(", "))
+                let suffixless = m
+                    .suffixless
+                    .as_ref()
+                    .map(|p| {
+                        format!(
+                            " (its policy grants {p}, which matches no secret: Secrets Manager \
+                             appends six random characters to every secret's ARN, and tasks fail \
+                             with ResourceInitializationError)"
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{}, so {who} needs {}{denied}{suffixless}",
+                    m.why,
+                    m.actions.join(", ")
+                )
             })
             .collect();
         parts.join("; ")
     }
     fn fix_title(&self) -> String {
+        if let Some(p) = self.missing.iter().find_map(|m| m.suffixless.as_ref()) {
+            return format!(
+                "grant on {p}{} instead of {p} (or on the secret's full ARN)",
+                crate::analysis::iam::policy::SECRET_SUFFIX
+            );
+        }
         let inline = |actions: &[String]| {
             if let Some(name) = &self.console_role {
                 format!(
@@ -213,6 +237,7 @@ fn check_task_definition(model: &Model, td: &Resource, out: &mut Sink) {
                 actions: n.actions.iter().map(|a| a.join(" or ")).collect(),
                 resource: n.resource.clone(),
                 denied_by: None,
+                suffixless: None,
             })
             .collect();
         if missing.is_empty() {
@@ -339,11 +364,24 @@ fn evaluate(model: &Model, role: &Resource, needs: &[Need]) -> Verdict {
             lacking.push(alternatives.join(" or "));
         }
         if !lacking.is_empty() {
+            let suffixless = n.resource.as_deref().and_then(|want| {
+                n.actions.iter().flatten().find_map(|a| {
+                    crate::analysis::iam::policy::suffixless_grant(
+                        perms
+                            .sources
+                            .iter()
+                            .flat_map(|s| s.document.statements.iter()),
+                        a,
+                        want,
+                    )
+                })
+            });
             missing.push(Missing {
                 why: n.why.clone(),
                 actions: lacking,
                 resource: n.resource.clone(),
                 denied_by,
+                suffixless,
             });
         }
     }
