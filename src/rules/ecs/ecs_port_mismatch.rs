@@ -258,6 +258,14 @@ fn check_load_balancer(
     let name_path = format!("{base}.container_name");
     let port_path = format!("{base}.container_port");
     let tds = task_definitions_of(model, svc);
+    let port_v = svc.get_path(&port_path).map_or(&Value::Null, Value::peel);
+    // Whether the service's groups admit its container port from the load balancer's needs
+    // no container definition: decided whatever is known of the task definitions.
+    if let Some(sent) = port(port_v) {
+        for tg in load_balancing::target_groups(model, svc, i) {
+            check_admission(analysis, svc, tg, sent, &port_path, out);
+        }
+    }
     if tds.is_empty() {
         let reason = match svc.get("task_definition").map(Value::peel) {
             Some(Value::String(s)) => {
@@ -277,7 +285,6 @@ fn check_load_balancer(
         return;
     }
     let name_v = svc.get_path(&name_path).map_or(&Value::Null, Value::peel);
-    let port_v = svc.get_path(&port_path).map_or(&Value::Null, Value::peel);
     for td in tds {
         let partial = match partial_definitions(td) {
             Ok(p) => p,
@@ -288,6 +295,15 @@ fn check_load_balancer(
                     td.origin("container_definitions")
                         .map(|o| o.location.clone()),
                 );
+                // A health check on the port the service sends to is right whatever the
+                // containers are; on another port, only they can say.
+                if let Some(sent) = port(port_v) {
+                    for tg in load_balancing::target_groups(model, svc, i) {
+                        if health_checked.insert((tg.address.clone(), td.address.clone())) {
+                            health_check_without_definitions(tg, td, sent, &reason, out);
+                        }
+                    }
+                }
                 continue;
             }
             Err(_) => continue,
@@ -394,9 +410,6 @@ fn check_load_balancer(
             };
             if health_checked.insert((tg.address.clone(), revision)) {
                 check_health_check(tg, td, &partial, out);
-            }
-            if let Some(sent) = port(port_v) {
-                check_admission(analysis, svc, tg, sent, &port_path, out);
             }
         }
     }
@@ -607,6 +620,34 @@ fn report_port_not_mapped(
             text: one.to_string(),
         }]));
     }
+}
+
+/// The health check of `tg` when the containers of `td` are not known: decided when it probes
+/// the port the service sends to (`sent`), not evaluated otherwise.
+fn health_check_without_definitions(
+    tg: &Resource,
+    td: &Resource,
+    sent: i64,
+    reason: &str,
+    out: &mut Sink,
+) {
+    let path = "health_check[0].port";
+    let Some(hp) = tg.get_path(path).map(Value::peel).and_then(port) else {
+        return;
+    };
+    if hp == sent
+        || !matches!(tg.get("target_type").map(Value::peel), Some(Value::String(t)) if t == "ip")
+    {
+        return;
+    }
+    out.not_evaluated(
+        tg,
+        format!(
+            "health_check.port {hp} is not the container port {sent} the service sends to, and whether the task also listens on {hp} is not known: {} {reason}",
+            td.address
+        ),
+        tg.origin(path).map(|o| o.location.clone()),
+    );
 }
 
 /// A numeric health check port on an `ip` target group reaches the task's own address: it must
