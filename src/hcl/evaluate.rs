@@ -1932,6 +1932,14 @@ impl<'a> Scope<'a> {
                     "for_each is not known: the generated blocks are not evaluated",
                     Some(d.header.clone()),
                 );
+                // The blocks it makes are not known, not absent: a `statement` that may grant
+                // what a rule looks for, an `ingress` that may admit a port. An Unknown among
+                // the blocks makes the analyses say "not evaluated" instead of "missing".
+                lists.entry(kind.clone()).or_default().push(Value::unknown(
+                    crate::model::Cause::Other(format!(
+                        "the blocks of dynamic \"{kind}\" are not known: its for_each is not known"
+                    )),
+                ));
                 return;
             }
             Err(m) => {

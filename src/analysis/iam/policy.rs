@@ -304,9 +304,12 @@ fn policy_document_data(model: &Model, d: &Resource, depth: usize) -> Document {
             for s in l {
                 match s.as_map() {
                     Some(m) => out.statements.push(block_statement(m)),
-                    None => out
-                        .unknown
-                        .push(format!("a statement of {} is not known", d.address)),
+                    None => out.unknown.push(match s.first_unknown() {
+                        Some(u) => {
+                            format!("a statement of {} is not known: {}", d.address, u.cause())
+                        }
+                        None => format!("a statement of {} is not known", d.address),
+                    }),
                 }
             }
         }
