@@ -352,8 +352,13 @@ pub fn unify(tys: &[Type]) -> Option<Type> {
     } else if objects > 0 && tuples > 0 {
         return None;
     }
-    // The first type, in order of preference, that every other converts to.
-    let mut order: Vec<&Type> = tys.iter().collect();
+    // The first type, in order of preference, that every other converts to. `any` (a null's
+    // type) is never the answer when another type is seen: cty refuses `tomap({a = null, b =
+    // 0, c = []})` rather than make a map of anything.
+    if dynamic == n {
+        return Some(Type::Any);
+    }
+    let mut order: Vec<&Type> = tys.iter().filter(|t| !matches!(t, Type::Any)).collect();
     order.sort_by_key(|t| preference(t));
     order
         .into_iter()

@@ -572,7 +572,10 @@ mod tests {
     fn a_huge_negative_extension_is_an_error_not_an_allocation() {
         let net = parse_cidr("10.0.0.0/8").unwrap();
         for newbits in [-10_000_000_000_000i64, -100, i64::MIN / 2] {
-            assert!(subnet_big(&net, newbits, BigInt::one()).is_err(), "{newbits}");
+            assert!(
+                subnet_big(&net, newbits, BigInt::one()).is_err(),
+                "{newbits}"
+            );
         }
         // Zero shifted any distance is still zero: answered, not allocated.
         let _ = subnet_big(&net, -10_000_000_000_000, BigInt::zero());

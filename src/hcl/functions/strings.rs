@@ -227,11 +227,16 @@ fn title_rune(c: char) -> char {
 fn substr(s: &str, off: i64, len: i64) -> String {
     let chars: Vec<&str> = s.graphemes(true).collect();
     let n = chars.len() as i64;
-    let mut off = off;
+    let (mut off, mut len) = (off, len);
     if off < 0 {
         off += n;
         if off < 0 {
             off = 0;
+        }
+        // cty reads a zero length after a negative offset as "to the end":
+        // `substr("abcd", -2, 0)` is "cd".
+        if len == 0 {
+            len = -1;
         }
     }
     if off > n {
