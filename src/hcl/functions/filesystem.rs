@@ -74,6 +74,17 @@ pub(super) fn call(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
 }
 
 fn resolve(ctx: &FnCtx, p: &str) -> PathBuf {
+    // Terraform expands a leading `~` to the home directory (go-homedir) before reading.
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    let expanded = match (p.strip_prefix('~'), home) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            Some(PathBuf::from(home).join(rest.trim_start_matches('/')))
+        }
+        _ => None,
+    };
+    if let Some(full) = expanded {
+        return full;
+    }
     let path = Path::new(p);
     if path.is_absolute() {
         path.to_path_buf()
