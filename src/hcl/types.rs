@@ -402,7 +402,12 @@ fn unify_as_collection(tys: &[Type], make: fn(Type) -> Type) -> Option<Type> {
             _ => {}
         }
     }
-    unify(&parts).map(make)
+    // A null beside an empty tuple (`[{a = null, b = []}, {}]`) has no one element type: cty
+    // refuses it, though nulls alone make a collection of anything.
+    match unify(&parts)? {
+        Type::Any if parts.iter().any(|p| !matches!(p, Type::Any)) => None,
+        t => Some(make(t)),
+    }
 }
 
 fn unify_objects(tys: &[Type], dynamic: bool) -> Option<Type> {

@@ -259,7 +259,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if a.len() < 2 {
                 return Err("at least two arguments are required".into());
             }
-            let all_sets = a.iter().all(|v| matches!(v, Value::Set(_)));
+            // One set argument makes the product a set (cty), as unordered as that argument.
+            let any_set = a.iter().any(|v| matches!(v, Value::Set(_)));
             let lists: Vec<&[Value]> = a
                 .iter()
                 .map(|v| list_arg(v, "sets"))
@@ -277,7 +278,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 acc = next;
             }
             let rows: Vec<Value> = acc.into_iter().map(Value::tuple).collect();
-            Ok(if all_sets {
+            Ok(if any_set {
                 Value::set(rows)
             } else {
                 Value::list(rows)
