@@ -56,7 +56,14 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 return Err("Invalid value for \"spaces\" parameter: too many spaces.".into());
             }
             let s = str_arg(&a[1], "str")?;
-            let pad = " ".repeat(n.max(0) as usize);
+            // cty's indent panics on a negative count (Go's strings.Repeat), and Terraform
+            // reports the panic as the call's error.
+            if n < 0 {
+                return Err(
+                    "panic in function implementation: strings: negative Repeat count".into(),
+                );
+            }
+            let pad = " ".repeat(n as usize);
             Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
         }
         "split" => {
