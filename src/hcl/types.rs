@@ -189,8 +189,16 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
                     Type::Any if m.is_object() => {
                         // Unlike a list, a map may end with element type `any` (cty checks
                         // only tuples for that): `tomap({a = [1], b = null})` is fine.
+                        // But where nulls leave it `any`, what the other values show must
+                        // be one type: `tomap({a = null, b = 0, c = []})` fails.
                         let tys: Vec<Type> = m.values().map(type_of).collect();
-                        unify(&tys).ok_or("cannot convert object to map of any single type")?
+                        let mut seen = tys.iter().filter(|t| **t != Type::Any);
+                        let first = seen.next();
+                        match unify(&tys) {
+                            Some(Type::Any) if first.is_some_and(|f| seen.any(|t| t != f)) => None,
+                            t => t,
+                        }
+                        .ok_or("cannot convert object to map of any single type")?
                     }
                     et => et.clone(),
                 };
@@ -352,13 +360,8 @@ pub fn unify(tys: &[Type]) -> Option<Type> {
     } else if objects > 0 && tuples > 0 {
         return None;
     }
-    // The first type, in order of preference, that every other converts to. `any` (a null's
-    // type) is never the answer when another type is seen: cty refuses `tomap({a = null, b =
-    // 0, c = []})` rather than make a map of anything.
-    if dynamic == n {
-        return Some(Type::Any);
-    }
-    let mut order: Vec<&Type> = tys.iter().filter(|t| !matches!(t, Type::Any)).collect();
+    // The first type, in order of preference, that every other converts to.
+    let mut order: Vec<&Type> = tys.iter().collect();
     order.sort_by_key(|t| preference(t));
     order
         .into_iter()
