@@ -154,13 +154,7 @@ impl<'e> Ctx<'e> {
             Expression::HeredocTemplate(h) => self.template(&h.template),
             Expression::Parenthesis(p) => self.eval(p.inner()),
             Expression::Variable(v) => self.traversal(expr, v.as_str(), &[]),
-            Expression::Traversal(t) => match &t.expr {
-                Expression::Variable(v) => self.traversal(expr, v.as_str(), &t.operators),
-                inner => {
-                    let base = self.eval(inner)?;
-                    self.apply_ops(expr, base, &t.operators)
-                }
-            },
+            Expression::Traversal(t) => self.traverse(expr, &t.expr, &t.operators),
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr)?;
                 let (cond, sens) = cond.unmark();
@@ -194,22 +188,7 @@ impl<'e> Ctx<'e> {
             Expression::FuncCall(f) => self.call(expr, f),
             Expression::UnaryOp(u) => {
                 let v = self.eval(&u.expr)?;
-                let (v, sens) = v.unmark();
-                if let Value::Unknown(u) = v {
-                    return Ok(Value::Unknown(u));
-                }
-                if v.is_null() {
-                    return Err(EvalError::at(expr, "argument must not be null"));
-                }
-                let unsuitable =
-                    |m| EvalError::at(expr, format!("unsuitable value for unary operand: {m}"));
-                let r = match u.operator.value() {
-                    UnaryOperator::Neg => {
-                        Value::Number(v.to_tf_number().map_err(unsuitable)?.neg())
-                    }
-                    UnaryOperator::Not => Value::Bool(!v.to_tf_bool().map_err(unsuitable)?),
-                };
-                Ok(r.mark_if(sens))
+                self.unary(expr, *u.operator.value(), v)
             }
             Expression::BinaryOp(b) => {
                 let op = *b.operator.value();
@@ -387,6 +366,52 @@ impl<'e> Ctx<'e> {
         Ok(None)
     }
 
+    /// HCL binds every traversal tighter than a unary operator (`-0[*]` is `-(0[*])`, an
+    /// error), where hcl-edit's tree puts the operator, or a negative literal, inside.
+    fn traverse(
+        &mut self,
+        whole: &Expression,
+        base: &Expression,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+    ) -> R {
+        match base {
+            Expression::Variable(v) => self.traversal(whole, v.as_str(), ops),
+            Expression::UnaryOp(u) => {
+                let v = self.traverse(whole, &u.expr, ops)?;
+                self.unary(whole, *u.operator.value(), v)
+            }
+            Expression::Number(n) if n.as_repr().is_some_and(|r| r.starts_with('-')) => {
+                let magnitude = match self.eval(base)? {
+                    Value::Number(n) => Value::Number(n.neg()),
+                    other => other,
+                };
+                let v = self.apply_ops(whole, magnitude, ops)?;
+                self.unary(whole, UnaryOperator::Neg, v)
+            }
+            inner => {
+                let v = self.eval(inner)?;
+                self.apply_ops(whole, v, ops)
+            }
+        }
+    }
+
+    fn unary(&self, expr: &Expression, op: UnaryOperator, v: Value) -> R {
+        let (v, sens) = v.unmark();
+        if let Value::Unknown(u) = v {
+            return Ok(Value::Unknown(u));
+        }
+        if v.is_null() {
+            return Err(EvalError::at(expr, "argument must not be null"));
+        }
+        let unsuitable =
+            |m| EvalError::at(expr, format!("unsuitable value for unary operand: {m}"));
+        let r = match op {
+            UnaryOperator::Neg => Value::Number(v.to_tf_number().map_err(unsuitable)?.neg()),
+            UnaryOperator::Not => Value::Bool(!v.to_tf_bool().map_err(unsuitable)?),
+        };
+        Ok(r.mark_if(sens))
+    }
+
     fn traversal(
         &mut self,
         whole: &Expression,
@@ -516,6 +541,34 @@ impl<'e> Ctx<'e> {
         }
     }
 
+    /// The arguments of `try`/`can`: expressions to evaluate one by one, then the elements of
+    /// an expanded final argument. HCL evaluates that argument before the call, so its error
+    /// is the call's own (`try(null, tonumber("")...)` fails) rather than one `try` catches.
+    fn lenient_args<'f>(
+        &mut self,
+        whole: &Expression,
+        f: &'f hcl_edit::expr::FuncCall,
+    ) -> Result<(Vec<&'f Expression>, Vec<Value>), EvalError> {
+        let mut exprs: Vec<&Expression> = f.args.iter().collect();
+        if !f.args.expand_final() {
+            return Ok((exprs, Vec::new()));
+        }
+        let Some(last) = exprs.pop() else {
+            return Err(EvalError::at(whole, "nothing to expand with ..."));
+        };
+        let (v, sens) = self.eval(last)?.unmark();
+        match v {
+            Value::List(Seq { items, .. }) | Value::Set(items) => {
+                Ok((exprs, items.into_iter().map(|x| x.mark_if(sens)).collect()))
+            }
+            Value::Unknown(u) => Ok((Vec::new(), vec![Value::Unknown(u)])),
+            _ => Err(EvalError::at(
+                whole,
+                "the final argument to expand with ... must be a list, set or tuple",
+            )),
+        }
+    }
+
     fn call(&mut self, whole: &Expression, f: &hcl_edit::expr::FuncCall) -> R {
         let name = f.name.name.as_str();
         let namespace: Vec<&str> = f.name.namespace.iter().map(|n| n.as_str()).collect();
@@ -552,9 +605,18 @@ impl<'e> Ctx<'e> {
         }
         match name {
             "try" => {
+                let (exprs, expanded) = self.lenient_args(whole, f)?;
                 let mut last = None;
-                for arg in f.args.iter() {
-                    match self.eval(arg) {
+                let candidates = exprs
+                    .into_iter()
+                    .map(Candidate::Expr)
+                    .chain(expanded.into_iter().map(Candidate::Value));
+                for c in candidates {
+                    let got = match c {
+                        Candidate::Expr(arg) => self.eval(arg),
+                        Candidate::Value(v) => Ok(v),
+                    };
+                    match got {
                         Ok(v) if !v.is_wholly_known() => {
                             return Ok(v.first_unknown().cloned().map(Value::Unknown).unwrap_or(v))
                         }
@@ -567,13 +629,18 @@ impl<'e> Ctx<'e> {
                 }));
             }
             "can" => {
-                let [arg] = f.args.iter().collect::<Vec<_>>()[..] else {
-                    return Err(EvalError::at(
-                        whole,
-                        "can: exactly one argument is required",
-                    ));
+                let (exprs, expanded) = self.lenient_args(whole, f)?;
+                let got = match (&exprs[..], &expanded[..]) {
+                    ([arg], []) => self.eval(arg),
+                    ([], [v]) => Ok(v.clone()),
+                    _ => {
+                        return Err(EvalError::at(
+                            whole,
+                            "can: exactly one argument is required",
+                        ))
+                    }
                 };
-                return match self.eval(arg) {
+                return match got {
                     Ok(v) if !v.is_wholly_known() => Ok(Value::Unknown(
                         v.first_unknown().cloned().expect("unknown inside"),
                     )),
@@ -1154,4 +1221,11 @@ pub fn eval_standalone_expr(expr: &Expression) -> Result<Value, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let env = StandaloneEnv { cwd: &cwd };
     Ctx::new(&env).eval(expr).map_err(|e| e.message)
+}
+
+/// One argument of `try`: an expression not yet evaluated, or an element of the expanded final
+/// argument, already a value.
+enum Candidate<'e> {
+    Expr(&'e Expression),
+    Value(Value),
 }

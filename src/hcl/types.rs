@@ -189,8 +189,16 @@ fn convert_bare(v: Value, t: &Type) -> Result<Value, String> {
                     Type::Any if m.is_object() => {
                         // Unlike a list, a map may end with element type `any` (cty checks
                         // only tuples for that): `tomap({a = [1], b = null})` is fine.
+                        // But where nulls leave it `any`, what the other values show must
+                        // be one type: `tomap({a = null, b = 0, c = []})` fails.
                         let tys: Vec<Type> = m.values().map(type_of).collect();
-                        unify(&tys).ok_or("cannot convert object to map of any single type")?
+                        let mut seen = tys.iter().filter(|t| **t != Type::Any);
+                        let first = seen.next();
+                        match unify(&tys) {
+                            Some(Type::Any) if first.is_some_and(|f| seen.any(|t| t != f)) => None,
+                            t => t,
+                        }
+                        .ok_or("cannot convert object to map of any single type")?
                     }
                     et => et.clone(),
                 };
@@ -397,7 +405,12 @@ fn unify_as_collection(tys: &[Type], make: fn(Type) -> Type) -> Option<Type> {
             _ => {}
         }
     }
-    unify(&parts).map(make)
+    // A null beside an empty tuple (`[{a = null, b = []}, {}]`) has no one element type: cty
+    // refuses it, though nulls alone make a collection of anything.
+    match unify(&parts)? {
+        Type::Any if parts.iter().any(|p| !matches!(p, Type::Any)) => None,
+        t => Some(make(t)),
+    }
 }
 
 fn unify_objects(tys: &[Type], dynamic: bool) -> Option<Type> {

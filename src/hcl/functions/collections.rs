@@ -1,7 +1,7 @@
 //! Collection functions.
 use super::{bool_arg, int_arg, list_arg, map_arg, str_arg, str_list_arg, unknown_of, FnResult};
 use crate::hcl::types::{convert, type_desc, type_of, unify, Type};
-use crate::model::{Seq, Value};
+use crate::model::{RecordKind, Seq, Value};
 use std::collections::BTreeMap;
 
 pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
@@ -29,19 +29,21 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "lookup" => {
             let m = map_arg(&a[0], "inputMap")?;
             let k = str_arg(&a[1], "key")?;
-            match (m.get(&k), a.get(2)) {
-                (Some(v), None) => Ok(v.clone()),
-                (Some(v), Some(d)) => {
-                    // the result has the type unified with the default
-                    if matches!(d, Value::String(_))
-                        && matches!(v, Value::Number(_) | Value::Bool(_))
-                    {
-                        v.to_tf_string().map(Value::String)
-                    } else {
-                        Ok(v.clone())
-                    }
-                }
-                (None, Some(d)) => Ok(d.clone()),
+            // A map's lookup has the map's element type, so the default converts to it (and
+            // must be able to); an object's attribute or the default comes back as it is.
+            let element_type = match m.kind {
+                RecordKind::Map => m.entries.values().next().map(type_of),
+                RecordKind::Object => None,
+            };
+            let default = match (a.get(2), &element_type) {
+                (Some(d), Some(t)) => Some(convert(d.clone(), t).map_err(|_| {
+                    "Invalid value for \"default\" parameter: the default value must have the same type as the map elements.".to_string()
+                })?),
+                (d, _) => d.cloned(),
+            };
+            match (m.get(&k), default) {
+                (Some(v), _) => Ok(v.clone()),
+                (None, Some(d)) => Ok(d),
                 (None, None) => Err(format!("lookup failed to find key {k:?}")),
             }
         }
@@ -257,7 +259,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if a.len() < 2 {
                 return Err("at least two arguments are required".into());
             }
-            let all_sets = a.iter().all(|v| matches!(v, Value::Set(_)));
+            // One set argument makes the product a set (cty), as unordered as that argument.
+            let any_set = a.iter().any(|v| matches!(v, Value::Set(_)));
             let lists: Vec<&[Value]> = a
                 .iter()
                 .map(|v| list_arg(v, "sets"))
@@ -275,7 +278,7 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 acc = next;
             }
             let rows: Vec<Value> = acc.into_iter().map(Value::tuple).collect();
-            Ok(if all_sets {
+            Ok(if any_set {
                 Value::set(rows)
             } else {
                 Value::list(rows)

@@ -25,7 +25,7 @@ pub(super) fn call(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
             }
         }
         "fileexists" => {
-            let full = resolve(ctx, &p);
+            let full = resolve_home(ctx, &p);
             match std::fs::metadata(&full) {
                 Ok(m) if m.is_file() => Ok(Value::Bool(true)),
                 Ok(m) if m.is_dir() => Err(format!("{p} is a directory, not a file")),
@@ -73,6 +73,19 @@ pub(super) fn call(name: &str, a: Vec<Value>, ctx: &FnCtx) -> FnResult {
     }
 }
 
+/// A file to read or test: Terraform expands a leading `~` to the home directory
+/// (go-homedir) there, not in fileset.
+fn resolve_home(ctx: &FnCtx, p: &str) -> PathBuf {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    let expanded = match (p.strip_prefix('~'), home) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            Some(PathBuf::from(home).join(rest.trim_start_matches('/')))
+        }
+        _ => None,
+    };
+    expanded.unwrap_or_else(|| resolve(ctx, p))
+}
+
 fn resolve(ctx: &FnCtx, p: &str) -> PathBuf {
     let path = Path::new(p);
     if path.is_absolute() {
@@ -84,7 +97,7 @@ fn resolve(ctx: &FnCtx, p: &str) -> PathBuf {
 
 fn read(ctx: &FnCtx, p: &str) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let full = resolve(ctx, p);
+    let full = resolve_home(ctx, p);
     // `file("/dev/zero")` or a huge file would otherwise be read whole before any check.
     let max = ctx.limits.max_string_bytes as u64;
     let mut bytes = Vec::new();

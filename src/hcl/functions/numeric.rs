@@ -10,7 +10,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 let n = num_arg(v, "numbers")?;
                 best = Some(match best {
                     None => n,
-                    Some(b) if (name == "max") == (n > b) => n,
+                    // Ties keep the first, as cty's strict comparison does (`min(-0, 0)` is -0).
+                    Some(b) if (name == "max" && n > b) || (name == "min" && n < b) => n,
                     Some(b) => b,
                 });
             }
@@ -89,14 +90,19 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                     "Invalid value for \"list\" parameter: cannot sum an empty list.".into(),
                 );
             }
-            let mut acc = zero();
+            // Starting from the first element, not zero, keeps `sum([-0])` the -0 cty gives.
+            let mut acc: Option<Number> = None;
             for v in l {
                 if v.is_null() {
                     return Err("Invalid value for \"list\" parameter: argument must be list, set, or tuple of number values.".into());
                 }
-                acc = acc.add(&num_arg(v, "list")?)?;
+                let n = num_arg(v, "list")?;
+                acc = Some(match acc {
+                    None => n,
+                    Some(a) => a.add(&n)?,
+                });
             }
-            Ok(Value::Number(acc))
+            Ok(Value::Number(acc.expect("the list is not empty")))
         }
         "range" => range(&a),
         _ => Err(format!("unknown numeric function {name}")),

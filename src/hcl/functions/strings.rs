@@ -56,7 +56,14 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 return Err("Invalid value for \"spaces\" parameter: too many spaces.".into());
             }
             let s = str_arg(&a[1], "str")?;
-            let pad = " ".repeat(n.max(0) as usize);
+            // cty's indent panics on a negative count (Go's strings.Repeat), and Terraform
+            // reports the panic as the call's error.
+            if n < 0 {
+                return Err(
+                    "panic in function implementation: strings: negative Repeat count".into(),
+                );
+            }
+            let pad = " ".repeat(n as usize);
             Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
         }
         "split" => {
@@ -124,7 +131,79 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
 }
 
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(pattern).map_err(|e| format!("invalid regular expression pattern: {e}"))
+    regex::Regex::new(&ascii_perl_classes(pattern))
+        .map_err(|e| format!("invalid regular expression pattern: {e}"))
+}
+
+/// RE2's `\d`, `\s`, `\w` and `\b` are ASCII-only where Rust's are Unicode (`\w` does not
+/// match "é" in Terraform): spelled out as the ASCII classes they are.
+fn ascii_perl_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    // Inside `[...]`; `class_start` while a `]` would still be a literal (`[]a]`, `[^]a]`).
+    let (mut in_class, mut class_start) = (false, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(e) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let spelled = match (e, in_class) {
+                    ('d', false) => Some("[0-9]"),
+                    ('D', false) => Some("[^0-9]"),
+                    ('w', false) => Some("[0-9A-Za-z_]"),
+                    ('W', false) => Some("[^0-9A-Za-z_]"),
+                    ('s', false) => Some("[\\t\\n\\x0C\\r ]"),
+                    ('S', false) => Some("[^\\t\\n\\x0C\\r ]"),
+                    ('b', false) => Some("(?-u:\\b)"),
+                    ('B', false) => Some("(?-u:\\B)"),
+                    ('d', true) => Some("0-9"),
+                    ('w', true) => Some("0-9A-Za-z_"),
+                    ('s', true) => Some("\\t\\n\\x0C\\r "),
+                    ('D', true) => Some("[:^digit:]"),
+                    ('W', true) => Some("[:^word:]"),
+                    _ => None,
+                };
+                match spelled {
+                    Some(t) => out.push_str(t),
+                    None => {
+                        out.push(c);
+                        out.push(e);
+                    }
+                }
+                class_start = false;
+            }
+            '[' if !in_class => {
+                out.push(c);
+                in_class = true;
+                class_start = true;
+                if chars.peek() == Some(&'^') {
+                    out.push(chars.next().expect("peeked"));
+                }
+            }
+            '[' if chars.peek() == Some(&':') => {
+                // `[:alpha:]` inside a class: copied whole (ASCII in both dialects).
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == ']' {
+                        break;
+                    }
+                }
+                class_start = false;
+            }
+            ']' if in_class && !class_start => {
+                out.push(c);
+                in_class = false;
+            }
+            _ => {
+                out.push(c);
+                class_start = false;
+            }
+        }
+    }
+    out
 }
 
 /// A pattern for `regex`/`regexall`: Terraform refuses to mix named and numbered groups,
@@ -227,11 +306,16 @@ fn title_rune(c: char) -> char {
 fn substr(s: &str, off: i64, len: i64) -> String {
     let chars: Vec<&str> = s.graphemes(true).collect();
     let n = chars.len() as i64;
-    let mut off = off;
+    let (mut off, mut len) = (off, len);
     if off < 0 {
         off += n;
         if off < 0 {
             off = 0;
+        }
+        // cty reads a zero length after a negative offset as "to the end":
+        // `substr("abcd", -2, 0)` is "cd".
+        if len == 0 {
+            len = -1;
         }
     }
     if off > n {

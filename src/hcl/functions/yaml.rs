@@ -14,7 +14,8 @@ pub(super) fn encode(v: &Value) -> Result<String, String> {
     match v {
         Value::List(Seq { items: l, .. }) | Value::Set(l) if !l.is_empty() => e.seq(l, 0)?,
         Value::Map(m) if !m.is_empty() => e.map(m, 0)?,
-        Value::String(s) => e.string(s, 0, 2),
+        // go-yaml indents a root scalar's folded lines as a block would be.
+        Value::String(s) => e.string(s, 2, 2),
         Value::List(Seq { items: _, .. }) | Value::Set(_) => e.out.push_str("[]"),
         Value::Map(_) => e.out.push_str("{}"),
         other => {
