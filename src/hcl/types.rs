@@ -407,8 +407,15 @@ fn unify_as_collection(tys: &[Type], make: fn(Type) -> Type) -> Option<Type> {
     }
     // A null beside an empty tuple (`[{a = null, b = []}, {}]`) has no one element type: cty
     // refuses it, though nulls alone make a collection of anything.
+    // Only an empty structure beside the null is refused: `coalesce([0], [null, true])` is
+    // `[0]` in Terraform, the null's any taking the number and the bool.
+    let empty = |p: &Type| match p {
+        Type::Tuple(ts) => ts.is_empty(),
+        Type::Object(a) => a.is_empty(),
+        _ => false,
+    };
     match unify(&parts)? {
-        Type::Any if parts.iter().any(|p| !matches!(p, Type::Any)) => None,
+        Type::Any if parts.iter().any(empty) => None,
         t => Some(make(t)),
     }
 }

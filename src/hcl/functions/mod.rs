@@ -318,10 +318,25 @@ fn growth_bound(name: &str, a: &[Value], limits: &Limits) -> Result<(), String> 
             // Widths and precisions are the digit runs of the format; a verb prints its
             // argument and at most a few hundred characters for a number.
             let fmt = text(0);
+            // Only the digits of a verb count (`%-08.3f`); a literal `95601890` is text.
             let widths: u128 = fmt
-                .split(|c: char| !c.is_ascii_digit())
-                .filter_map(|d| d.parse::<u128>().ok())
-                .sum();
+                .split('%')
+                .skip(1)
+                .map(|verb| {
+                    let verb = verb.trim_start_matches(['-', '+', '#', ' ', '0']);
+                    let verb = verb
+                        .strip_prefix('[')
+                        .and_then(|r| r.split_once(']').map(|(_, rest)| rest))
+                        .unwrap_or(verb);
+                    let digits = |t: &str| -> (u128, usize) {
+                        let n = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                        (t[..n].parse().unwrap_or(0), n)
+                    };
+                    let (width, n) = digits(verb);
+                    let precision = verb[n..].strip_prefix('.').map_or(0, |r| digits(r).0);
+                    width.saturating_add(precision)
+                })
+                .fold(0u128, u128::saturating_add);
             let verbs = fmt.matches('%').count() as u128;
             let rows = a[1..].iter().map(len).max().unwrap_or(1);
             let per_row = fmt.len() as u128 + widths + verbs * 512;
