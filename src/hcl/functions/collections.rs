@@ -179,7 +179,11 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if size < 0 {
                 return Err("the size argument must be positive".into());
             }
+            // Size 0 is one chunk of everything; of an empty list, no chunk at all (cty).
             if size == 0 {
+                if l.is_empty() {
+                    return Ok(Value::list(vec![]));
+                }
                 return Ok(Value::list(vec![Value::list(l.to_vec())]));
             }
             Ok(Value::List(
