@@ -310,6 +310,71 @@ fn broken_inputs_are_located_errors_and_the_rest_is_checked() {
     );
 }
 
+/// A file in Terraform 0.11's syntax (two arguments on one line) does not parse: its syntax
+/// error is reported once, references to what it declares are not reported again as
+/// undeclared ("there is no variable named aws_alb"), and what it declares counts as not
+/// evaluated; the other files are still checked.
+#[test]
+fn a_file_that_does_not_parse_does_not_cascade() {
+    let d = tree(&[
+        (
+            "alb.tf",
+            b"resource \"aws_alb\" \"main\" {\n  name = \"main\" internal = false\n}\n\n\
+              resource \"aws_alb_target_group\" \"app\" {\n  port = 80\n}\n\n\
+              variable \"app_port\" {\n  default = 80\n}\n",
+        ),
+        (
+            "main.tf",
+            b"resource \"aws_alb_listener\" \"front\" {\n  load_balancer_arn = \"${aws_alb.main.id}\"\n  \
+              port              = \"${var.app_port}\"\n  default_action {\n    \
+              target_group_arn = \"${aws_alb_target_group.app.id}\"\n    type = \"forward\"\n  }\n}\n\n\
+              resource \"aws_db_instance\" \"db\" {\n  publicly_accessible = true\n}\n",
+        ),
+    ]);
+    let (code, json) = check_json(d.path(), &[]);
+    assert_eq!(code, 2, "{json}");
+    let errs = errors(&json);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("alb.tf:2:"), "{errs:#?}");
+    assert_eq!(
+        findings(&json),
+        vec![("RDS001".into(), "aws_db_instance.db".into(), 11)]
+    );
+    let ne: Vec<(String, String)> = json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap().to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for subject in ["aws_alb.main", "aws_alb_target_group.app"] {
+        assert!(
+            ne.iter()
+                .any(|(s, r)| s == subject && r.contains("alb.tf could not be parsed")),
+            "{subject} missing in {ne:#?}"
+        );
+    }
+    assert!(
+        json["summary"]["not_evaluated"].as_u64().unwrap() >= 2,
+        "{json}"
+    );
+    // `show` has the listener, its references unknown for the reason.
+    let out = common::bin()
+        .args(["show", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("aws_alb.main is declared in alb.tf, which could not be parsed"),
+        "{text}"
+    );
+}
+
 #[test]
 fn wrong_type_from_var_flag_is_an_error() {
     let d = tree(&[("main.tf", b"variable \"port\" {\n  type = number\n}\n")]);

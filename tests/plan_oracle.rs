@@ -338,8 +338,12 @@ fn terraform(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The plan's resource changes of managed resources by address: (after, after_unknown, type).
-fn plan_of(dir: &Path) -> Result<BTreeMap<String, (J, J, String)>, String> {
+type Planned = BTreeMap<String, (J, J, String)>;
+
+/// The plan's resource changes of managed resources by address: (after, after_unknown, type),
+/// and the directory it planned (the copy with the oracle's provider block, which infra-lint
+/// then reads too: the region that data sources such as `aws_region` read is that block's).
+fn plan_of(dir: &Path) -> Result<(tempfile::TempDir, Planned), String> {
     let work = tempfile::tempdir().unwrap();
     copy_dir(dir, work.path());
     // An existing unaliased provider block takes the oracle's settings as an override.
@@ -393,7 +397,7 @@ fn plan_of(dir: &Path) -> Result<BTreeMap<String, (J, J, String)>, String> {
             ),
         );
     }
-    Ok(out)
+    Ok((work, out))
 }
 
 /// Corpus roots worth planning: AWS resources, no module infra-lint could not read (a
@@ -471,8 +475,8 @@ fn infra_lint_values_match_terraform_plan() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(dir) = dirs.get(i) else { break };
-                let r = plan_of(dir).map(|plan| {
-                    let model = load(dir, &LoadOptions::default()).model;
+                let r = plan_of(dir).map(|(work, plan)| {
+                    let model = load(work.path(), &LoadOptions::default()).model;
                     let mut per = Vec::new();
                     for r in model.resources.iter().filter(|r| r.mode == Mode::Managed) {
                         let Some((after, unknown, rtype)) = plan.get(&r.address) else {

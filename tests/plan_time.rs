@@ -172,3 +172,173 @@ fn links_survive_planned_values() {
     assert_eq!(found.resources.len(), 1);
     assert_eq!(found.resources[0].address, "aws_ecs_cluster.main");
 }
+
+/// `data "aws_region"` and `data "aws_partition"` are what the provider's configuration fixes
+/// (as `terraform plan` reads them: checked with the provider 5.100.0), through aliases and
+/// module calls; without a configured region they stay unknown.
+#[test]
+fn region_and_partition_data_sources_follow_the_provider() {
+    let dir = common::tree(&[
+        (
+            "main.tf",
+            br#"
+variable "region" {
+  default = "cn-north-1"
+}
+
+provider "aws" {
+  region = var.region
+}
+
+provider "aws" {
+  alias  = "west"
+  region = "eu-west-1"
+}
+
+data "aws_region" "current" {}
+
+data "aws_region" "west" {
+  provider = aws.west
+}
+
+data "aws_region" "named" {
+  name = "us-west-2"
+}
+
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+resource "aws_ssm_parameter" "p" {
+  name = "p"
+  type = "String"
+  value = join(" ", [
+    data.aws_region.current.name,
+    data.aws_region.west.name,
+    data.aws_region.named.endpoint,
+    data.aws_partition.current.partition,
+    data.aws_partition.current.dns_suffix,
+  ])
+  description = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+}
+
+module "default" {
+  source = "./child"
+}
+
+module "passed" {
+  source    = "./child"
+  providers = { aws = aws.west }
+}
+"#,
+        ),
+        (
+            "child/main.tf",
+            br#"
+data "aws_region" "here" {}
+
+resource "aws_ssm_parameter" "c" {
+  name  = "c"
+  type  = "String"
+  value = data.aws_region.here.name
+}
+"#,
+        ),
+    ]);
+    let loaded = load(dir.path(), &LoadOptions::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let m = loaded.model;
+    assert_eq!(
+        attr(&m, "aws_ssm_parameter.p", "value"),
+        &Value::string("cn-north-1 eu-west-1 ec2.us-west-2.amazonaws.com aws-cn amazonaws.com.cn")
+    );
+    // The account needs a request: unknown, with the partition's text known around it.
+    assert!(matches!(
+        attr(&m, "aws_ssm_parameter.p", "description"),
+        Value::Unknown(u) if u.cause().to_string().contains("account_id")
+    ));
+    assert_eq!(
+        attr(&m, "module.default.aws_ssm_parameter.c", "value"),
+        &Value::string("cn-north-1")
+    );
+    assert_eq!(
+        attr(&m, "module.passed.aws_ssm_parameter.c", "value"),
+        &Value::string("eu-west-1")
+    );
+    // Without a provider block the region comes from the environment at plan time.
+    let m = model(
+        r#"
+data "aws_region" "current" {}
+
+resource "aws_ssm_parameter" "p" {
+  name  = "p"
+  type  = "String"
+  value = data.aws_region.current.name
+}
+"#,
+    );
+    assert!(matches!(
+        attr(&m, "aws_ssm_parameter.p", "value"),
+        Value::Unknown(_)
+    ));
+}
+
+/// The legacy template provider's `data "template_file"` renders as `templatefile()` does;
+/// read during apply when it depends on managed resources, as Terraform defers it.
+#[test]
+fn template_file_renders_like_templatefile() {
+    let dir = common::tree(&[
+        (
+            "main.tf",
+            br#"
+resource "aws_lb_target_group" "app" {
+  name     = "app"
+  port     = 8080
+  protocol = "HTTP"
+}
+
+data "template_file" "app" {
+  template = file("${path.module}/app.json.tpl")
+  vars = {
+    port  = aws_lb_target_group.app.port
+    image = "nginx:1.27"
+  }
+}
+
+data "template_file" "later" {
+  template   = "x"
+  depends_on = [aws_lb_target_group.app]
+}
+
+resource "aws_ssm_parameter" "p" {
+  name  = "p"
+  type  = "String"
+  value = data.template_file.app.rendered
+}
+
+resource "aws_ssm_parameter" "q" {
+  name  = "q"
+  type  = "String"
+  value = data.template_file.later.rendered
+}
+"#,
+        ),
+        (
+            "app.json.tpl",
+            br#"[{"name": "app", "image": "${image}", "portMappings": [{"containerPort": ${port}}]}]"#,
+        ),
+    ]);
+    let loaded = load(dir.path(), &LoadOptions::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let m = loaded.model;
+    assert_eq!(
+        attr(&m, "aws_ssm_parameter.p", "value"),
+        &Value::string(
+            r#"[{"name": "app", "image": "nginx:1.27", "portMappings": [{"containerPort": 8080}]}]"#
+        )
+    );
+    assert!(matches!(
+        attr(&m, "aws_ssm_parameter.q", "value"),
+        Value::Unknown(_)
+    ));
+}

@@ -398,7 +398,17 @@ fn input_errors_and_not_evaluated_are_notifications() {
     assert_eq!(at["region"]["startLine"], 2);
 
     let ne: Vec<&J> = notes.iter().filter(|n| n["level"] == "note").collect();
-    assert_eq!(ne.len(), 1, "{notes:#?}");
+    assert_eq!(ne.len(), 2, "{notes:#?}");
+    // The bucket of the file that does not parse, under no rule, at its header.
+    let (unparsed, ne): (Vec<&J>, Vec<&J>) = ne
+        .into_iter()
+        .partition(|n| n["properties"]["subject"] == "aws_s3_bucket.logs");
+    assert_eq!(unparsed.len(), 1, "{notes:#?}");
+    assert!(unparsed[0]["associatedRule"].is_null(), "{notes:#?}");
+    assert_eq!(
+        unparsed[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
     assert_eq!(ne[0]["associatedRule"]["id"], "RDS001");
     assert_eq!(ne[0]["associatedRule"]["index"], 0);
     assert_eq!(ne[0]["properties"]["subject"], "aws_db_instance.reports");

@@ -58,9 +58,80 @@ struct ModuleSrc {
     /// `path.module`: the directory relative to the root, "." for the root.
     rel: String,
     blocks: Vec<BlockCfg>,
+    /// Files of the module that did not parse: what they seem to declare is not in `blocks`.
+    unparsed: Vec<Unparsed>,
+}
+
+/// A configuration file of a module with a syntax error, and the top-level blocks a line scan
+/// of its text finds, so that references to them are not read as references to nothing.
+struct Unparsed {
+    display: String,
+    /// `(kind, labels, offset of the header)`: `resource`, `data`, `variable`, `module`,
+    /// `output` and `locals` blocks.
+    declared: Vec<(String, Vec<String>, usize)>,
+}
+
+impl Unparsed {
+    fn scan(display: String, text: &str) -> Unparsed {
+        let mut declared = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            let mut words = line.split_whitespace();
+            let Some(kind) = words.next() else { continue };
+            if !matches!(
+                kind,
+                "resource" | "data" | "variable" | "module" | "output" | "locals" | "locals{"
+            ) {
+                continue;
+            }
+            let labels: Vec<String> = words
+                .take_while(|w| !w.starts_with('{'))
+                .map(|w| w.trim_matches('"').to_string())
+                .collect();
+            let wanted = match kind {
+                "resource" | "data" => 2,
+                "locals" | "locals{" => 0,
+                _ => 1,
+            };
+            if labels.len() == wanted && line.contains('{') {
+                let indent = line.len() - line.trim_start().len();
+                declared.push((kind.trim_end_matches('{').to_string(), labels, at + indent));
+            }
+        }
+        Unparsed { display, declared }
+    }
+
+    fn declares(&self, kind: &str, labels: &[&str]) -> bool {
+        self.declared
+            .iter()
+            .any(|(k, l, _)| k == kind && l.iter().map(String::as_str).eq(labels.iter().copied()))
+    }
 }
 
 impl ModuleSrc {
+    /// Why a reference to an undeclared `kind` block (`labels`) is not an error here: when a
+    /// file of the module did not parse, the declaration may be there. None when every file
+    /// parsed.
+    fn unparsed_reason(&self, what: &str, kind: &str, labels: &[&str]) -> Option<String> {
+        if let Some(u) = self.unparsed.iter().find(|u| u.declares(kind, labels)) {
+            // A locals block's names are not scanned: it may hold this one.
+            let verb = if kind == "locals" { "may be" } else { "is" };
+            return Some(format!(
+                "{what} {verb} declared in {}, which could not be parsed",
+                u.display
+            ));
+        }
+        let files: Vec<&str> = self.unparsed.iter().map(|u| u.display.as_str()).collect();
+        (!files.is_empty()).then(|| {
+            format!(
+                "{what} is not declared in the files that parsed; {} could not be parsed",
+                files.join(", ")
+            )
+        })
+    }
+
     /// The `kind "name"` block (variable, output, module...).
     fn labeled(&self, kind: &str, name: &str) -> Option<&BlockCfg> {
         self.blocks
@@ -337,17 +408,40 @@ impl Evaluator {
         })?;
         let mut blocks = Vec::new();
         let mut over_blocks = Vec::new();
+        let mut unparsed = Vec::new();
         for (is_override, path) in primary
             .iter()
             .map(|p| (false, p))
             .chain(overrides.iter().map(|p| (true, p)))
         {
-            if let Some(file_blocks) = self.parse_file(path) {
-                if is_override {
-                    over_blocks.push(file_blocks);
-                } else {
-                    blocks.extend(file_blocks);
+            match self.parse_file(path) {
+                (_, Some(file_blocks)) if is_override => over_blocks.push(file_blocks),
+                (_, Some(file_blocks)) => blocks.extend(file_blocks),
+                (Some(id), None) => {
+                    let u = {
+                        let sources = self.sources.borrow();
+                        let f = sources.get(id);
+                        Unparsed::scan(f.display.clone(), &f.text)
+                    };
+                    // What the file declares is in no later analysis: each resource and data
+                    // source counts as not evaluated, at its header.
+                    for (kind, labels, at) in &u.declared {
+                        if kind == "resource" || kind == "data" {
+                            let prefix = if kind == "data" { "data." } else { "" };
+                            self.note(
+                                format!("{prefix}{}", labels.join(".")),
+                                format!(
+                                    "not analysed: {} could not be parsed (see its syntax error \
+                                     among the input errors)",
+                                    u.display
+                                ),
+                                Some(Span::new(id, *at..*at)),
+                            );
+                        }
+                    }
+                    unparsed.push(u);
                 }
+                (None, None) => {}
             }
         }
         for ob in over_blocks {
@@ -363,6 +457,7 @@ impl Evaluator {
             dir: dir.to_path_buf(),
             rel,
             blocks,
+            unparsed,
         };
         let mut mods = self.mods.borrow_mut();
         mods.push(Rc::new(src));
@@ -398,13 +493,17 @@ impl Evaluator {
 
     /// Reads and parses a configuration file; a module that other roots of this run load too
     /// comes from (or goes into) the run's shared files.
-    fn parse_file(&self, path: &Path) -> Option<Vec<BlockCfg>> {
+    /// Its file id (None when it could not be read as text) and its blocks (None when it did
+    /// not parse).
+    fn parse_file(&self, path: &Path) -> (Option<FileId>, Option<Vec<BlockCfg>>) {
         let max = self.limits.max_file_bytes;
         let f = match &self.shared {
             Some(shared) => shared.get(path, max),
             None => files::read_and_parse(path, max),
         };
-        self.take(f, path).1
+        let readable = f.readable();
+        let (id, blocks) = self.take(f, path);
+        (id.filter(|_| readable), blocks)
     }
 
     fn inst(&self, i: usize) -> Rc<Instance> {
@@ -1126,8 +1225,19 @@ impl Evaluator {
         key: Option<&str>,
         attribute: &str,
     ) -> Option<Value> {
-        let (rtype, name) = target.split_once('.')?;
-        if rtype == "data" || !super::plan_time::configured_value_is_planned(rtype, attribute) {
+        let (kind, (rtype, name)) = match target.strip_prefix("data.") {
+            Some(rest) => ("data", rest.split_once('.')?),
+            None => ("resource", target.split_once('.')?),
+        };
+        let planned = if kind == "data" {
+            super::plan_time::PROVIDER_FIXED_DATA
+                .iter()
+                .any(|(t, attrs)| *t == rtype && attrs.contains(&attribute))
+                || (rtype == "template_file" && attribute == "rendered")
+        } else {
+            super::plan_time::configured_value_is_planned(rtype, attribute)
+        };
+        if !planned {
             return None;
         }
         let memo_key = (
@@ -1143,11 +1253,18 @@ impl Evaluator {
         }
         let src = self.src_of(inst);
         let block = src.blocks.iter().find(|b| {
-            b.kind == "resource"
+            b.kind == kind
                 && b.labels.first().map(String::as_str) == Some(rtype)
                 && b.labels.get(1).map(String::as_str) == Some(name)
         })?;
-        let a = block.attr(attribute)?;
+        // A data source that depends on managed resources is read during apply.
+        if kind == "data" && block.attr("depends_on").is_some() {
+            return None;
+        }
+        let a = match kind {
+            "resource" => Some(block.attr(attribute)?),
+            _ => None,
+        };
         let (each, count) = match (self.block_expansion(inst, block), key) {
             (Expansion::Single, None) => (None, None),
             (Expansion::Count(n), Some(k)) => {
@@ -1175,10 +1292,14 @@ impl Evaluator {
             quiet: true,
             ..Scope::new(self, inst)
         };
-        scope.file.set(Some(a.file));
-        let v = Ctx::new(&scope)
-            .eval(&a.expr)
-            .ok()
+        let v = match a {
+            Some(a) => {
+                scope.file.set(Some(a.file));
+                Ctx::new(&scope).eval(&a.expr).ok()
+            }
+            None => self.data_read(inst, &scope, block, rtype, attribute),
+        };
+        let v = v
             // Null is "not set": the provider fills the argument (a `name` left to
             // `name_prefix`), so it is known only after apply.
             .filter(|v| !matches!(v.peel(), Value::Unknown(_) | Value::Null))
@@ -1193,6 +1314,104 @@ impl Evaluator {
             .borrow_mut()
             .insert(memo_key, Slot::Done(v.clone()));
         v
+    }
+
+    /// What `terraform plan` reads for `attribute` of data source `block` (of type `dtype`)
+    /// without a request: what the provider's configuration fixes (`aws_region`,
+    /// `aws_partition`: `plan_time::PROVIDER_FIXED_DATA`) and the legacy template provider's
+    /// `template_file`, which renders as `templatefile()` does.
+    fn data_read(
+        &self,
+        inst: usize,
+        scope: &Scope<'_>,
+        block: &BlockCfg,
+        dtype: &str,
+        attribute: &str,
+    ) -> Option<Value> {
+        let eval = |a: &config::AttrCfg| {
+            scope.file.set(Some(a.file));
+            Ctx::new(scope).eval(&a.expr).ok()
+        };
+        match dtype {
+            "template_file" => {
+                let text = eval(block.attr("template")?)?;
+                let vars = match block.attr("vars") {
+                    Some(a) => eval(a)?,
+                    None => Value::object(Default::default()),
+                };
+                let marked = text.is_sensitive() || vars.is_sensitive();
+                let (Value::String(text), Value::Map(vars)) = (text.peel(), vars.peel()) else {
+                    return None;
+                };
+                crate::hcl::eval::render_template(scope, text, vars)
+                    .ok()
+                    .map(|v| v.mark_if(marked))
+            }
+            _ => {
+                let named = match dtype {
+                    "aws_region" => block.attr("name").or_else(|| block.attr("region")),
+                    _ => None,
+                };
+                let region = match named {
+                    Some(a) => eval(a)?.peel().as_str()?.to_string(),
+                    None => self.provider_region(inst, provider_alias(block)?)?,
+                };
+                super::plan_time::provider_fixed_data(dtype, attribute, &region).map(Value::String)
+            }
+        }
+    }
+
+    /// The `region` of the AWS provider configuration that a block in module instance `inst`
+    /// uses (`alias` None for the default one): a provider block of the module itself, else
+    /// what the module call passes (`providers = { aws = aws.west }`) or, for the default
+    /// configuration, what the caller has. None when no configuration sets a known region
+    /// (then it comes from the environment at plan time).
+    fn provider_region(&self, inst: usize, alias: Option<String>) -> Option<String> {
+        let _deeper = self.deeper().ok()?;
+        let src = self.src_of(inst);
+        let own = src.blocks.iter().find(|b| {
+            b.kind == "provider"
+                && b.labels.first().map(String::as_str) == Some("aws")
+                && b.attr("alias").and_then(literal_text) == alias
+        });
+        if let Some(p) = own {
+            let a = p.attr("region")?;
+            let scope = Scope {
+                quiet: true,
+                ..Scope::new(self, inst)
+            };
+            scope.file.set(Some(a.file));
+            let v = Ctx::new(&scope).eval(&a.expr).ok()?;
+            return v.peel().as_str().map(str::to_string);
+        }
+        let i = self.inst(inst);
+        let parent = i.parent.as_ref()?;
+        let local = match &alias {
+            Some(a) => format!("aws.{a}"),
+            None => "aws".to_string(),
+        };
+        let passed = match parent.call.attr("providers") {
+            Some(a) => {
+                let hcl_edit::expr::Expression::Object(o) = &a.expr else {
+                    return None;
+                };
+                let v = o.iter().find_map(|(k, v)| {
+                    let key = match k {
+                        hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_string(),
+                        hcl_edit::expr::ObjectKey::Expression(e) => unquote(&e.to_string()),
+                    };
+                    (key == local).then(|| unquote(&v.expr().to_string()))
+                })?;
+                match v.as_str() {
+                    "aws" => None,
+                    v => Some(v.strip_prefix("aws.")?.to_string()),
+                }
+            }
+            // Only the default configuration is inherited without being passed.
+            None if alias.is_none() => None,
+            None => return None,
+        };
+        self.provider_region(parent.inst, passed)
     }
 
     /// The expansion of a resource/data block, memoized; a block whose count refers back to
@@ -2144,12 +2363,49 @@ impl Env for Scope<'_> {
                     b.kind == "resource"
                         && b.labels.first().map(String::as_str) == Some(other)
                         && b.labels.get(1) == Some(name)
-                })?;
-                Ok((
-                    self.resource_value(Some(block), &format!("{other}.{name}")),
-                    1,
-                ))
+                });
+                match block {
+                    Some(block) => Ok((
+                        self.resource_value(Some(block), &format!("{other}.{name}")),
+                        1,
+                    )),
+                    None => {
+                        let what = format!("{other}.{name}");
+                        let why = src.unparsed_reason(&what, "resource", &[other, name])?;
+                        Ok((Value::unknown(Cause::Other(why)), 1))
+                    }
+                }
             }
+        };
+        // A variable, local or module call that no parsed file declares may be declared in a
+        // file with a syntax error: that error is reported once, not again at every use.
+        let first = names.first().cloned().flatten();
+        let r = match (r, first.as_deref()) {
+            (Err(m), Some(n)) if matches!(root, "var" | "local" | "module") => {
+                let src = self.ev.src_of(self.inst);
+                let declared = match root {
+                    "var" => src.labeled("variable", n).is_some(),
+                    "module" => src.labeled("module", n).is_some(),
+                    _ => src
+                        .blocks
+                        .iter()
+                        .any(|b| b.kind == "locals" && b.attr(n).is_some()),
+                };
+                let kind = match root {
+                    "var" => "variable",
+                    "module" => "module",
+                    _ => "locals",
+                };
+                let labels: &[&str] = if kind == "locals" { &[] } else { &[n] };
+                match src
+                    .unparsed_reason(&format!("{root}.{n}"), kind, labels)
+                    .filter(|_| !declared)
+                {
+                    Some(why) => Ok((Value::unknown(Cause::Other(why)), 1)),
+                    None => Err(m),
+                }
+            }
+            (r, _) => r,
         };
         Some(r)
     }
@@ -2220,4 +2476,29 @@ fn ignore_changes(b: &BlockCfg) -> Vec<String> {
             None => Vec::new(),
         },
     }
+}
+
+/// The provider configuration a block selects with `provider = aws.NAME`: Some(None) for the
+/// default AWS one, None for another provider's.
+fn provider_alias(b: &BlockCfg) -> Option<Option<String>> {
+    let Some(a) = b.attr("provider") else {
+        return Some(None);
+    };
+    match unquote(&a.expr.to_string()).as_str() {
+        "aws" => Some(None),
+        p => Some(Some(p.strip_prefix("aws.")?.to_string())),
+    }
+}
+
+/// A literal attribute's text (`alias = "west"`).
+fn literal_text(a: &config::AttrCfg) -> Option<String> {
+    match &a.expr {
+        hcl_edit::expr::Expression::String(s) => Some(s.value().to_string()),
+        _ => None,
+    }
+}
+
+/// Expression text without its decoration and quotes (`"aws.west"` or `aws.west`).
+fn unquote(text: &str) -> String {
+    text.trim().trim_matches('"').to_string()
 }

@@ -92,7 +92,9 @@ impl Rule for EcsContainerPlaintextSecret {
                     };
                     // The name says so, or the value does: a URL with a password in it
                     // (`DATABASE_URL = "postgres://app:pw@db/app"`) whatever it is called.
-                    let secret = (looks_secret(name) && holds_a_value(e.value))
+                    let secret = (looks_secret(name)
+                        && holds_a_value(e.value)
+                        && !names_a_secret(cx, td, e.value))
                         || url_with_password(e.value);
                     if !secret || allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
                         continue;
@@ -179,6 +181,48 @@ fn holds_a_value(v: &Value) -> bool {
         }
         _ => true,
     }
+}
+
+/// Resource types whose name or ARN is the key a secret is looked up with.
+const SECRET_STORES: &[&str] = &["aws_secretsmanager_secret", "aws_ssm_parameter"];
+
+/// Whether a known environment value of `td` is the name or ARN of a Secrets Manager secret
+/// or SSM parameter (`DB_SECRET = aws_secretsmanager_secret.db.name`, which the plan knows as
+/// `"app/db"`): one the value resolves to, or — a reference through `trimprefix`, `substr`
+/// or `replace`, planned as text — part of, or containing, the name or ARN of one that the
+/// container definitions refer to. The key to look the secret up with, not the secret.
+fn names_a_secret(cx: &Ctx, td: &crate::model::Resource, v: &Value) -> bool {
+    let keyed = |rtype: &str, attribute: Option<&str>| {
+        SECRET_STORES.contains(&rtype) && matches!(attribute, Some("name" | "arn" | "id"))
+    };
+    let Some(s) = v.as_str() else {
+        return false;
+    };
+    if cx
+        .model
+        .targets(v)
+        .iter()
+        .any(|t| keyed(&t.resource.rtype, t.attribute.as_deref()))
+    {
+        return true;
+    }
+    // Compared by letters and digits only: `replace(name, "/", "-")` is still the name.
+    let letters = |t: &str| -> String {
+        t.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let s = letters(s);
+    s.len() >= 3
+        && cx
+            .model
+            .targets_of(td, "container_definitions")
+            .iter()
+            .filter(|t| keyed(&t.resource.rtype, t.attribute.as_deref()))
+            .filter_map(|t| t.resource.get(t.attribute.as_deref()?)?.as_str())
+            .map(letters)
+            .any(|k| k.len() >= 3 && (k.contains(&s) || s.contains(&k)))
 }
 
 /// A URL whose user information carries a password (`postgres://user:pass@host/db`,
