@@ -1302,7 +1302,13 @@ impl Evaluator {
         let v = v
             // Null is "not set": the provider fills the argument (a `name` left to
             // `name_prefix`), so it is known only after apply.
-            .filter(|v| !matches!(v.peel(), Value::Unknown(_) | Value::Null))
+            .filter(|v| match v.peel() {
+                Value::Null => false,
+                // A template rendered with an unknown variable keeps its known text, as a
+                // `templatefile()` call does.
+                Value::Unknown(u) => kind == "data" && u.cause().template_parts().is_some(),
+                _ => true,
+            })
             .map(|v| {
                 // The provider's schema marks these sensitive; a plan shows them so.
                 let secret = ["password", "secret", "token", "private_key"]
@@ -1335,9 +1341,18 @@ impl Evaluator {
         match dtype {
             "template_file" => {
                 let text = eval(block.attr("template")?)?;
-                let vars = match block.attr("vars") {
-                    Some(a) => eval(a)?,
-                    None => Value::object(Default::default()),
+                let vars = match (block.attr("vars"), block.blocks_of("vars").next()) {
+                    (Some(a), _) => eval(a)?,
+                    // Terraform 0.11 wrote the map as a block (`vars { port = 80 }`), and
+                    // rendered it so.
+                    (None, Some(b)) => {
+                        let mut m = BTreeMap::new();
+                        for a in &b.attrs {
+                            m.insert(a.name.clone(), eval(a)?);
+                        }
+                        Value::object(m)
+                    }
+                    (None, None) => Value::object(Default::default()),
                 };
                 let marked = text.is_sensitive() || vars.is_sensitive();
                 let (Value::String(text), Value::Map(vars)) = (text.peel(), vars.peel()) else {

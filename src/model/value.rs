@@ -91,9 +91,16 @@ impl fmt::Display for Cause {
                 ..
             } => {
                 let key = key.as_deref().unwrap_or("");
+                // Terraform reads most data sources during the plan, from the account: known
+                // to `terraform plan`, not to a check that sends no request.
+                let when = if target.starts_with("data.") {
+                    "is read by the provider at plan time (not offline)"
+                } else {
+                    "is known only after apply"
+                };
                 match attribute {
-                    Some(a) => write!(f, "{target}{key}.{a} is known only after apply"),
-                    None => write!(f, "{target}{key} is known only after apply"),
+                    Some(a) => write!(f, "{target}{key}.{a} {when}"),
+                    None => write!(f, "{target}{key} {when}"),
                 }
             }
             Cause::Function(n) => write!(f, "function {n} is not supported"),

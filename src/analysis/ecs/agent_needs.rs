@@ -148,9 +148,12 @@ fn secret_need(model: &Model, v: &Value, why: String) -> Need {
         }
         Some(_) => (vec![SSM], None, "SSM Parameter Store"),
         None => {
+            // Only a reference to a secret's or parameter's identity says which store it is:
+            // `data.aws_ssm_parameter.x.value` holds some ARN, of either kind.
             let kinds: Vec<&str> = model
                 .targets(v)
                 .iter()
+                .filter(|t| matches!(t.attribute.as_deref(), None | Some("arn" | "id" | "name")))
                 .map(|t| t.resource.rtype.as_str())
                 .collect();
             if kinds

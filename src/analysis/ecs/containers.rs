@@ -382,7 +382,10 @@ pub fn task_definitions_of<'a>(model: &'a Model, service: &Resource) -> Vec<&'a 
     if let Some(s) = v.as_str() {
         families.push(family_of(s).to_string());
     } else {
-        for t in model.targets(v) {
+        // `targets_of` also has the links of planned values: a revision-less ARN built from
+        // the family (`"arn:…:task-definition/${aws_ecs_task_definition.app.family}"`) runs
+        // that task definition's latest revision.
+        for t in model.targets_of(service, "task_definition") {
             let r = t.resource;
             if r.rtype != "aws_ecs_task_definition" {
                 continue;

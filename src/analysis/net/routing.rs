@@ -221,6 +221,41 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
         .resources_of("aws_default_route_table")
         .filter(|t| in_vpc(t, "default_route_table_id"))
         .collect();
+    if defaults.is_empty() {
+        // Routes added to the main table by its ID (`route_table_id =
+        // aws_vpc.main.main_route_table_id`): the VPC stands for that table.
+        let mains: Vec<&Resource> = vpc
+            .resources
+            .iter()
+            .copied()
+            .filter(|v| {
+                model
+                    .resources_of("aws_route")
+                    .any(|r| on_main_table(model, r, v))
+            })
+            .collect();
+        if !mains.is_empty() {
+            return Ok(mains);
+        }
+        // An existing subnet or VPC read with a data source: its route tables are in the
+        // account, and only a live scan (which covers the routing types) has them.
+        let existing = std::iter::once(subnet)
+            .chain(vpc.resources.iter().copied())
+            .find(|r| r.mode == crate::model::Mode::Data);
+        if let Some(d) = existing {
+            if !d
+                .seen
+                .iter()
+                .any(|s| s.kind == crate::model::SourceKind::Live)
+            {
+                return Err(format!(
+                    "{} is read with a data source: its route tables are in the account, not {}",
+                    d.address,
+                    model.scope()
+                ));
+            }
+        }
+    }
     if vpc.resources.iter().any(|v| v.rtype == "aws_default_vpc") && defaults.is_empty() {
         // The default VPC's main table routes 0.0.0.0/0 to its internet gateway.
         return Err(format!(
@@ -230,6 +265,24 @@ fn route_tables<'a>(model: &'a Model, subnet: &'a Resource) -> Result<Vec<&'a Re
         ));
     }
     Ok(defaults)
+}
+
+/// Whether `aws_route` `r` adds to the main route table of `vpc`: `route_table_id =
+/// aws_vpc.main.main_route_table_id`, or (from state or the account) that table's ID.
+fn on_main_table(model: &Model, r: &Resource, vpc: &Resource) -> bool {
+    if !VPC_TYPES.contains(&vpc.rtype.as_str()) {
+        return false;
+    }
+    let Some(v) = r.get("route_table_id") else {
+        return false;
+    };
+    let main = vpc.get("main_route_table_id").and_then(Value::as_str);
+    if v.as_str().is_some_and(|id| Some(id) == main) {
+        return true;
+    }
+    model.targets(v).iter().any(|t| {
+        std::ptr::eq(t.resource, vpc) && t.attribute.as_deref() == Some("main_route_table_id")
+    })
 }
 
 /// The most exposed default route of one route table.
@@ -273,7 +326,7 @@ fn table_default<'a>(model: &'a Model, table: &'a Resource, v4_only: bool) -> De
         };
         let t = model.follow(v, TABLE_TYPES);
         let ours = prefer_key(t.resources, r);
-        if !ours.iter().any(|x| std::ptr::eq(*x, table)) {
+        if !ours.iter().any(|x| std::ptr::eq(*x, table)) && !on_main_table(model, r, table) {
             continue;
         }
         let get = |k: &str| r.get(k);

@@ -210,10 +210,16 @@ impl Violation for MissingPrefix<'_> {
     }
 }
 
+/// AWS requires every KMS alias name to begin with this: the prefix can only follow it.
+const KMS_ALIAS: &str = "alias/";
+
 /// Path-style names (`/karan/app/db`, `/ecs/karan-staging/web`) carry the prefix when one of
 /// their segments starts with it: AWS and convention fix the leading segments of many paths
 /// (`/aws/lambda/<function>`, `/aws/ecs/containerinsights/<cluster>/…`, `/ecs/<service>`).
 fn carries_prefix(name: &str, prefix: &str) -> bool {
+    if let Some(rest) = name.strip_prefix(KMS_ALIAS) {
+        return rest.starts_with(prefix);
+    }
     match name.strip_prefix('/') {
         Some(path) => path.split('/').any(|seg| seg.starts_with(prefix)),
         None => name.starts_with(prefix),
@@ -223,6 +229,9 @@ fn carries_prefix(name: &str, prefix: &str) -> bool {
 /// The name with the prefix in front: `api` → `karan-api`, `-api` → `karan-api`,
 /// `/app/db` → `/karan/app/db`.
 fn prefixed(name: &str, prefix: &str) -> String {
+    if let Some(rest) = name.strip_prefix(KMS_ALIAS) {
+        return format!("{KMS_ALIAS}{}", prefixed(rest, prefix));
+    }
     let prefix_ends_word = prefix.ends_with(['-', '_', '.', '/']);
     if let Some(rest) = name.strip_prefix('/') {
         format!("/{}/{rest}", prefix.trim_end_matches('/'))
@@ -425,6 +434,9 @@ mod tests {
         assert!(carries_prefix("/ecs/karan-staging/web", "karan"));
         assert!(carries_prefix("/aws/lambda/karan-resize", "karan"));
         assert!(!carries_prefix("/app/db-url", "karan"));
+        assert!(carries_prefix("alias/karan-app", "karan"));
+        assert!(!carries_prefix("alias/app", "karan"));
+        assert_eq!(prefixed("alias/app", "karan"), "alias/karan-app");
     }
 
     #[test]
