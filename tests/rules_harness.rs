@@ -105,6 +105,18 @@ fn sidecar_lines(dir: &Path, name: &str, only_unfixable: bool) -> BTreeSet<(Stri
         .collect()
 }
 
+/// Input errors a fail case expects (a file that does not parse, and the rule still finds
+/// what the other files hold): `expect-errors.txt` lines `<file>:<line>`. Such a case exits 2.
+fn expected_errors(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join("expect-errors.txt"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The findings a `live.json` fixture expects on live-only resources, which have no source
 /// line to mark: `expect-live.txt` lines `<rule name> <ARN> <attribute path>`.
 fn marked_arns(dir: &Path, name: &str) -> BTreeSet<(String, String)> {
@@ -187,7 +199,14 @@ fn fixtures_pass_and_fail_exactly() {
             if name.starts_with("pass") {
                 assert_eq!(code, 0, "{}: {name}/ must be clean: {json}", m.name);
             } else {
-                assert_eq!(code, 1, "{}: {name}/ must have findings: {json}", m.name);
+                let want = expected_errors(&dir);
+                let exit = if want.is_empty() { 1 } else { 2 };
+                assert_eq!(code, exit, "{}: {name}/ must have findings: {json}", m.name);
+                let got: BTreeSet<String> = errors(&json)
+                    .iter()
+                    .map(|e| e.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
+                    .collect();
+                assert_eq!(got, want, "{}: {name}/ input errors vs expect-errors.txt", m.name);
                 assert_eq!(
                     found_lines(&json, m.code),
                     marked_lines(&dir, m.name, false),
