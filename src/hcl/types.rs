@@ -394,16 +394,23 @@ fn unify_collections(tys: &[Type], dynamic: bool, make: fn(Type) -> Type) -> Opt
     unify(&elems).map(make)
 }
 
-/// Maps with objects (lists with tuples): one collection of everything they hold.
+/// Maps with objects (lists with tuples), or objects (tuples) that are not one type: the
+/// objects' attribute types (the tuples' element types) unify to one collection type by
+/// themselves, which then unifies with the collections given (cty's `unifyObjectsAsMaps`).
+/// So `{x = true, (0) = 0}`, which cannot be a map, stays an object beside `tomap({})`.
 fn unify_as_collection(tys: &[Type], make: fn(Type) -> Type) -> Option<Type> {
+    let structural = |t: &Type| matches!(t, Type::Tuple(_) | Type::Object(_));
     let mut parts = Vec::new();
     for t in tys {
         match t {
-            Type::List(e) | Type::Map(e) => parts.push((**e).clone()),
             Type::Tuple(ts) => parts.extend(ts.iter().cloned()),
             Type::Object(attrs) => parts.extend(attrs.values().map(|(t, _)| t.clone())),
             _ => {}
         }
+    }
+    // No element type at all (only empty structures) unifies to nothing, as in cty.
+    if parts.is_empty() {
+        return None;
     }
     // A null beside an empty tuple (`[{a = null, b = []}, {}]`) has no one element type: cty
     // refuses it, though nulls alone make a collection of anything.
@@ -414,10 +421,17 @@ fn unify_as_collection(tys: &[Type], make: fn(Type) -> Type) -> Option<Type> {
         Type::Object(a) => a.is_empty(),
         _ => false,
     };
-    match unify(&parts)? {
-        Type::Any if parts.iter().any(empty) => None,
-        t => Some(make(t)),
+    let collection = match unify(&parts)? {
+        Type::Any if parts.iter().any(empty) => return None,
+        t => make(t),
+    };
+    let mut all: Vec<Type> = tys.iter().filter(|t| !structural(t)).cloned().collect();
+    if all.is_empty() {
+        return Some(collection);
     }
+    all.push(collection);
+    let kind = std::mem::discriminant(&make(Type::Any));
+    unify(&all).filter(|t| std::mem::discriminant(t) == kind)
 }
 
 fn unify_objects(tys: &[Type], dynamic: bool) -> Option<Type> {
@@ -464,7 +478,8 @@ fn unify_tuples(tys: &[Type], dynamic: bool) -> Option<Type> {
 }
 
 /// Whether a value of type `from` may convert to `to` (cty's unsafe conversions: a string
-/// may become a number or bool, a list a tuple, an object drops attributes it has extra).
+/// may become a number or bool, an object drops attributes it has extra; a list never
+/// becomes a tuple, so `true ? [true, 0] : tolist([])` has no common type).
 pub fn convertible(from: &Type, to: &Type) -> bool {
     use Type as T;
     match (from, to) {
@@ -492,7 +507,6 @@ pub fn convertible(from: &Type, to: &Type) -> bool {
         (T::Tuple(h), T::Tuple(w)) => {
             h.len() == w.len() && h.iter().zip(w).all(|(a, b)| convertible(a, b))
         }
-        (T::List(e), T::Tuple(w)) => w.iter().all(|t| convertible(e, t)),
         _ => false,
     }
 }

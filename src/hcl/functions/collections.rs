@@ -156,21 +156,21 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             Ok(seq_of_kind(tuple, l))
         }
         "alltrue" | "anytrue" => {
+            // The whole list converts to list(bool) first, so a null does not hide a later
+            // element that is not a bool (`alltrue([null, 0])` fails); a null is then false.
             let l = list_arg(&a[0], "list")?;
             let mut bools = Vec::new();
             for v in l {
-                if v.is_null() {
-                    if name == "alltrue" {
-                        return Ok(Value::Bool(false));
-                    }
-                    continue;
-                }
-                bools.push(bool_arg(v, "list")?);
+                bools.push(if v.is_null() {
+                    None
+                } else {
+                    Some(bool_arg(v, "list")?)
+                });
             }
             Ok(Value::Bool(if name == "alltrue" {
-                bools.iter().all(|b| *b)
+                bools.iter().all(|b| *b == Some(true))
             } else {
-                bools.iter().any(|b| *b)
+                bools.contains(&Some(true))
             }))
         }
         "chunklist" => {
@@ -412,13 +412,17 @@ fn concat(a: &[Value]) -> FnResult {
 }
 
 /// cty `merge`: a map when every argument is a map of the same type, an object otherwise
-/// (nulls are skipped but, having no type, make it an object too).
+/// (nulls are skipped but, having no type, make it an object too). An untyped null makes the
+/// result type unknowable, so cty checks no argument after it and only iterates them: an
+/// empty list, tuple or set there adds nothing (`merge(null, [])` is `{}`).
 fn merge(a: &[Value]) -> FnResult {
     let mut out = BTreeMap::new();
+    let mut after_null = false;
     for v in a {
         match v {
-            Value::Null => {}
+            Value::Null => after_null = true,
             Value::Map(m) => out.extend(m.entries.clone()),
+            Value::List(Seq { items: l, .. }) | Value::Set(l) if after_null && l.is_empty() => {}
             _ => {
                 return Err(format!(
                     "arguments must be maps or objects, got \"{}\"",
@@ -466,6 +470,10 @@ fn length(v: &Value) -> FnResult {
 /// Terraform's `coalesce`: the arguments are first converted to their common type
 /// (`coalesce(1, "a")` is "1", `coalesce(1, true)` fails), then the first that is not null
 /// (nor "", for strings) is the result.
+///
+/// Terraform ignores a failed conversion, and the nil value it leaves is skipped as a null
+/// (`coalesce([""], toset([0]))` is `[0]`); "" is skipped only when the common type is string
+/// (`coalesce(null, "", [])` unifies to any and is "").
 fn coalesce(a: Vec<Value>) -> FnResult {
     let tys: Vec<Type> = a.iter().map(type_of).collect();
     let t = unify(&tys).ok_or("all arguments must have the same type")?;
@@ -477,8 +485,10 @@ fn coalesce(a: Vec<Value>) -> FnResult {
                 if let Some(u) = unknown_of(&v) {
                     return Ok(u);
                 }
-                let v = convert(v, &t)?;
-                if !matches!(&v, Value::String(s) if s.is_empty()) {
+                let Ok(v) = convert(v, &t) else {
+                    continue;
+                };
+                if !(t == Type::String && matches!(&v, Value::String(s) if s.is_empty())) {
                     return Ok(v);
                 }
             }

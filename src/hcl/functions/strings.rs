@@ -131,13 +131,15 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
 }
 
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(&ascii_perl_classes(pattern))
+    regex::Regex::new(&from_re2(pattern)?)
         .map_err(|e| format!("invalid regular expression pattern: {e}"))
 }
 
-/// RE2's `\d`, `\s`, `\w` and `\b` are ASCII-only where Rust's are Unicode (`\w` does not
-/// match "é" in Terraform): spelled out as the ASCII classes they are.
-fn ascii_perl_classes(pattern: &str) -> String {
+/// An RE2 pattern in Rust's `regex` dialect. RE2's `\d`, `\s`, `\w` and `\b` are ASCII-only
+/// where Rust's are Unicode (`\w` does not match "é" in Terraform): spelled out as the ASCII
+/// classes they are. A `{` that does not start a repetition RE2 can read is a literal there
+/// (`${x}`, `a{,2}`, `a{01}`) and an error in Rust: escaped.
+fn from_re2(pattern: &str) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     // Inside `[...]`; `class_start` while a `]` would still be a literal (`[]a]`, `[^]a]`).
@@ -167,6 +169,17 @@ fn ascii_perl_classes(pattern: &str) -> String {
                 };
                 match spelled {
                     Some(t) => out.push_str(t),
+                    // `\p{Greek}`, `\x{41}`: the braces belong to the escape.
+                    None if matches!(e, 'p' | 'P' | 'x') && chars.peek() == Some(&'{') => {
+                        out.push(c);
+                        out.push(e);
+                        for d in chars.by_ref() {
+                            out.push(d);
+                            if d == '}' {
+                                break;
+                            }
+                        }
+                    }
                     None => {
                         out.push(c);
                         out.push(e);
@@ -197,13 +210,49 @@ fn ascii_perl_classes(pattern: &str) -> String {
                 out.push(c);
                 in_class = false;
             }
+            '{' if !in_class => {
+                let rest: String = chars.clone().collect();
+                match re2_repeat(&rest) {
+                    Some((min, max)) => {
+                        if min > 1000 || max.is_some_and(|m| m > 1000 || m < min) {
+                            return Err("Invalid value for \"pattern\" parameter: invalid regexp pattern: invalid repeat count.".into());
+                        }
+                        out.push(c);
+                    }
+                    None => out.push_str("\\{"),
+                }
+            }
             _ => {
                 out.push(c);
                 class_start = false;
             }
         }
     }
-    out
+    Ok(out)
+}
+
+/// The bounds of an RE2 repetition `{n}`, `{n,}` or `{n,m}` whose text after the `{` starts
+/// `rest`: decimal numbers without leading zeros (Go's regexp/syntax `parseRepeat`).
+fn re2_repeat(rest: &str) -> Option<(u64, Option<u64>)> {
+    fn number(s: &str) -> Option<(u64, &str)> {
+        let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 || (digits > 1 && s.starts_with('0')) {
+            return None;
+        }
+        // Beyond 1e8 Go stops counting; any such count is refused anyway.
+        let n = s[..digits.min(9)].parse().ok()?;
+        Some((n, &s[digits..]))
+    }
+    let (min, s) = number(rest)?;
+    let (max, s) = match s.strip_prefix(',') {
+        None => (Some(min), s),
+        Some(s) if s.starts_with('}') => (None, s),
+        Some(s) => {
+            let (m, s) = number(s)?;
+            (Some(m), s)
+        }
+    };
+    s.starts_with('}').then_some((min, max))
 }
 
 /// A pattern for `regex`/`regexall`: Terraform refuses to mix named and numbered groups,

@@ -620,6 +620,10 @@ pub(super) fn decode(src: &str) -> FnResult {
     }) {
         return Err("found incompatible YAML document".into());
     }
+    // go-yaml's reader refuses any character outside YAML's printable set, wherever it is.
+    if src.chars().any(|c| !is_yaml_printable(c)) {
+        return Err("control characters are not allowed".into());
+    }
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(src);
     p.load(&mut b, true).map_err(|e| {
@@ -640,4 +644,9 @@ pub(super) fn decode(src: &str) -> FnResult {
         1 => Ok(b.docs.pop().unwrap_or(Value::Null)),
         _ => Err("unexpected extra content after value".into()),
     }
+}
+
+/// The characters YAML 1.1 allows in a stream (go-yaml's reader checks each one).
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
