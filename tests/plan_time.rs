@@ -342,3 +342,51 @@ resource "aws_ssm_parameter" "q" {
         Value::Unknown(_)
     ));
 }
+
+/// Terraform 0.11 wrote a template's vars as a block, and an unknown variable leaves the rest
+/// of the rendered text known, as `templatefile()` does here.
+#[test]
+fn template_file_with_a_vars_block_and_an_unknown_variable() {
+    let m = model(
+        r#"
+data "aws_caller_identity" "current" {}
+
+data "template_file" "legacy" {
+  template = "port $${port}"
+  vars {
+    port = 80
+  }
+}
+
+data "template_file" "partial" {
+  template = "[{\"name\": \"app\", \"image\": \"$${account}.dkr.ecr/app\", \"portMappings\": [{\"containerPort\": 80}]}]"
+  vars = {
+    account = data.aws_caller_identity.current.account_id
+  }
+}
+
+resource "aws_ssm_parameter" "legacy" {
+  name  = "legacy"
+  type  = "String"
+  value = data.template_file.legacy.rendered
+}
+
+resource "aws_ecs_task_definition" "app" {
+  family                = "app"
+  container_definitions = data.template_file.partial.rendered
+}
+"#,
+    );
+    assert_eq!(
+        attr(&m, "aws_ssm_parameter.legacy", "value"),
+        &Value::string("port 80")
+    );
+    match attr(&m, "aws_ecs_task_definition.app", "container_definitions") {
+        Value::Unknown(u) => assert!(
+            u.cause().template_parts().is_some(),
+            "the known text is kept: {}",
+            u.cause()
+        ),
+        other => panic!("{other:?}"),
+    }
+}
