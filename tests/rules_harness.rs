@@ -206,7 +206,11 @@ fn fixtures_pass_and_fail_exactly() {
                     .iter()
                     .map(|e| e.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"))
                     .collect();
-                assert_eq!(got, want, "{}: {name}/ input errors vs expect-errors.txt", m.name);
+                assert_eq!(
+                    got, want,
+                    "{}: {name}/ input errors vs expect-errors.txt",
+                    m.name
+                );
                 assert_eq!(
                     found_lines(&json, m.code),
                     marked_lines(&dir, m.name, false),

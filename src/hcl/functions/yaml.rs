@@ -624,6 +624,10 @@ pub(super) fn decode(src: &str) -> FnResult {
     if src.chars().any(|c| !is_yaml_printable(c)) {
         return Err("control characters are not allowed".into());
     }
+    // go-yaml's reader reads a NEL (U+0085) as a line break, as it does LF (libyaml's
+    // read_line); the parser here takes it for an ordinary character.
+    let nel = src.replace('\u{85}', "\n");
+    let src = nel.as_str();
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(src);
     p.load(&mut b, true).map_err(|e| {
