@@ -79,9 +79,8 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 format!("Invalid value for \"number\" parameter: cannot parse {s:?} as a base {base} integer.")
             })?;
             let n = if neg { -n } else { n };
-            Number::parse(&n.to_string())
-                .map(Value::Number)
-                .ok_or_else(|| "number out of range".into())
+            // cty's `big.Float.SetInt`: exact, whatever the number of digits.
+            Ok(Value::Number(Number::from_bigint(&n)))
         }
         "sum" => {
             let l = list_arg(&a[0], "list")?;

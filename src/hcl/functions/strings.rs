@@ -211,7 +211,9 @@ fn from_re2(pattern: &str) -> Result<String, String> {
                 in_class = false;
             }
             '{' if !in_class => {
-                let rest: String = chars.clone().collect();
+                // A repetition is short: looking further would make a pattern of many braces
+                // quadratic.
+                let rest: String = chars.clone().take(64).collect();
                 match re2_repeat(&rest) {
                     Some((min, max)) => {
                         if min > 1000 || max.is_some_and(|m| m > 1000 || m < min) {
