@@ -6,46 +6,10 @@
 //! recording sees only its own scan; without it the tests fail, never skip.
 mod common;
 use common::moto::{moto, moto_with, Moto};
+use common::sdk::{assert_read_only, runtime, sdk_config, REGION};
 use common::*;
 use serde_json::Value as J;
 use std::process::Command;
-
-const REGION: &str = "eu-west-1";
-
-/// Each action is a read: Describe*/List*/Get*, or an HTTP GET (S3 GetObject).
-fn assert_read_only(actions: &[String]) {
-    let writes: Vec<&String> = actions
-        .iter()
-        .filter(|a| {
-            !(a.starts_with("Describe")
-                || a.starts_with("List")
-                || a.starts_with("Get")
-                || a.starts_with("GET "))
-        })
-        .collect();
-    assert!(
-        writes.is_empty(),
-        "non-read calls: {writes:?} (all: {actions:?})"
-    );
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn sdk_config(url: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(url)
-        .credentials_provider(aws_sdk_sts::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
-}
 
 /// What a console user makes: a public database and a security group opened to the world.
 fn seed(url: &str) -> String {

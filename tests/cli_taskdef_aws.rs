@@ -8,48 +8,13 @@
 //! its own scan; without it the tests fail, never skip.
 mod common;
 use common::moto::moto;
+use common::sdk::{assert_read_only, runtime, sdk_config, REGION};
 use common::*;
 use serde_json::Value as J;
 use std::path::Path;
 use std::process::Command;
 
-const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "123456789012";
-
-/// Each action is a read: Describe*/List*/Get*, or an HTTP GET (S3 GetObject).
-fn assert_read_only(actions: &[String]) {
-    let writes: Vec<&String> = actions
-        .iter()
-        .filter(|a| {
-            !(a.starts_with("Describe")
-                || a.starts_with("List")
-                || a.starts_with("Get")
-                || a.starts_with("GET "))
-        })
-        .collect();
-    assert!(
-        writes.is_empty(),
-        "non-read calls: {writes:?} (all: {actions:?})"
-    );
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn sdk_config(url: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(url)
-        .credentials_provider(aws_sdk_sts::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
-}
 
 /// `infra-lint check DIR --format json --live` against `url`, with the test's credentials.
 fn live_check(url: &str, dir: &Path, extra: &[&str]) -> (i32, J) {

@@ -2,6 +2,8 @@
 pub mod live;
 pub mod moto;
 pub mod proxy;
+#[cfg(feature = "aws")]
+pub mod sdk;
 
 use std::path::{Path, PathBuf};
 
