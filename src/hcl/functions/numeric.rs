@@ -43,9 +43,13 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }))
         }
         "pow" => {
-            let x = num_arg(&a[0], "num")?.to_f64();
-            let y = num_arg(&a[1], "power")?.to_f64();
-            f64_result(x.powf(y))
+            // Go's math.Pow, not libm's pow: it splits off the fractional power as
+            // exp(yf*ln x), so 10^1.5 is 31.622776601683796 there, not ...793.
+            let x = num_arg(&a[0], "num")?;
+            let y = num_arg(&a[1], "power")?;
+            x.pow(&y)
+                .map(Value::Number)
+                .ok_or_else(|| "result is not a finite number".into())
         }
         "log" => {
             let x = num_arg(&a[0], "num")?.to_f64();
