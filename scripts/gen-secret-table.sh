@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the rows of SECRET_ATTRIBUTES (src/state/sensitive.rs): every attribute the AWS
+# Prints the rows of SECRET_ATTRIBUTES (src/model/secrets.rs): every attribute the AWS
 # provider's schema flags `sensitive`, by resource and data source type, with `*` for each
 # list or set block on the way. Needs terraform and the provider as a plugin directory
 # (INFRA_LINT_TF_PLUGIN_DIR, default /opt/tf-plugins); runs offline.

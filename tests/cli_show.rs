@@ -188,6 +188,56 @@ resource "aws_ecs_task_definition" "t" {
     );
 }
 
+/// A plan-time copy of an argument the provider's schema marks sensitive is sensitive wherever
+/// it flows (a local, an output, a container's environment), as `terraform plan` has it; an
+/// argument the schema does not mark keeps its value, whatever its name says.
+#[test]
+fn show_masks_plan_time_copies_of_provider_secret_arguments() {
+    let dir = tree(&[(
+        "main.tf",
+        br#"
+resource "aws_ssm_parameter" "db" {
+  name  = "/app/db"
+  type  = "SecureString"
+  value = "ssm-literal-secret-value"
+}
+resource "aws_db_instance" "db" {
+  manage_master_user_password = true
+}
+locals {
+  copy   = aws_ssm_parameter.db.value
+  joined = "pw=${aws_ssm_parameter.db.value}"
+  name   = aws_ssm_parameter.db.name
+  manage = aws_db_instance.db.manage_master_user_password
+}
+output "copy" {
+  value     = aws_ssm_parameter.db.value
+  sensitive = true
+}
+"# as &[u8],
+    )]);
+    let (code, out) = run(&["show", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        !out.contains("ssm-literal-secret-value"),
+        "show printed the parameter's value:\n{out}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let local = |n: &str| {
+        json["locals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == n)
+            .unwrap_or_else(|| panic!("no local {n}: {out}"))["value"]
+            .clone()
+    };
+    assert_eq!(local("copy"), "(sensitive)");
+    assert_eq!(local("joined"), "(sensitive)");
+    assert_eq!(local("name"), "/app/db");
+    assert_eq!(local("manage"), true, "a secret-sounding name is not the schema");
+}
+
 /// Numbers print as `terraform output -json` prints them (Terraform 1.11, these outputs
 /// applied): every digit a 512-bit literal holds, the shortest digits for a float64 result
 /// (`pow`), fractions in full, never an exponent.

@@ -1,9 +1,9 @@
-//! The table of the AWS provider's secret attributes (`state::sensitive::SECRET_ATTRIBUTES`)
+//! The table of the AWS provider's secret attributes (`model::secrets::SECRET_ATTRIBUTES`)
 //! is the provider's own: every attribute its schema flags `sensitive`, regenerated from the
 //! installed provider by `scripts/gen-secret-table.sh` and compared row for row. Fails (never
 //! skips) when terraform or the provider plugin directory is missing.
+use infra_lint::model::secrets::SECRET_ATTRIBUTES;
 use infra_lint::model::Mode;
-use infra_lint::state::sensitive::SECRET_ATTRIBUTES;
 use std::process::Command;
 
 #[test]

@@ -1309,13 +1309,7 @@ impl Evaluator {
                 Value::Unknown(u) => kind == "data" && u.cause().template_parts().is_some(),
                 _ => true,
             })
-            .map(|v| {
-                // The provider's schema marks these sensitive; a plan shows them so.
-                let secret = ["password", "secret", "token", "private_key"]
-                    .iter()
-                    .any(|w| attribute.contains(w));
-                v.mark_if(secret)
-            });
+            .map(|v| v.mark_if(planned_is_sensitive(kind, rtype, attribute)));
         self.planned
             .borrow_mut()
             .insert(memo_key, Slot::Done(v.clone()));
@@ -2516,4 +2510,24 @@ fn literal_text(a: &config::AttrCfg) -> Option<String> {
 /// Expression text without its decoration and quotes (`"aws.west"` or `aws.west`).
 fn unquote(text: &str) -> String {
     text.trim().trim_matches('"').to_string()
+}
+
+/// Whether the plan marks a planned argument sensitive: the AWS provider's schema says so for
+/// its types (an argument holding a sensitive nested attribute counts whole, as a reference to
+/// the argument carries the mark). Another provider's schema is not known here, so its
+/// arguments named like a secret are marked rather than risk printing one.
+fn planned_is_sensitive(kind: &str, rtype: &str, attribute: &str) -> bool {
+    let mode = if kind == "data" {
+        crate::model::Mode::Data
+    } else {
+        crate::model::Mode::Managed
+    };
+    if rtype.starts_with("aws_") {
+        return crate::model::secrets::secret_paths(mode, rtype)
+            .iter()
+            .any(|path| path.first() == Some(&attribute));
+    }
+    ["password", "secret", "token", "private_key"]
+        .iter()
+        .any(|w| attribute.contains(w))
 }

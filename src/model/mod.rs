@@ -9,6 +9,7 @@ pub mod merge;
 pub mod number;
 pub mod query;
 pub mod resource;
+pub mod secrets;
 pub mod value;
 
 pub use address::{Address, InstanceKey, ModuleStep};
