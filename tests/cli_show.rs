@@ -235,7 +235,11 @@ output "copy" {
     assert_eq!(local("copy"), "(sensitive)");
     assert_eq!(local("joined"), "(sensitive)");
     assert_eq!(local("name"), "/app/db");
-    assert_eq!(local("manage"), true, "a secret-sounding name is not the schema");
+    assert_eq!(
+        local("manage"),
+        true,
+        "a secret-sounding name is not the schema"
+    );
 }
 
 /// Numbers print as `terraform output -json` prints them (Terraform 1.11, these outputs

@@ -103,7 +103,16 @@ impl fmt::Display for Cause {
                     None => write!(f, "{target}{key} {when}"),
                 }
             }
-            Cause::Function(n) => write!(f, "function {n} is not supported"),
+            // The evaluator notes why beside the call (hcl::functions::not_evaluated); this is
+            // what a rule's "not evaluated" says, so it names when the value exists.
+            Cause::Function(n) => match n.as_str() {
+                "uuid" | "timestamp" | "bcrypt" => write!(f, "{n}() is known only after apply"),
+                "plantimestamp" => write!(f, "plantimestamp() is the time Terraform plans"),
+                _ if n.starts_with("provider::") => {
+                    write!(f, "provider function {n} is not evaluated offline")
+                }
+                _ => write!(f, "{n}() is not evaluated by infra-lint"),
+            },
             Cause::Combined(parts) => match parts.split_first() {
                 Some((first, [])) => write!(f, "{first}"),
                 Some((first, rest)) => write!(
@@ -717,6 +726,18 @@ impl fmt::Display for PathStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unevaluated_function_says_when_its_value_exists() {
+        let say = |n: &str| Cause::Function(n.to_string()).to_string();
+        assert_eq!(say("timestamp"), "timestamp() is known only after apply");
+        assert_eq!(say("plantimestamp"), "plantimestamp() is the time Terraform plans");
+        assert_eq!(say("base64gzip"), "base64gzip() is not evaluated by infra-lint");
+        assert_eq!(
+            say("provider::aws::arn_parse"),
+            "provider function provider::aws::arn_parse is not evaluated offline"
+        );
+    }
 
     #[test]
     fn kinds_matter_to_terraform_equality_only() {
