@@ -164,3 +164,63 @@ fn a_secret_in_tfvars_is_reported_without_printing_it() {
         );
     }
 }
+
+/// SG001's exception for a load balancer's group (80 and 443 may be open to the world) cannot be
+/// ruled out for a group in none of the loaded sources, so those ports are not evaluated; any
+/// other port is a finding whoever owns the group, and a configured group no load balancer uses
+/// is decided.
+#[test]
+fn sg001_on_web_ports_of_a_group_outside_the_sources_is_not_evaluated() {
+    let rule = |name: &str, group: &str, port: u16| {
+        format!(
+            "resource \"aws_vpc_security_group_ingress_rule\" \"{name}\" {{\n  security_group_id = {group}\n  ip_protocol       = \"tcp\"\n  from_port         = {port}\n  to_port           = {port}\n  cidr_ipv4         = \"0.0.0.0/0\"\n}}\n"
+        )
+    };
+    let tf = [
+        "variable \"sg_id\" {\n  type = string\n}\nresource \"aws_security_group\" \"app\" {\n  name = \"app\"\n}\n".to_string(),
+        rule("passed_in", "var.sg_id", 443),
+        rule("literal", "\"sg-0123456789abcdef0\"", 80),
+        rule("ssh", "var.sg_id", 22),
+        rule("configured", "aws_security_group.app.id", 443),
+    ]
+    .concat();
+    let dir = tree(&[("main.tf", tf.as_bytes())]);
+    let (_, json) = check_json(dir.path(), &["--select", "SG001"]);
+    let found: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "aws_vpc_security_group_ingress_rule.ssh",
+            "aws_vpc_security_group_ingress_rule.configured"
+        ],
+        "{json:#}"
+    );
+    let ne: Vec<(&str, &str)> = json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap(),
+                n["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ne.len(), 2, "{ne:#?}");
+    assert!(
+        ne.iter().any(|(s, r)| s.ends_with(".passed_in")
+            && r.contains("only a load balancer's security group may do")
+            && r.contains("var.sg_id has no value")),
+        "{ne:#?}"
+    );
+    assert!(
+        ne.iter().any(|(s, r)| s.ends_with(".literal")
+            && r.contains("security group sg-0123456789abcdef0 is not managed")),
+        "{ne:#?}"
+    );
+}

@@ -23,19 +23,6 @@ pub fn lb_groups(model: &Model) -> Vec<&Resource> {
     out
 }
 
-/// Whether a load balancer of the configuration may use a security group it does not resolve
-/// (its `security_groups` are not known, or name the literal id `id`).
-pub fn lb_may_use_unresolved(model: &Model, id: Option<&str>) -> bool {
-    ["aws_lb", "aws_alb", "aws_elb"].iter().any(|t| {
-        model.resources_of(t).any(|lb| {
-            lb.get("security_groups").is_some_and(|v| {
-                let r = model.follow(v, SG_TYPES);
-                r.unknown.is_some() || id.is_some_and(|id| r.literals.iter().any(|l| l == id))
-            })
-        })
-    })
-}
-
 /// Whether `sg` is attached to a load balancer.
 pub fn is_lb_group(model: &Model, sg: &Resource) -> bool {
     lb_groups(model).iter().any(|g| std::ptr::eq(*g, sg))

@@ -1,5 +1,4 @@
 //! SG001 sg-ingress-open-to-world.
-use crate::analysis::net::admits::lb_may_use_unresolved;
 use crate::analysis::net::ingress::{Ports, Protocol, Source};
 use crate::rules::provenance::via_related;
 use crate::rules::{Ctx, FixAvailability, Input, Rule, RuleMeta, Severity, Sink, Violation};
@@ -96,10 +95,10 @@ impl Rule for SgIngressOpenToWorld {
                 }
                 // Whether the exception for load balancers applies is not known.
                 let undecided = match (&i.group_unknown, &i.ports) {
-                    (Some(u), _)
-                        if i.groups.is_empty()
-                            && lb_may_use_unresolved(cx.model, i.group_id.as_deref()) =>
-                    {
+                    // A group in none of the loaded sources (a module's variable, a literal
+                    // id of a group made elsewhere) may be a load balancer's, which is the
+                    // usual reason to open 80/443 to the world on a group passed in.
+                    (Some(u), _) if i.groups.is_empty() => {
                         Some(format!(
                         "{} admits {} on {}, which only a load balancer's security group may do, and {u}",
                         i.describe(),
