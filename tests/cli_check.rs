@@ -312,7 +312,7 @@ fn broken_inputs_are_located_errors_and_the_rest_is_checked() {
 
 /// A file in Terraform 0.11's syntax (two arguments on one line) does not parse: its syntax
 /// error is reported once, references to what it declares are not reported again as
-/// undeclared ("there is no variable named aws_alb"), and what it declares counts as not
+/// undeclared ("a managed resource \"aws_alb\" ... has not been declared"), and what it declares counts as not
 /// evaluated; the other files are still checked.
 #[test]
 fn a_file_that_does_not_parse_does_not_cascade() {
@@ -555,4 +555,29 @@ fn fixing_the_example_leaves_only_findings_without_edits() {
             String::from_utf8_lossy(&o.stdout)
         );
     }
+}
+
+/// A reference to a resource that is not declared is Terraform's "Reference to undeclared
+/// resource" (a typo in a resource name), located; a bare type name is an invalid reference.
+#[test]
+fn an_undeclared_resource_is_named_as_terraform_names_it() {
+    let d = tree(&[(
+        "main.tf",
+        b"resource \"aws_db_instance\" \"db\" {\n  identifier = aws_s3_bucket.missing.id\n  port = aws_s3_bucket\n}\n",
+    )]);
+    let (code, json) = check_json(d.path(), &[]);
+    assert_eq!(code, 2, "{json}");
+    let errs = errors(&json);
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("main.tf:2:")
+            && errs[0].contains(
+                "Reference to undeclared resource: a managed resource \"aws_s3_bucket\" \"missing\" has not been declared"
+            ),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[1].starts_with("main.tf:3:") && errs[1].contains("Invalid reference"),
+        "{errs:#?}"
+    );
 }

@@ -426,9 +426,20 @@ impl<'e> Ctx<'e> {
         match self.env.resolve(root, &names) {
             Some(Ok((v, consumed))) => self.apply_ops(whole, v, &ops[consumed.min(ops.len())..]),
             Some(Err(m)) => Err(EvalError::at(whole, m)),
-            None => Err(EvalError::at(
+            // Outside a template every other root names a managed resource type, as Terraform
+            // reads it: a typo in a resource name is an undeclared resource, not a variable.
+            None if self.env.in_template() => Err(EvalError::at(
                 whole,
                 format!("unknown variable: there is no variable named {root:?}"),
+            )),
+            None => Err(EvalError::at(
+                whole,
+                match names.first() {
+                    Some(Some(name)) => format!(
+                        "Reference to undeclared resource: a managed resource {root:?} {name:?} has not been declared"
+                    ),
+                    _ => "Invalid reference: a reference to a resource type must be followed by at least one attribute access, specifying the resource name".to_string(),
+                },
             )),
         }
     }

@@ -731,8 +731,14 @@ mod tests {
     fn an_unevaluated_function_says_when_its_value_exists() {
         let say = |n: &str| Cause::Function(n.to_string()).to_string();
         assert_eq!(say("timestamp"), "timestamp() is known only after apply");
-        assert_eq!(say("plantimestamp"), "plantimestamp() is the time Terraform plans");
-        assert_eq!(say("base64gzip"), "base64gzip() is not evaluated by infra-lint");
+        assert_eq!(
+            say("plantimestamp"),
+            "plantimestamp() is the time Terraform plans"
+        );
+        assert_eq!(
+            say("base64gzip"),
+            "base64gzip() is not evaluated by infra-lint"
+        );
         assert_eq!(
             say("provider::aws::arn_parse"),
             "provider function provider::aws::arn_parse is not evaluated offline"
