@@ -268,9 +268,8 @@ fn inline<'a>(model: &'a Model, sg: &'a Resource, out: &mut Vec<Ingress<'a>>) {
             path: "ingress".into(),
         }],
     };
-    if let Some(reason) = model.skipped_dynamic(sg, "ingress") {
-        out.push(unknown(reason));
-    }
+    // A `dynamic "ingress"` over an unknown collection leaves an Unknown among the blocks,
+    // which says so below (once: the evaluator's own note is not repeated here).
     match sg.get("ingress").map(Value::peel) {
         Some(Value::List(Seq { items, .. }) | Value::Set(items)) => {
             for (i, item) in items.iter().enumerate() {
