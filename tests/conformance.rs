@@ -237,13 +237,20 @@ impl Outcome {
 
 #[test]
 fn console_string_decoding() {
+    // terraform console 1.11 prints "$${x}" as "${x}": it quotes as Go's strconv does and
+    // escapes no template sequence, so "$$" in its output is two dollars.
     assert_eq!(
-        decode_console_string(r#""{\"a\":\"$${x}\\n\"}""#).as_deref(),
+        decode_console_string(r#""{\"a\":\"${x}\\n\"}""#).as_deref(),
         Some(r#"{"a":"${x}\n"}"#)
     );
     assert_eq!(
-        decode_console_string(r#""%%{y} 100%""#).as_deref(),
-        Some("%{y} 100%")
+        decode_console_string(r#""$$$$${x} %%{y} 100%""#).as_deref(),
+        Some("$$$$${x} %%{y} 100%")
     );
     assert_eq!(decode_console_string(r#""\u00e9""#).as_deref(), Some("é"));
+    // DEL and C1 controls, as console printed textdecodebase64(md5(0), "ISO-8859-1").
+    assert_eq!(
+        decode_console_string(r#""\x7f\u0097""#).as_deref(),
+        Some("\u{7f}\u{97}")
+    );
 }

@@ -14,22 +14,24 @@ pub fn decode_console_string(s: &str) -> Option<String> {
                 't' => out.push('\t'),
                 '"' => out.push('"'),
                 '\\' => out.push('\\'),
-                u @ ('u' | 'U') => {
-                    let n = if u == 'u' { 4 } else { 8 };
+                'a' => out.push('\u{7}'),
+                'b' => out.push('\u{8}'),
+                'f' => out.push('\u{c}'),
+                'v' => out.push('\u{b}'),
+                // Console quotes as Go's strconv does: \x7f for DEL, \u0097 for a C1 control.
+                u @ ('x' | 'u' | 'U') => {
+                    let n = match u {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
                     let hex: String = it.by_ref().take(n).collect();
                     out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
                 }
                 _ => return None,
             },
-            '$' | '%' if it.peek() == Some(&c) => {
-                // `$${` / `%%{` escapes
-                let mut la = it.clone();
-                la.next();
-                if la.peek() == Some(&'{') {
-                    it.next();
-                }
-                out.push(c);
-            }
+            // Console does not escape template sequences: "$${x}" prints as "${x}", and a
+            // value holding "$${" prints it as it is.
             _ => out.push(c),
         }
     }

@@ -89,6 +89,10 @@ pub fn write_fixtures(dir: &Path) {
 }
 
 const TERRAFORM_BOUND: Duration = Duration::from_secs(120);
+/// Address space for one `terraform console`: a generated expression can make Terraform
+/// allocate without end (a batch took all 24 GiB and the kernel's OOM killer), so it runs
+/// under `prlimit` where that exists and fails alone instead.
+const TERRAFORM_MEMORY: &str = "--as=4294967296";
 const INFRA_LINT_BOUND: Duration = Duration::from_secs(10);
 
 /// Terraform's and infra-lint's answers for each expression, evaluated side by side (console
@@ -185,7 +189,15 @@ struct Run {
 fn console(dir: &Path, input: &str) -> Option<Run> {
     let out_path = dir.join(".console.out");
     let err_path = dir.join(".console.err");
-    let mut child = Command::new("terraform")
+    let prlimit = Path::new("/usr/bin/prlimit");
+    let mut cmd = if prlimit.exists() {
+        let mut c = Command::new(prlimit);
+        c.arg(TERRAFORM_MEMORY).arg("terraform");
+        c
+    } else {
+        Command::new("terraform")
+    };
+    let mut child = cmd
         .arg("console")
         .arg("-no-color")
         // Never created: without it console locks and writes ./terraform.tfstate.
@@ -225,10 +237,30 @@ fn console(dir: &Path, input: &str) -> Option<Run> {
     })
 }
 
-/// One expression straight on console's input, as tests/conformance/regen.sh does.
+/// One expression straight on console's input, as tests/conformance/regen.sh does: with the
+/// batch's locals files set aside, so console evaluates this expression and no other (it
+/// evaluates every local of the module, and one of them may be what failed the batch).
 fn console_one(dir: &Path, expr: &str) -> Answer {
-    match console(dir, &format!("jsonencode({expr})")) {
+    let batch: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("the scratch directory")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    let aside = |p: &Path| p.with_extension("tf.aside");
+    for p in &batch {
+        std::fs::rename(p, aside(p)).expect("set a locals file aside");
+    }
+    let run = console(dir, &format!("jsonencode({expr})"));
+    for p in &batch {
+        std::fs::rename(aside(p), p).expect("put a locals file back");
+    }
+    match run {
         None => Answer::Timeout,
+        // Terraform fails the expression either way; a bound of infra-lint's agrees with it.
+        Some(run) if run.stderr.contains("out of memory") => {
+            Answer::Error("terraform ran out of memory".to_string())
+        }
         Some(run) => {
             // The last line: a warning about other files' errors may come first.
             let line = run

@@ -9,20 +9,14 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "length" => length(&a[0]),
         "coalesce" => coalesce(a),
         "coalescelist" => {
-            // Sets have no order to pick a first from: Terraform refuses them, and nulls.
-            if a.iter().any(Value::is_null) {
-                return Err(
-                    "Invalid value for \"vals\" parameter: argument must not be null.".into(),
-                );
+            // cty checks every argument's type before it picks: a set (no order to pick a
+            // first from), a null or a scalar anywhere fails, even after a non-empty list.
+            if !a.iter().all(|v| matches!(v, Value::List(_))) {
+                return Err("coalescelist arguments must be lists or tuples".to_string());
             }
-            for v in &a {
-                match v {
-                    Value::List(l) if l.is_empty() => {}
-                    Value::List(_) => return Ok(v.clone()),
-                    _ => return Err("coalescelist arguments must be lists or tuples".to_string()),
-                }
-            }
-            Err("no non-null arguments".into())
+            a.into_iter()
+                .find(|v| matches!(v, Value::List(l) if !l.is_empty()))
+                .ok_or_else(|| "no non-null arguments".into())
         }
         "concat" => concat(&a),
         "merge" => merge(&a),
@@ -265,12 +259,26 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
             // One set argument makes the product a set (cty), as unordered as that argument.
             let any_set = a.iter().any(|v| matches!(v, Value::Set(_)));
-            let lists: Vec<&[Value]> = a
-                .iter()
-                .map(|v| list_arg(v, "sets"))
-                .collect::<Result<_, _>>()?;
+            // A tuple argument's elements convert to their common type first, and must have
+            // one (cty): setproduct([1], [0, "a"]) pairs 1 with "0".
+            let mut lists: Vec<Vec<Value>> = Vec::with_capacity(a.len());
+            for v in &a {
+                let l = list_arg(v, "sets")?;
+                lists.push(match v {
+                    Value::List(s) if s.is_tuple() && !l.is_empty() => {
+                        let tys: Vec<Type> = l.iter().map(type_of).collect();
+                        let t = unify(&tys).ok_or(
+                            "Invalid value for \"sets\" parameter: all elements must be of the same type.",
+                        )?;
+                        l.iter()
+                            .map(|e| convert(e.clone(), &t))
+                            .collect::<Result<_, _>>()?
+                    }
+                    _ => l.to_vec(),
+                });
+            }
             let mut acc: Vec<Vec<Value>> = vec![vec![]];
-            for l in lists {
+            for l in &lists {
                 let mut next = Vec::new();
                 for prefix in &acc {
                     for e in l {

@@ -394,13 +394,15 @@ fn nfc_value(v: &mut Value) {
         Value::List(Seq { items, .. }) | Value::Set(items) => items.iter_mut().for_each(nfc_value),
         Value::Map(m) => {
             if m.keys().any(|k| !k.is_ascii()) {
-                *m = std::mem::take(m)
+                // Rebuilt with its kind: an object stays an object (collecting would make a map).
+                let entries = std::mem::take(&mut m.entries)
                     .into_iter()
                     .map(|(k, mut v)| {
                         nfc_value(&mut v);
                         (nfc(k), v)
                     })
                     .collect();
+                m.entries = entries;
             } else {
                 m.values_mut().for_each(nfc_value);
             }

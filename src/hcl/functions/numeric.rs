@@ -45,15 +45,15 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
         "pow" => {
             // Go's math.Pow, not libm's pow: it splits off the fractional power as
             // exp(yf*ln x), so 10^1.5 is 31.622776601683796 there, not ...793.
-            let x = num_arg(&a[0], "num")?;
-            let y = num_arg(&a[1], "power")?;
+            let x = float64_arg(&a[0], "num")?;
+            let y = float64_arg(&a[1], "power")?;
             x.pow(&y)
                 .map(Value::Number)
                 .ok_or_else(|| "result is not a finite number".into())
         }
         "log" => {
-            let x = num_arg(&a[0], "num")?.to_f64();
-            let b = num_arg(&a[1], "base")?.to_f64();
+            let x = float64_arg(&a[0], "num")?.to_f64();
+            let b = float64_arg(&a[1], "base")?.to_f64();
             f64_result(x.ln() / b.ln())
         }
         "parseint" => {
@@ -114,6 +114,21 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
 
 fn zero() -> Number {
     Number::from_i64(0)
+}
+
+/// A number argument that cty hands to Go as a float64 (gocty): a finite number beyond its
+/// range would become an infinity there, which gocty refuses (`log(1, "1e400")` fails, where
+/// `log(1, 1/0)` is a value).
+fn float64_arg(v: &Value, param: &str) -> Result<Number, String> {
+    let n = num_arg(v, param)?;
+    if !n.is_infinite() && n.to_f64().is_infinite() {
+        return Err(format!(
+            "value must be between {:.6} and {:.6}",
+            -f64::MAX,
+            f64::MAX
+        ));
+    }
+    Ok(n)
 }
 
 fn f64_result(f: f64) -> FnResult {

@@ -821,3 +821,24 @@ fn no_panics() {
         }
     }
 }
+
+/// A function's result is NFC-normalized (as cty's strings are); an object with a non-ASCII
+/// key stays an object, so a later conversion takes each attribute's own type.
+#[test]
+fn normalizing_keeps_an_object_an_object() {
+    use crate::hcl::types::{type_of, Type};
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("é".to_string(), Value::string(""));
+    m.insert("b".to_string(), Value::int(0));
+    let s = run("toset", vec![Value::tuple(vec![Value::object(m)])]).unwrap();
+    assert!(
+        matches!(type_of(&s), Type::Set(e) if matches!(*e, Type::Object(_))),
+        "{:?}",
+        type_of(&s)
+    );
+    t(
+        "setunion",
+        r#"[[{"é": "", "b": 0}]]"#,
+        r#"[{"b":0,"é":""}]"#,
+    );
+}
