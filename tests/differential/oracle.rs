@@ -436,7 +436,7 @@ mod tests {
     #[test]
     fn reads_console_tuples() {
         let out =
-            "[\n  \"2\",\n  (known after apply),\n  (sensitive value),\n  \"\\\"$${x}\\\"\",\n]\n";
+            "[\n  \"2\",\n  (known after apply),\n  (sensitive value),\n  \"\\\"${x}\\\"\",\n]\n";
         assert_eq!(
             parse_tuple(out),
             Some(vec![

@@ -259,20 +259,26 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             }
             // One set argument makes the product a set (cty), as unordered as that argument.
             let any_set = a.iter().any(|v| matches!(v, Value::Set(_)));
-            // A tuple argument's elements convert to their common type first, and must have
-            // one (cty): setproduct([1], [0, "a"]) pairs 1 with "0".
+            // A tuple argument's elements convert to their common type first (cty's unsafe
+            // unification): setproduct([1], [0, "a"]) pairs 1 with "0". Kinds that never unify
+            // (a number beside a list, a list beside an object) are refused; where only the
+            // values' conversion could tell, they are kept as they are.
             let mut lists: Vec<Vec<Value>> = Vec::with_capacity(a.len());
             for v in &a {
                 let l = list_arg(v, "sets")?;
                 lists.push(match v {
                     Value::List(s) if s.is_tuple() && !l.is_empty() => {
                         let tys: Vec<Type> = l.iter().map(type_of).collect();
-                        let t = unify(&tys).ok_or(
-                            "Invalid value for \"sets\" parameter: all elements must be of the same type.",
-                        )?;
-                        l.iter()
-                            .map(|e| convert(e.clone(), &t))
-                            .collect::<Result<_, _>>()?
+                        if kinds_never_unify(&tys) {
+                            return Err("Invalid value for \"sets\" parameter: all elements must be of the same type.".into());
+                        }
+                        match unify(&tys) {
+                            Some(t) => l
+                                .iter()
+                                .map(|e| convert(e.clone(), &t).unwrap_or_else(|_| e.clone()))
+                                .collect(),
+                            None => l.to_vec(),
+                        }
                     }
                     _ => l.to_vec(),
                 });
@@ -358,6 +364,20 @@ fn list_param(v: &Value, param: &str) -> Result<Vec<Value>, String> {
 }
 
 /// The `set(any)` arguments of setunion and friends, converted to one set type.
+/// Whether `tys` mix kinds cty never unifies: a primitive beside a structure or collection,
+/// or a sequence (tuple, list, set) beside a record (object, map). Nulls mix with anything.
+fn kinds_never_unify(tys: &[Type]) -> bool {
+    let kind = |t: &Type| match t {
+        Type::Any => None,
+        Type::String | Type::Number | Type::Bool => Some(0),
+        Type::Tuple(_) | Type::List(_) | Type::Set(_) => Some(1),
+        Type::Object(_) | Type::Map(_) => Some(2),
+    };
+    let mut seen = tys.iter().filter_map(kind);
+    let first = seen.next();
+    seen.any(|k| Some(k) != first)
+}
+
 fn common_sets(a: &[Value]) -> Result<Vec<Vec<Value>>, String> {
     let want = Type::Set(Box::new(Type::Any));
     let sets: Vec<Value> = a
