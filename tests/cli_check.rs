@@ -563,12 +563,19 @@ fn fixing_the_example_leaves_only_findings_without_edits() {
 fn an_undeclared_resource_is_named_as_terraform_names_it() {
     let d = tree(&[(
         "main.tf",
-        b"resource \"aws_db_instance\" \"db\" {\n  identifier = aws_s3_bucket.missing.id\n  port = aws_s3_bucket\n}\n",
+        b"resource \"aws_db_instance\" \"db\" {\n  identifier = aws_s3_bucket.missing.id\n  port = aws_s3_bucket\n  engine = data.aws_rds_engine_version.pg.version\n}\n",
     )]);
     let (code, json) = check_json(d.path(), &[]);
     assert_eq!(code, 2, "{json}");
     let errs = errors(&json);
-    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert!(
+        errs[2].starts_with("main.tf:4:")
+            && errs[2].contains(
+                "a data resource \"aws_rds_engine_version\" \"pg\" has not been declared"
+            ),
+        "{errs:#?}"
+    );
     assert!(
         errs[0].starts_with("main.tf:2:")
             && errs[0].contains(

@@ -2360,10 +2360,17 @@ impl Env for Scope<'_> {
                         && b.labels.first() == addr.first()
                         && b.labels.get(1) == addr.get(1)
                 });
-                Ok((
-                    self.resource_value(block, &format!("data.{}.{}", addr[0], addr[1])),
-                    2,
-                ))
+                let what = format!("data.{}.{}", addr[0], addr[1]);
+                match block {
+                    Some(_) => Ok((self.resource_value(block, &what), 2)),
+                    None => match src.unparsed_reason(&what, "data", &[&addr[0], &addr[1]]) {
+                        Some(why) => Ok((Value::unknown(Cause::Other(why)), 2)),
+                        None => Err(format!(
+                            "Reference to undeclared resource: a data resource {:?} {:?} has not been declared",
+                            addr[0], addr[1]
+                        )),
+                    },
+                }
             }
             other => {
                 let src = self.ev.src_of(self.inst);
