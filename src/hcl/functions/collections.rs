@@ -53,13 +53,19 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
                 }
             };
             let i = int_arg(&a[1], "index")?;
-            if i < 0 {
-                return Err("cannot use element function with a negative index".into());
-            }
             if l.is_empty() {
                 return Err("cannot use element function with an empty list".into());
             }
-            Ok(l[(i as usize) % l.len()].clone())
+            // Terraform takes Go's remainder, which keeps the index's sign: a negative index
+            // that is a multiple of the length is element 0 (element([1, 2], -2) is 1), any
+            // other panics out of range.
+            let r = i % l.len() as i64;
+            if r < 0 {
+                return Err(format!(
+                    "panic in function implementation: runtime error: index out of range [{r}]"
+                ));
+            }
+            Ok(l[r as usize].clone())
         }
         // Both compare as `==` does: `contains([1], "1")` is false.
         "index" => {
@@ -306,6 +312,9 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             let vals = list_arg(&a[0], "values")?;
             let keys = list_arg(&a[1], "keys")?;
             let search = list_arg(&a[2], "searchset")?;
+            if unify(&[type_of(&a[1]), type_of(&a[2])]).is_none() {
+                return Err("keys and searchset must be of the same type".into());
+            }
             if vals.len() != keys.len() {
                 return Err("length of keys and values should be equal".into());
             }

@@ -227,7 +227,8 @@ fn collections() {
     );
     t("compact", r#"[["a", "", null, "b"]]"#, r#"["a","b"]"#);
     t("element", r#"[["a","b"], 5]"#, r#""b""#);
-    e("element", r#"[["a","b"], -1]"#, "negative");
+    e("element", r#"[["a","b"], -1]"#, "index out of range [-1]");
+    t("element", r#"[["a","b"], -2]"#, r#""a""#);
     e("element", r#"[[], 1]"#, "empty list");
     t("flatten", r#"[[[1,[2]],[],3]]"#, "[1,2,3]");
     t("keys", r#"[{"b":1,"a":2}]"#, r#"["a","b"]"#);
