@@ -376,32 +376,7 @@ const LIVE_DB_PASSWORD: &str = "hunter2-live-planted";
 const CONFIG_DB_PASSWORD: &str = "config-db-password-planted";
 
 fn terraform(dir: &std::path::Path, url: &str, args: &[&str]) {
-    let out = Command::new(std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into()))
-        .arg(format!("-chdir={}", dir.display()))
-        .args(args)
-        .arg("-no-color")
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_IN_AUTOMATION", "1")
-        .env("TF_INPUT", "0")
-        .env_remove("TF_WORKSPACE")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        // Anything not sent to moto fails instead of leaving the machine.
-        .env("HTTP_PROXY", "http://127.0.0.1:9")
-        .env("HTTPS_PROXY", "http://127.0.0.1:9")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("TF_VAR_aws_endpoint", url)
-        .env("TF_VAR_db_password", DB_PASSWORD)
-        .output()
-        .expect("run terraform (it must be on PATH)");
-    assert!(
-        out.status.success(),
-        "terraform {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::moto::terraform(dir, url, args, &[("TF_VAR_db_password", DB_PASSWORD)]);
 }
 
 impl World {

@@ -12,7 +12,6 @@ use common::sdk::{assert_read_only, runtime, sdk_config, REGION};
 use common::*;
 use serde_json::Value as J;
 use std::path::Path;
-use std::process::Command;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -53,32 +52,7 @@ fn live_check(url: &str, dir: &Path, extra: &[&str]) -> (i32, J) {
 
 /// Runs terraform in `dir` against moto at `url`; its stdout.
 fn terraform(dir: &Path, url: &str, args: &[&str]) -> String {
-    let out = Command::new(std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into()))
-        .arg(format!("-chdir={}", dir.display()))
-        .args(args)
-        .arg("-no-color")
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_IN_AUTOMATION", "1")
-        .env("TF_INPUT", "0")
-        .env_remove("TF_WORKSPACE")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        // Anything not sent to moto fails instead of leaving the machine.
-        .env("HTTP_PROXY", "http://127.0.0.1:9")
-        .env("HTTPS_PROXY", "http://127.0.0.1:9")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("TF_VAR_aws_endpoint", url)
-        .output()
-        .expect("run terraform (it must be on PATH)");
-    assert!(
-        out.status.success(),
-        "terraform {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::moto::terraform(dir, url, args, &[])
 }
 
 /// The network and the load balancer the service runs behind, as the team's Terraform holds

@@ -160,3 +160,35 @@ pub fn moto_with(env: &[(&str, &str)]) -> Moto {
         _recording: recording,
     }
 }
+
+/// Runs `terraform` in `dir` against the moto server at `url` (the configuration reads it as
+/// `var.aws_endpoint`), with `env` added; its stdout. Test keys, no metadata lookups, and a
+/// dead proxy for anything not sent to moto, so nothing leaves the machine.
+pub fn terraform(dir: &std::path::Path, url: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = Command::new(std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into()))
+        .arg(format!("-chdir={}", dir.display()))
+        .args(args)
+        .arg("-no-color")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .env("TF_INPUT", "0")
+        .env_remove("TF_WORKSPACE")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("TF_VAR_aws_endpoint", url)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run terraform (it must be on PATH)");
+    assert!(
+        out.status.success(),
+        "terraform {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
