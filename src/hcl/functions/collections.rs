@@ -56,16 +56,18 @@ pub(super) fn call(name: &str, a: Vec<Value>) -> FnResult {
             if l.is_empty() {
                 return Err("cannot use element function with an empty list".into());
             }
-            // Terraform takes Go's remainder, which keeps the index's sign: a negative index
-            // that is a multiple of the length is element 0 (element([1, 2], -2) is 1), any
-            // other panics out of range.
-            let r = i % l.len() as i64;
-            if r < 0 {
+            // Terraform takes Go's remainder, which keeps the index's sign. A list then counts
+            // a negative index from its end (element(tolist([1, 2, 3]), -1) is 3); a tuple's
+            // type is looked up with the remainder itself, so a multiple of the length is
+            // element 0 (element([1, 2], -2) is 1) and any other panics out of range.
+            let n = l.len() as i64;
+            let r = i % n;
+            if r < 0 && l.is_tuple() {
                 return Err(format!(
                     "panic in function implementation: runtime error: index out of range [{r}]"
                 ));
             }
-            Ok(l[r as usize].clone())
+            Ok(l[r.rem_euclid(n) as usize].clone())
         }
         // Both compare as `==` does: `contains([1], "1")` is false.
         "index" => {
@@ -374,8 +376,13 @@ fn list_param(v: &Value, param: &str) -> Result<Vec<Value>, String> {
 
 /// The `set(any)` arguments of setunion and friends, converted to one set type.
 /// Whether `tys` mix kinds cty never unifies: a primitive beside a structure or collection,
-/// or a sequence (tuple, list, set) beside a record (object, map). Nulls mix with anything.
+/// or a sequence (tuple, list, set) beside a record (object, map). With a null among them cty
+/// falls back to `any`, which only a tuple beside an object cannot reach.
 fn kinds_never_unify(tys: &[Type]) -> bool {
+    if tys.contains(&Type::Any) {
+        return tys.iter().any(|t| matches!(t, Type::Tuple(_)))
+            && tys.iter().any(|t| matches!(t, Type::Object(_)));
+    }
     let kind = |t: &Type| match t {
         Type::Any => None,
         Type::String | Type::Number | Type::Bool => Some(0),
