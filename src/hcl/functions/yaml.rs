@@ -414,12 +414,12 @@ fn resolve_plain(text: &str) -> FnResult {
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             return Ok(Value::Bool(false))
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
-        | ".nan" | ".NaN" | ".NAN" => {
-            return Err(format!(
-                "cannot use floating point infinity or NaN ({text}) as a Terraform number"
-            ))
+        // cty numbers hold infinities (tostring gives "+Inf"); only NaN has no number.
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Ok(Value::Number(Number::infinity(false)))
         }
+        "-.inf" | "-.Inf" | "-.INF" => return Ok(Value::Number(Number::infinity(true))),
+        ".nan" | ".NaN" | ".NAN" => return Err("floating point NaN is not supported".into()),
         _ => {}
     }
     let plain = text.to_string();
