@@ -340,17 +340,7 @@ fn a_file_that_does_not_parse_does_not_cascade() {
         findings(&json),
         vec![("RDS001".into(), "aws_db_instance.db".into(), 11)]
     );
-    let ne: Vec<(String, String)> = json["not_evaluated"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["subject"].as_str().unwrap().to_string(),
-                n["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let ne = not_evaluated(&json);
     for subject in ["aws_alb.main", "aws_alb_target_group.app"] {
         assert!(
             ne.iter()

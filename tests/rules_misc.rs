@@ -186,12 +186,7 @@ fn sg001_on_web_ports_of_a_group_outside_the_sources_is_not_evaluated() {
     .concat();
     let dir = tree(&[("main.tf", tf.as_bytes())]);
     let (_, json) = check_json(dir.path(), &["--select", "SG001"]);
-    let found: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["resource"].as_str().unwrap())
-        .collect();
+    let found: Vec<String> = findings(&json).into_iter().map(|(_, r, _)| r).collect();
     assert_eq!(
         found,
         [
@@ -200,17 +195,7 @@ fn sg001_on_web_ports_of_a_group_outside_the_sources_is_not_evaluated() {
         ],
         "{json:#}"
     );
-    let ne: Vec<(&str, &str)> = json["not_evaluated"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            (
-                n["subject"].as_str().unwrap(),
-                n["reason"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let ne = not_evaluated(&json);
     assert_eq!(ne.len(), 2, "{ne:#?}");
     assert!(
         ne.iter().any(|(s, r)| s.ends_with(".passed_in")

@@ -67,6 +67,21 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// (subject, reason) of every "not evaluated" entry of a JSON report.
+pub fn not_evaluated(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap().to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 pub fn errors(json: &serde_json::Value) -> Vec<String> {
     json["errors"]
         .as_array()
